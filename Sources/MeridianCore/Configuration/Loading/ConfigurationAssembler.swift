@@ -1,0 +1,222 @@
+/// Checks what the files say against each other (references, uniqueness, port clashes), applies
+/// the defaults, and builds the `Configuration`.
+struct ConfigurationAssembler {
+    let global: GlobalFile
+    let regionFiles: [RegionFile]
+    let log: ProblemLog
+
+    init(global: GlobalFile, regions: [RegionFile], log: ProblemLog) {
+        self.global = global
+        self.regionFiles = regions
+        self.log = log
+    }
+
+    /// The configuration, or `nil` when a required part is missing (the reason is already logged).
+    func assemble() -> Configuration? {
+        let regions = buildRegions()
+        checkDirectorClashes()
+        let regionNames = Set(regions.map(\.name))
+        let locations = Dictionary(regions.map { ($0.name, $0.location) }, uniquingKeysWith: { first, _ in first })
+        let services = buildServices(regions: regions.map(\.name), known: regionNames)
+        let networks = buildNetworks(locations: locations)
+        let defaultLocation = global.defaultLocation.flatMap { resolve($0, locations: locations, what: "default-location") }
+        guard let zone = global.zone else { return nil }
+        return Configuration(zone: zone, regions: regions, services: services, networks: networks,
+                             defaultLocation: defaultLocation, staleAfter: global.staleAfter)
+    }
+
+    // MARK: Regions and gateways
+
+    private func buildRegions() -> [Region] {
+        var seenRegions: [RegionName: SourceLocation] = [:]
+        var seenGateways: [GatewayName: SourceLocation] = [:]
+        var seenAddresses: [IPAddress: GatewayName] = [:]
+        var regions: [Region] = []
+        for file in regionFiles {
+            guard let name = file.name else { continue }
+            if let first = seenRegions[name.value] {
+                log.report("region '\(name.value)' is defined twice (also at \(first))", at: name.location)
+                continue
+            }
+            seenRegions[name.value] = name.location
+            var gateways: [Gateway] = []
+            for entry in file.gateways {
+                if let first = seenGateways[entry.name.value] {
+                    log.report("gateway '\(entry.name.value)' is defined twice (also at \(first)); "
+                               + "gateway names are unique across regions", at: entry.name.location)
+                    continue
+                }
+                seenGateways[entry.name.value] = entry.name.location
+                guard let address = entry.address else { continue }
+                if let other = seenAddresses[address] {
+                    log.report("address \(address) is also gateway '\(other)''s", at: entry.name.location)
+                }
+                seenAddresses[address] = entry.name.value
+                let patch = global.probe.overlaid(by: file.probe).overlaid(by: entry.probe)
+                guard let probe = patch.resolved(for: address, gatewayLocation: entry.name.location, log: log) else {
+                    continue
+                }
+                gateways.append(Gateway(name: entry.name.value, region: name.value, address: address, probe: probe))
+            }
+            guard let location = file.location, let director = file.director,
+                  let dns = director.dns, let redirect = director.redirect, let api = director.api else { continue }
+            regions.append(Region(
+                name: name.value, location: location, weight: file.weight ?? 1, capacity: file.capacity,
+                minHealthy: file.minHealthy ?? global.minHealthy ?? 0.5,
+                director: DirectorEndpoints(dns: dns.value, redirect: redirect.value, api: api.value,
+                                            peerURL: director.peerURL),
+                gateways: gateways))
+        }
+        return regions
+    }
+
+    private func checkDirectorClashes() {
+        var listeners: [(label: String, address: Located<SocketAddress>)] = []
+        for file in regionFiles {
+            guard let region = file.name?.value, let director = file.director else { continue }
+            let own: [(String, Located<SocketAddress>?)] = [
+                ("dns", director.dns), ("redirect", director.redirect), ("api", director.api),
+            ]
+            for case let (key, address?) in own {
+                let label = "\(region)'s director.\(key)"
+                if let clash = listeners.first(where: { $0.address.value.collides(with: address.value) }) {
+                    log.report("\(label) \(address.value) clashes with \(clash.label) \(clash.address.value) "
+                               + "(at \(clash.address.location))", at: address.location)
+                }
+                listeners.append((label, address))
+            }
+        }
+    }
+
+    // MARK: Services
+
+    private func buildServices(regions: [RegionName], known: Set<RegionName>) -> [Service] {
+        var hostOwners: [DomainName: ServiceName] = [:]
+        let weightOf = Dictionary(regionFiles.compactMap { file in file.name.map { ($0.value, file.weight ?? 1) } },
+                                  uniquingKeysWith: { first, _ in first })
+        return global.services.compactMap { entry in
+            let name = entry.name
+            let serviceRegions = checkedRegions(entry, all: regions, known: known)
+            var weights: [RegionName: Double] = [:]
+            for region in serviceRegions { weights[region] = weightOf[region] ?? 1 }
+            for (region, weight) in entry.weights {
+                if serviceRegions.contains(region.value) {
+                    weights[region.value] = weight
+                } else {
+                    log.report("weights: '\(region.value)' is not one of service '\(name.value)''s regions",
+                               at: region.location)
+                }
+            }
+            let policy = entry.policy ?? .nearest
+            if policy == .weighted, !serviceRegions.isEmpty, !weights.values.contains(where: { $0 > 0 }) {
+                log.report("service '\(name.value)' is weighted but every weight is 0", at: name.location)
+            }
+            let allDown = allDownBehaviour(entry)
+            let redirect = entry.redirect.flatMap { redirectSettings($0, service: name, regions: serviceRegions,
+                                                                    hostOwners: &hostOwners) }
+            guard let fqdn = global.zone?.prepending(name.value.rawValue) else { return nil }
+            return Service(name: name.value, fqdn: fqdn, policy: policy, ttl: entry.ttl ?? Service.defaultTTL,
+                           maxAnswers: entry.maxAnswers ?? Service.defaultMaxAnswers, allDown: allDown ?? .failOpen,
+                           regions: serviceRegions, weights: weights, redirect: redirect)
+        }
+    }
+
+    private func checkedRegions(_ entry: GlobalFile.ServiceEntry, all: [RegionName], known: Set<RegionName>) -> [RegionName] {
+        guard let listed = entry.regions else { return all }
+        var result: [RegionName] = []
+        for region in listed {
+            if !known.contains(region.value) {
+                log.report("service '\(entry.name.value)' names region '\(region.value)', which does not exist"
+                           + suggestion(region.value.rawValue, among: all.map(\.rawValue)), at: region.location)
+            } else if result.contains(region.value) {
+                log.report("region '\(region.value)' is listed twice", at: region.location)
+            } else {
+                result.append(region.value)
+            }
+        }
+        return result
+    }
+
+    private func allDownBehaviour(_ entry: GlobalFile.ServiceEntry) -> AllDownBehaviour? {
+        switch (entry.allDown?.value, entry.fallback) {
+        case ("fallback", let target?):
+            return .fallback(target.value)
+        case ("fallback", nil):
+            log.report("service '\(entry.name.value)': all-down is fallback but there is no 'fallback' target",
+                       at: entry.allDown?.location ?? entry.name.location)
+            return nil
+        case (_, let target?):
+            log.report("service '\(entry.name.value)': a fallback target is given but all-down is not 'fallback'",
+                       at: target.location)
+            return nil
+        case ("fail-closed", nil):
+            return .failClosed
+        default:
+            return .failOpen
+        }
+    }
+
+    private func redirectSettings(_ entry: GlobalFile.RedirectEntry, service: Located<ServiceName>,
+                                  regions: [RegionName], hostOwners: inout [DomainName: ServiceName]) -> RedirectSettings? {
+        for host in entry.hosts {
+            if let owner = hostOwners[host.value] {
+                log.report("redirect host \(host.value) is already used by service '\(owner)'", at: host.location)
+            }
+            hostOwners[host.value] = service.value
+        }
+        var urls: [RegionName: BaseURL] = [:]
+        for (region, url) in entry.urls {
+            if regions.contains(region.value) {
+                urls[region.value] = url
+            } else {
+                log.report("redirect.urls: '\(region.value)' is not one of service '\(service.value)''s regions",
+                           at: region.location)
+            }
+        }
+        let missing = regions.filter { urls[$0] == nil }
+        if !missing.isEmpty {
+            log.report("redirect.urls has no URL for \(missing.map(\.rawValue).joined(separator: ", "))",
+                       at: entry.location)
+        }
+        return RedirectSettings(hosts: entry.hosts.map(\.value), status: entry.status ?? 302, urls: urls)
+    }
+
+    // MARK: Networks
+
+    private func buildNetworks(locations: [RegionName: GeoPoint]) -> [ClientNetwork] {
+        var owners: [IPPrefix: NetworkName] = [:]
+        return global.networks.compactMap { entry in
+            for prefix in entry.prefixes {
+                if let owner = owners[prefix.value] {
+                    log.report("prefix \(prefix.value) is already in network '\(owner)'", at: prefix.location)
+                }
+                owners[prefix.value] = entry.name.value
+            }
+            guard let reference = entry.location,
+                  let location = resolve(reference, locations: locations, what: "network '\(entry.name.value)'") else {
+                return nil
+            }
+            return ClientNetwork(name: entry.name.value, prefixes: entry.prefixes.map(\.value),
+                                 location: location, load: entry.load ?? 0)
+        }
+    }
+
+    private func resolve(_ reference: Located<LocationReference>, locations: [RegionName: GeoPoint],
+                         what: String) -> NamedLocation? {
+        switch reference.value {
+        case .point(let point):
+            return NamedLocation(point: point)
+        case .region(let region):
+            guard let point = locations[region] else {
+                log.report("\(what): location '\(region)' is not a region"
+                           + suggestion(region.rawValue, among: locations.keys.map(\.rawValue)), at: reference.location)
+                return nil
+            }
+            return NamedLocation(region: region, point: point)
+        }
+    }
+
+    private func suggestion(_ word: String, among candidates: [String]) -> String {
+        closest(to: word, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
+    }
+}

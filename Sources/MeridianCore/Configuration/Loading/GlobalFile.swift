@@ -1,0 +1,155 @@
+/// What the global file (`global.yaml`) says, read and checked key by key; references to regions
+/// are checked later, once every region file is read.
+struct GlobalFile {
+    var zone: DomainName?
+    var defaultLocation: Located<LocationReference>?
+    var staleAfter: Duration?
+    var minHealthy: Double?
+    var probe = ProbePatch()
+    var services: [ServiceEntry] = []
+    var networks: [NetworkEntry] = []
+
+    static let fileName = "global.yaml"
+
+    struct ServiceEntry {
+        var name: Located<ServiceName>
+        var policy: SteeringPolicy?
+        var ttl: UInt32?
+        var maxAnswers: Int?
+        var allDown: Located<String>?
+        var fallback: Located<FallbackTarget>?
+        var regions: [Located<RegionName>]?
+        var weights: [(region: Located<RegionName>, weight: Double)] = []
+        var redirect: RedirectEntry?
+    }
+
+    struct RedirectEntry {
+        var location: SourceLocation
+        var hosts: [Located<DomainName>] = []
+        var status: Int?
+        var urls: [(region: Located<RegionName>, url: BaseURL)] = []
+    }
+
+    struct NetworkEntry {
+        var name: Located<NetworkName>
+        var prefixes: [Located<IPPrefix>] = []
+        var location: Located<LocationReference>?
+        var load: Double?
+    }
+
+    init(reading root: YAMLValue) {
+        guard var reader = MappingReader(root) else { return }
+        zone = reader.required("zone")?.parsed(as: "a domain name") { DomainName($0) }
+        defaultLocation = reader.optional("default-location")?.locationReference()
+        staleAfter = reader.optional("stale-after")?.duration()
+        minHealthy = reader.optional("min-healthy")?.fraction()
+        probe = ProbePatch(reading: reader.optional("probe"))
+        if let value = reader.required("services"), var services = MappingReader(value) {
+            let entries = services.namedEntries()
+            if entries.isEmpty { value.report("at least one service is needed") }
+            self.services = entries.compactMap(GlobalFile.readService)
+        }
+        if let value = reader.optional("networks"), var networks = MappingReader(value) {
+            self.networks = networks.namedEntries().compactMap(GlobalFile.readNetwork)
+        }
+        reader.finish()
+    }
+
+    private static func readService(key: Located<String>, value: YAMLValue) -> ServiceEntry? {
+        let name = ServiceName(key.value)
+        if name == nil { value.log.report("'\(key.value)' is not a valid service name (\(ServiceName.rule))", at: key.location) }
+        guard var reader = MappingReader(value) else { return nil }
+        var entry = ServiceEntry(name: Located(value: name ?? "invalid", location: key.location))
+        entry.policy = reader.optional("policy")?.parsed(as: "a policy (nearest, weighted, failover or latency)") {
+            SteeringPolicy(rawValue: $0)
+        }
+        if let field = reader.optional("ttl"), let ttl = field.duration() {
+            if ttl.seconds == ttl.seconds.rounded(), ttl.seconds <= 86400 {
+                entry.ttl = UInt32(ttl.seconds)
+            } else {
+                field.report("a TTL must be whole seconds, at most 1d")
+            }
+        }
+        entry.maxAnswers = reader.optional("max-answers")?.integer(in: 1...64)
+        entry.allDown = reader.optional("all-down").flatMap { field in
+            field.parsed(as: "fail-open, fail-closed or fallback") {
+                ["fail-open", "fail-closed", "fallback"].contains($0) ? $0 : nil
+            }.map(field.located)
+        }
+        entry.fallback = reader.optional("fallback").flatMap(readFallback)
+        entry.regions = reader.optional("regions")?.names(of: "region")
+        if let weights = reader.optional("weights"), var weightReader = MappingReader(weights) {
+            for (region, field) in weightReader.namedEntries() {
+                guard let name = RegionName(region.value) else {
+                    field.log.report("'\(region.value)' is not a region name", at: region.location)
+                    continue
+                }
+                if let weight = field.number(in: 0...1_000_000) {
+                    entry.weights.append((Located(value: name, location: region.location), weight))
+                }
+            }
+        }
+        entry.redirect = reader.optional("redirect").flatMap(readRedirect)
+        reader.finish()
+        return name == nil ? nil : entry
+    }
+
+    private static func readFallback(_ value: YAMLValue) -> Located<FallbackTarget>? {
+        guard var reader = MappingReader(value) else { return nil }
+        let addresses = reader.optional("addresses")?.list()?.compactMap { item in
+            item.parsed(as: "an IP address") { IPAddress($0) }
+        } ?? []
+        let url = reader.optional("url")?.parsed(as: "an absolute http(s) URL without query") { BaseURL($0) }
+        reader.finish()
+        if addresses.isEmpty && url == nil {
+            value.report("a fallback needs addresses, a url, or both")
+            return nil
+        }
+        return value.located(FallbackTarget(addresses: addresses, url: url))
+    }
+
+    private static func readRedirect(_ value: YAMLValue) -> RedirectEntry? {
+        guard var reader = MappingReader(value) else { return nil }
+        var entry = RedirectEntry(location: value.location)
+        entry.hosts = reader.required("hosts")?.list()?.compactMap { item in
+            item.parsed(as: "a host name") { DomainName($0) }.map(item.located)
+        } ?? []
+        entry.status = reader.optional("status")?.parsed(as: "a redirect status (301, 302, 307 or 308)") {
+            Int($0).flatMap { RedirectSettings.allowedStatus.contains($0) ? $0 : nil }
+        }
+        if let urls = reader.required("urls"), var urlReader = MappingReader(urls) {
+            for (region, field) in urlReader.namedEntries() {
+                guard let name = RegionName(region.value) else {
+                    field.log.report("'\(region.value)' is not a region name", at: region.location)
+                    continue
+                }
+                if let url = field.parsed(as: "an absolute http(s) URL without query or fragment", { BaseURL($0) }) {
+                    entry.urls.append((Located(value: name, location: region.location), url))
+                }
+            }
+        }
+        reader.finish()
+        return entry
+    }
+
+    private static func readNetwork(key: Located<String>, value: YAMLValue) -> NetworkEntry? {
+        let name = NetworkName(key.value)
+        if name == nil { value.log.report("'\(key.value)' is not a valid network name (\(NetworkName.rule))", at: key.location) }
+        guard var reader = MappingReader(value) else { return nil }
+        var entry = NetworkEntry(name: Located(value: name ?? "invalid", location: key.location))
+        entry.prefixes = reader.required("cidr")?.list()?.compactMap { item in
+            guard let text = item.string() else { return nil }
+            switch IPPrefix.parse(text) {
+            case .success(let prefix): return item.located(prefix)
+            case .failure(let error):
+                item.report(error.description)
+                return nil
+            }
+        } ?? []
+        entry.location = reader.required("location")?.locationReference()
+        entry.load = reader.optional("load")?.number(in: 0...1e12)
+        reader.finish()
+        return name == nil ? nil : entry
+    }
+}
+

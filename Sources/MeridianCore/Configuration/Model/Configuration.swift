@@ -1,0 +1,64 @@
+/// The whole world as one configuration folder describes it: the zone, the regions with their
+/// directors and gateways, the services clients ask for, and the client networks table.
+///
+/// A `Configuration` is only ever built by `ConfigurationLoader`, which guarantees its invariants:
+/// names are unique, every reference names something that exists, and every value is in range.
+public struct Configuration: Sendable {
+    /// The DNS zone the directors are authoritative for.
+    public var zone: DomainName
+    /// The regions, sorted by name.
+    public var regions: [Region]
+    /// The services, in the order the configuration lists them.
+    public var services: [Service]
+    /// The client networks table, in the order the configuration lists it.
+    public var networks: [ClientNetwork]
+    /// Where a client that matches no network is assumed to be; `nil` means the answering
+    /// director's own location (and no location at all offline).
+    public var defaultLocation: NamedLocation?
+    /// How long an observation stays fresh; `nil` means three probe intervals plus the timeout of the
+    /// gateway observed.
+    public var staleAfter: Duration?
+
+    public init(zone: DomainName, regions: [Region], services: [Service], networks: [ClientNetwork],
+                defaultLocation: NamedLocation? = nil, staleAfter: Duration? = nil) {
+        self.zone = zone
+        self.regions = regions.sorted { $0.name < $1.name }
+        self.services = services
+        self.networks = networks
+        self.defaultLocation = defaultLocation
+        self.staleAfter = staleAfter
+    }
+
+    /// The region called `name`.
+    public func region(_ name: RegionName) -> Region? {
+        regions.first { $0.name == name }
+    }
+
+    /// The service called `name`, or whose fully qualified name is `name`.
+    public func service(named name: String) -> Service? {
+        let lowered = name.lowercased()
+        return services.first { $0.name.rawValue == lowered || $0.fqdn.text == lowered }
+    }
+
+    /// Every gateway of every region.
+    public var gateways: [Gateway] { regions.flatMap(\.gateways) }
+
+    /// How long an observation of `gateway` stays fresh.
+    public func freshness(of gateway: Gateway) -> Duration {
+        staleAfter ?? gateway.probe.interval * 3 + gateway.probe.timeout
+    }
+}
+
+/// A named point on the map: a region's location or coordinates given in the configuration.
+public struct NamedLocation: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The region whose location this is, when it was given as a region name.
+    public var region: RegionName?
+    public var point: GeoPoint
+
+    public init(region: RegionName? = nil, point: GeoPoint) {
+        self.region = region
+        self.point = point
+    }
+
+    public var description: String { region.map { "near \($0)" } ?? point.description }
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+extension Double {
+    /// A figure for people: `12000` for whole numbers, else at most two decimals (`0.25`, `12.5`).
+    public var formatted: String {
+        if self == rounded() && abs(self) < 1e15 { return String(Int64(self)) }
+        var text = String(format: "%.2f", self)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
+    }
+
+    /// A fraction as a whole percentage: `0.5` is `50%`.
+    public var percentage: String {
+        "\((self * 100).rounded().formatted)%"
+    }
+}

@@ -1,0 +1,80 @@
+/// One API-gateway instance inside a site, probed on its own.
+public struct Gateway: Hashable, Sendable {
+    /// Unique across all regions.
+    public var name: GatewayName
+    public var region: RegionName
+    /// The address given to clients in answers.
+    public var address: IPAddress
+    /// How and where the gateway is probed (the probe target may differ from `address`).
+    public var probe: ProbeSettings
+
+    public init(name: GatewayName, region: RegionName, address: IPAddress, probe: ProbeSettings) {
+        self.name = name
+        self.region = region
+        self.address = address
+        self.probe = probe
+    }
+}
+
+/// How one gateway is health-checked. Every field has a default, so a gateway needs no probe
+/// settings of its own; `timeout` is always shorter than `interval`.
+public struct ProbeSettings: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
+        case http, https, tcp
+    }
+
+    public var kind: Kind
+    /// The host (address or name) and port to connect to.
+    public var targetHost: String
+    public var targetPort: UInt16
+    /// HTTP(S) only: the request path.
+    public var path: String
+    /// HTTP(S) only: the Host header and TLS server name; `nil` means the target host.
+    public var hostHeader: String?
+    /// HTTP(S) only: the status codes that count as healthy.
+    public var expectedStatus: [ClosedRange<Int>]
+    /// HTTP(S) only: a substring the response body must contain.
+    public var bodyContains: String?
+    public var interval: Duration
+    public var timeout: Duration
+    /// Consecutive successes that bring a down gateway up (and that clear counted failures).
+    public var rise: Int
+    /// Failures, not cleared by `rise` successes in a row, that take an up gateway down.
+    public var fall: Int
+    /// HTTPS only: whether the certificate is verified (the default).
+    public var verifyTLS: Bool
+    /// HTTPS only: a PEM file of trusted CA certificates instead of the system's.
+    public var caFile: String?
+
+    /// The built-in defaults, used where neither the global file, the region nor the gateway says.
+    public static let defaultKind = Kind.http
+    public static let defaultPath = "/health"
+    public static let defaultInterval = Duration.seconds(2)
+    public static let defaultTimeout = Duration.seconds(1)
+    public static let defaultRise = 3
+    public static let defaultFall = 3
+
+    public init(kind: Kind = .http, targetHost: String, targetPort: UInt16, path: String = defaultPath,
+                hostHeader: String? = nil, expectedStatus: [ClosedRange<Int>] = [200...299],
+                bodyContains: String? = nil, interval: Duration = defaultInterval,
+                timeout: Duration = defaultTimeout, rise: Int = defaultRise, fall: Int = defaultFall,
+                verifyTLS: Bool = true, caFile: String? = nil) {
+        self.kind = kind
+        self.targetHost = targetHost
+        self.targetPort = targetPort
+        self.path = path
+        self.hostHeader = hostHeader
+        self.expectedStatus = expectedStatus
+        self.bodyContains = bodyContains
+        self.interval = interval
+        self.timeout = timeout
+        self.rise = rise
+        self.fall = fall
+        self.verifyTLS = verifyTLS
+        self.caFile = caFile
+    }
+
+    /// The longest a failure can take to turn this gateway down: a probe that starts just before the
+    /// failure succeeds, then `fall` probes fail, the last at its timeout.
+    public var worstCaseDetection: Duration { interval * fall + timeout }
+}

@@ -1,0 +1,98 @@
+/// A name clients ask for (`api.example.test`), with the policy that steers them.
+public struct Service: Hashable, Sendable {
+    public var name: ServiceName
+    /// `name` under the zone.
+    public var fqdn: DomainName
+    public var policy: SteeringPolicy
+    /// The TTL of DNS answers, in seconds.
+    public var ttl: UInt32
+    /// The most gateway addresses one answer carries.
+    public var maxAnswers: Int
+    public var allDown: AllDownBehaviour
+    /// The regions this service may steer to; for `failover`, in order of preference.
+    public var regions: [RegionName]
+    /// Weights for `weighted` steering, one per region of `regions`.
+    public var weights: [RegionName: Double]
+    public var redirect: RedirectSettings?
+
+    public static let defaultTTL: UInt32 = 30
+    public static let defaultMaxAnswers = 4
+
+    public init(name: ServiceName, fqdn: DomainName, policy: SteeringPolicy = .nearest,
+                ttl: UInt32 = defaultTTL, maxAnswers: Int = defaultMaxAnswers,
+                allDown: AllDownBehaviour = .failOpen, regions: [RegionName],
+                weights: [RegionName: Double], redirect: RedirectSettings? = nil) {
+        self.name = name
+        self.fqdn = fqdn
+        self.policy = policy
+        self.ttl = ttl
+        self.maxAnswers = maxAnswers
+        self.allDown = allDown
+        self.regions = regions
+        self.weights = weights
+        self.redirect = redirect
+    }
+}
+
+/// How a service picks a site among the available ones.
+public enum SteeringPolicy: String, Hashable, Sendable, Codable, CaseIterable {
+    /// The available site closest to the client (great-circle distance).
+    case nearest
+    /// Available sites share clients in proportion to their weights (active-active).
+    case weighted
+    /// The first available site in the service's order.
+    case failover
+    /// The available site with the lowest probe latency, as measured from the director nearest to
+    /// the client.
+    case latency
+}
+
+/// What a service answers when no site is available: an explicit, visible choice.
+public enum AllDownBehaviour: Hashable, Sendable {
+    /// Answer with every gateway of every site (except those forced down): better a chance than nothing.
+    case failOpen
+    /// Answer with nothing (DNS: no addresses; redirects: 503).
+    case failClosed
+    /// Send clients to a fixed target outside the steered sites.
+    case fallback(FallbackTarget)
+
+    /// The configuration keyword.
+    public var keyword: String {
+        switch self {
+        case .failOpen: "fail-open"
+        case .failClosed: "fail-closed"
+        case .fallback: "fallback"
+        }
+    }
+}
+
+/// The target of the `fallback` all-down behaviour.
+public struct FallbackTarget: Hashable, Sendable, Codable {
+    /// Addresses answered in DNS.
+    public var addresses: [IPAddress]
+    /// Where the redirector sends clients.
+    public var url: BaseURL?
+
+    public init(addresses: [IPAddress], url: BaseURL? = nil) {
+        self.addresses = addresses
+        self.url = url
+    }
+}
+
+/// How the HTTP redirector serves a service.
+public struct RedirectSettings: Hashable, Sendable {
+    /// The Host names that select this service.
+    public var hosts: [DomainName]
+    /// 301, 302, 307 or 308.
+    public var status: Int
+    /// Each region's base URL.
+    public var urls: [RegionName: BaseURL]
+
+    public static let allowedStatus: Set<Int> = [301, 302, 307, 308]
+
+    public init(hosts: [DomainName], status: Int = 302, urls: [RegionName: BaseURL]) {
+        self.hosts = hosts
+        self.status = status
+        self.urls = urls
+    }
+}

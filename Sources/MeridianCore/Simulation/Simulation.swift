@@ -1,0 +1,103 @@
+/// The offline what-if behind `meridian simulate`: it feeds the same `Assessment` and `Steering`
+/// code the directors run with synthetic observations (before: every gateway up, seen by every
+/// director; after: the failed regions' directors gone and their gateways seen down by the rest).
+public enum Simulation {
+    public static func run(_ configuration: Configuration, failing: [RegionName],
+                           clients: [IPAddress] = []) -> SimulationReport {
+        let moment = Timestamp(nanosecondsSinceEpoch: 0)
+        let failed = Set(failing)
+        let before = Assessment.make(configuration, observations: observations(configuration, failed: []),
+                                     overrides: [], vantage: nil, now: moment)
+        let after = Assessment.make(configuration, observations: observations(configuration, failed: failed),
+                                    overrides: [], vantage: nil, now: moment)
+        let locator = ClientLocator(configuration)
+        var routes: [(name: String, kind: String, prefixes: [IPPrefix], load: Double, location: ClientLocation)] =
+            configuration.networks.map { ($0.name.rawValue, "network", $0.prefixes, $0.load, ClientLocator.location(of: $0)) }
+        routes += clients.map { ($0.description, "address", [], 0, locator.locate($0)) }
+
+        let services = configuration.services.map { service in
+            impact(on: service, configuration: configuration, failed: failed, before: before, after: after,
+                   clients: routes)
+        }
+        return SimulationReport(
+            failedRegions: failing.map(\.rawValue), services: services,
+            warnings: services.flatMap { service in service.warnings.map { "\(service.service): \($0)" } })
+    }
+
+    private static func observations(_ configuration: Configuration, failed: Set<RegionName>) -> [Observation] {
+        let observers = configuration.regions.map(\.name).filter { !failed.contains($0) }
+        return configuration.gateways.flatMap { gateway in
+            observers.map { observer in
+                Observation(gateway: gateway.name, observer: observer,
+                            verdict: failed.contains(gateway.region) ? .down : .up,
+                            at: Timestamp(nanosecondsSinceEpoch: 0))
+            }
+        }
+    }
+
+    private static func impact(on service: Service, configuration: Configuration, failed: Set<RegionName>,
+                               before: Assessment, after: Assessment,
+                               clients: [(name: String, kind: String, prefixes: [IPPrefix], load: Double, location: ClientLocation)]) -> ServiceImpact {
+        var loadBefore: [RegionName: Double] = [:]
+        var loadAfter: [RegionName: Double] = [:]
+        var unserved = 0.0
+        var warnings: [String] = []
+        let routes = clients.map { client in
+            let old = Steering.decide(service, for: client.location, in: before)
+            let new = Steering.decide(service, for: client.location, in: after)
+            for (region, share) in old.shares { loadBefore[region, default: 0] += share * client.load }
+            for (region, share) in new.shares { loadAfter[region, default: 0] += share * client.load }
+            if new.shares.isEmpty {
+                unserved += client.load
+                warnings.append("\(client.name) has no site after the failure (\(service.allDown.keyword))")
+            }
+            return ClientRoute(client: client.name, kind: client.kind, prefixes: client.prefixes.map(\.description),
+                               location: client.location.description, load: client.load,
+                               before: route(old), after: route(new), moved: old.shares != new.shares)
+        }
+        let sites = service.regions.compactMap { configuration.region($0) }.map { region in
+            let after = loadAfter[region.name] ?? 0
+            let utilisation = region.capacity.flatMap { $0 > 0 ? after / $0 : nil }
+            let over = region.capacity.map { after > $0 } ?? false
+            if over {
+                warnings.append("\(region.name) would carry \(after.formatted), "
+                                + "\((utilisation ?? 0).percentage) of its capacity \(region.capacity!.formatted)")
+            }
+            return SiteLoad(region: region.name.rawValue, failed: failed.contains(region.name),
+                            capacity: region.capacity, loadBefore: loadBefore[region.name] ?? 0,
+                            loadAfter: after, utilisationAfter: utilisation, overCapacity: over)
+        }
+        if !clients.isEmpty && clients.allSatisfy({ $0.load == 0 }) {
+            warnings.append("no client network has a load: site loads are all 0 (set 'load' on networks)")
+        }
+        return ServiceImpact(
+            service: service.name.rawValue, fqdn: service.fqdn.text, policy: service.policy.rawValue,
+            allDown: service.allDown.keyword,
+            timeToMove: timeToMove(service, configuration: configuration, failed: failed),
+            clients: routes, sites: sites, unservedLoadAfter: unserved, warnings: warnings)
+    }
+
+    private static func route(_ decision: Decision) -> Route {
+        let outcome: String = switch decision.outcome {
+        case .site: "site"
+        case .allDown(let behaviour): behaviour.keyword
+        }
+        let shares = decision.shares.filter { $0.value > 0 }
+            .sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            .map { SiteShare(region: $0.key.rawValue, share: $0.value) }
+        return Route(outcome: outcome, shares: shares, reason: decision.reason)
+    }
+
+    /// The slowest detection among the failed regions' gateways that serve `service`, plus its TTL.
+    static func timeToMove(_ service: Service, configuration: Configuration, failed: Set<RegionName>) -> TimeToMove? {
+        let gateways = service.regions.filter(failed.contains).compactMap { configuration.region($0) }.flatMap(\.gateways)
+        guard let slowest = gateways.max(by: { $0.probe.worstCaseDetection < $1.probe.worstCaseDetection }) else {
+            return nil
+        }
+        let probe = slowest.probe
+        return TimeToMove(seconds: probe.worstCaseDetection.seconds + Double(service.ttl),
+                          probeIntervalSeconds: probe.interval.seconds, fall: probe.fall,
+                          probeTimeoutSeconds: probe.timeout.seconds, ttlSeconds: Int(service.ttl),
+                          slowestGateway: slowest.name.rawValue)
+    }
+}

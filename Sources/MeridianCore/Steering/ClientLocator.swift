@@ -1,0 +1,70 @@
+/// Where a client is taken to be, and why.
+public struct ClientLocation: Hashable, Sendable, CustomStringConvertible {
+    /// How the location was found.
+    public enum Source: Hashable, Sendable {
+        /// The longest prefix of the networks table that contains the client's address.
+        case network(NetworkName, IPPrefix)
+        /// No network matched; the configuration's `default-location`.
+        case defaultLocation
+        /// No network matched and there is no default: the answering director's own location.
+        case director(RegionName)
+        /// Nothing is known (offline, no match, no default): policies rank without distance.
+        case unknown
+    }
+
+    public var source: Source
+    public var point: GeoPoint?
+
+    public init(source: Source, point: GeoPoint?) {
+        self.source = source
+        self.point = point
+    }
+
+    public var description: String {
+        switch source {
+        case .network(let name, let prefix): "network \(name) (\(prefix))"
+        case .defaultLocation: "default location \(point.map(\.description) ?? "")"
+        case .director(let region): "unmatched; taken as near the \(region) director"
+        case .unknown: "unknown (no network matches)"
+        }
+    }
+}
+
+/// Finds a client's location from its address with the networks table.
+///
+/// The fallback for an address that no network contains is, in order: the configuration's
+/// `default-location`, then the answering director's own location (a resolver that reached this
+/// director is likelier near it than not), then unknown.
+public struct ClientLocator: Sendable {
+    private let table: PrefixTable<Int>
+    private let networks: [ClientNetwork]
+    private let defaultLocation: NamedLocation?
+
+    public init(_ configuration: Configuration) {
+        networks = configuration.networks
+        defaultLocation = configuration.defaultLocation
+        table = PrefixTable(configuration.networks.enumerated().flatMap { index, network in
+            network.prefixes.map { (prefix: $0, value: index) }
+        })
+    }
+
+    /// The location of `address`, as seen by the director of `vantage` (`nil` offline).
+    public func locate(_ address: IPAddress, vantage: Region? = nil) -> ClientLocation {
+        if let match = table.lookup(address) {
+            return ClientLocation(source: .network(networks[match.value].name, match.prefix),
+                                  point: networks[match.value].location.point)
+        }
+        if let defaultLocation {
+            return ClientLocation(source: .defaultLocation, point: defaultLocation.point)
+        }
+        if let vantage {
+            return ClientLocation(source: .director(vantage.name), point: vantage.location)
+        }
+        return ClientLocation(source: .unknown, point: nil)
+    }
+
+    /// The location of a whole network of the table, as `simulate` uses it.
+    public static func location(of network: ClientNetwork) -> ClientLocation {
+        ClientLocation(source: .network(network.name, network.prefixes[0]), point: network.location.point)
+    }
+}

@@ -1,0 +1,85 @@
+/// Decides where a client goes for a service: the steering policies, the all-down behaviour and the
+/// answer set, as one pure function of an `Assessment`, a client location and a selector.
+///
+/// The `selector` is any well-mixed 64-bit number the caller derives from the query (for example a
+/// hash of the client subnet): it picks the site under `weighted` and rotates the answer set, so the
+/// same client gets a stable answer while many clients spread.
+public enum Steering {
+    public static func decide(_ service: Service, for client: ClientLocation, in assessment: Assessment,
+                              family: AddressFamily? = nil, selector: UInt64 = 0) -> Decision {
+        let sites = service.regions.compactMap { assessment.site($0) }
+        let available = sites.filter { $0.availability == .available }
+        let eligible = available.isEmpty ? sites.filter { $0.availability == .drained } : available
+        let context = PolicyContext(service: service, client: client, assessment: assessment, selector: selector)
+
+        guard !eligible.isEmpty else {
+            return allDown(service, client: client, sites: sites, context: context, family: family, selector: selector)
+        }
+        let ranking = context.rank(eligible)
+        let winner = eligible.first { $0.region.name == ranking.winner }!
+        var reason = ranking.reason
+        if available.isEmpty { reason = "no site is available, so drained sites are used: " + reason }
+        let gateways = winner.servingGateways
+        return Decision(
+            service: service, client: client, outcome: .site(winner.region.name),
+            addresses: answerSet(gateways.map(\.address), family: family, limit: service.maxAnswers, selector: selector),
+            redirectURL: service.redirect?.urls[winner.region.name],
+            shares: ranking.shares,
+            candidates: candidates(sites, order: ranking.order, shares: ranking.shares, latencies: ranking.latencies,
+                                   client: client),
+            reason: reason, isolated: assessment.consensus.isolated, at: assessment.at)
+    }
+
+    private static func allDown(_ service: Service, client: ClientLocation, sites: [SiteStatus],
+                                context: PolicyContext, family: AddressFamily?, selector: UInt64) -> Decision {
+        let addresses: [IPAddress]
+        let url: BaseURL?
+        let reason: String
+        switch service.allDown {
+        case .failOpen:
+            let open = sites.filter { $0.override?.action != .down }
+                .flatMap { site in site.gateways.filter { $0.override?.action != .down }.map(\.gateway.address) }
+            addresses = answerSet(open, family: family, limit: service.maxAnswers, selector: selector)
+            url = nil
+            reason = "every site is unavailable; fail-open answers with the gateways of every site not forced down"
+        case .failClosed:
+            addresses = []
+            url = nil
+            reason = "every site is unavailable; fail-closed answers with nothing"
+        case .fallback(let target):
+            addresses = answerSet(target.addresses, family: family, limit: service.maxAnswers, selector: 0)
+            url = target.url
+            reason = "every site is unavailable; clients go to the fallback target"
+        }
+        return Decision(service: service, client: client, outcome: .allDown(service.allDown), addresses: addresses,
+                        redirectURL: url, shares: [:],
+                        candidates: candidates(sites, order: [], shares: [:], latencies: [:], client: client),
+                        reason: reason, isolated: context.assessment.consensus.isolated, at: context.assessment.at)
+    }
+
+    /// Up to `limit` addresses of `family`, rotated by `selector` so that clients spread over them.
+    static func answerSet(_ addresses: [IPAddress], family: AddressFamily?, limit: Int, selector: UInt64) -> [IPAddress] {
+        let matching = family.map { family in addresses.filter { $0.family == family } } ?? addresses
+        guard !matching.isEmpty else { return [] }
+        let start = Int(selector % UInt64(matching.count))
+        let rotated = matching[start...] + matching[..<start]
+        return Array(rotated.prefix(limit))
+    }
+
+    private static func candidates(_ sites: [SiteStatus], order: [RegionName], shares: [RegionName: Double],
+                                   latencies: [RegionName: (latency: Duration, observer: RegionName?)],
+                                   client: ClientLocation) -> [Candidate] {
+        let ranked = order.compactMap { name in sites.first { $0.region.name == name } }
+        let rest = sites.filter { !order.contains($0.region.name) }
+        return (ranked + rest).map { site in
+            let latency = latencies[site.region.name]
+            return Candidate(
+                region: site.region.name, availability: site.availability, status: site.reason,
+                healthyGateways: site.healthyCount, gateways: site.gateways.count, score: site.score,
+                weight: site.region.weight,
+                distanceKilometres: client.point.map { $0.distance(to: site.region.location) },
+                latency: latency?.latency ?? site.latency, latencyObserver: latency?.observer,
+                share: shares[site.region.name] ?? 0, eligible: order.contains(site.region.name))
+        }
+    }
+}

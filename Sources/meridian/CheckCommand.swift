@@ -1,0 +1,46 @@
+import ArgumentParser
+import MeridianCore
+
+/// `meridian check [DIR]`: validates a configuration folder.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate a configuration folder and summarise it.",
+        discussion: "Exits 0 when the folder is valid; otherwise prints every problem with file and line and exits 1.")
+
+    @Argument(help: "The configuration folder.")
+    var directory: String = "regions"
+
+    @Flag(name: .shortAndLong, help: "Print only problems.")
+    var quiet = false
+
+    func run() throws {
+        let configuration = try loadConfiguration(directory)
+        guard !quiet else { return }
+        print(summary(configuration))
+    }
+
+    func summary(_ configuration: Configuration) -> String {
+        let gateways = configuration.gateways.count
+        let prefixes = configuration.networks.map(\.prefixes.count).reduce(0, +)
+        var text = "\(directory) is valid: zone \(configuration.zone), \(configuration.regions.count) regions, "
+            + "\(gateways) gateways, \(configuration.services.count) services, "
+            + "\(configuration.networks.count) client networks (\(prefixes) prefixes)\n\n"
+
+        var regions = TextTable(header: ["REGION", "LOCATION", "GATEWAYS", "WEIGHT", "CAPACITY", "DNS", "REDIRECT", "API"])
+        for region in configuration.regions {
+            regions.add([region.name.rawValue, region.location.description, "\(region.gateways.count)",
+                         region.weight.formatted, region.capacity?.formatted ?? "-", "\(region.director.dns)",
+                         "\(region.director.redirect)", "\(region.director.api)"])
+        }
+        var services = TextTable(header: ["SERVICE", "NAME", "POLICY", "TTL", "MAX", "ALL-DOWN", "REGIONS", "REDIRECT HOSTS"])
+        for service in configuration.services {
+            services.add([service.name.rawValue, service.fqdn.text, service.policy.rawValue, "\(service.ttl)s",
+                          "\(service.maxAnswers)", service.allDown.keyword,
+                          service.regions.map(\.rawValue).joined(separator: ", "),
+                          service.redirect?.hosts.map(\.text).joined(separator: ", ") ?? "-"])
+        }
+        text += regions.render() + "\n\n" + services.render()
+        return text
+    }
+}
