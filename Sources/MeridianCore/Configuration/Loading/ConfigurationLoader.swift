@@ -73,7 +73,7 @@ public enum ConfigurationLoader {
         if regions.isEmpty {
             log.report("no region files: add one YAML file per region (e.g. istanbul.yaml)", at: SourceLocation(file: folder))
         }
-        let configuration = global.flatMap { ConfigurationAssembler(global: $0, regions: regions, log: log).assemble() }
+        let configuration = ConfigurationAssembler(global: global ?? GlobalFile(), regions: regions, log: log).assemble()
         guard log.isEmpty, let configuration else { throw ConfigurationError(problems: log.sorted) }
         return configuration
     }
@@ -104,6 +104,9 @@ public enum ConfigurationLoader {
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             return ([context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": "), mark)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return ("duplicate key \(keys) in the mapping that starts here", context.mark)
         case .reader(let problem, _, _, _):
             return (problem, nil)
         default:

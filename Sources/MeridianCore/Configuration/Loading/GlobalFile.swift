@@ -37,6 +37,9 @@ struct GlobalFile {
         var load: Double?
     }
 
+    /// An empty global file, so that region files are still checked when the global one is broken.
+    init() {}
+
     init(reading root: YAMLValue) {
         guard var reader = MappingReader(root) else { return }
         zone = reader.required("zone")?.parsed(as: "a domain name") { DomainName($0) }

@@ -1,8 +1,8 @@
 import Yams
 
 /// Reads the keys of one YAML mapping. Every key asked for becomes a known key; `finish()` reports
-/// the keys nobody asked for as unknown, with a suggestion when one is close. Duplicate keys are
-/// reported when the reader is made.
+/// the keys nobody asked for as unknown, with a suggestion when one is close. (Yams itself rejects
+/// duplicate keys while parsing.)
 struct MappingReader {
     let value: YAMLValue
     private let entries: [(key: String, keyNode: Node, value: Node)]
@@ -16,16 +16,10 @@ struct MappingReader {
         }
         self.value = value
         var entries: [(String, Node, Node)] = []
-        var seen: Set<String> = []
         for (keyNode, valueNode) in mapping {
             let keyValue = value.child(keyNode, key: "")
             guard case .scalar(let scalar) = keyNode else {
                 keyValue.log.report("\(value.path.isEmpty ? "keys" : value.path): a key must be plain text",
-                                    at: keyValue.location)
-                continue
-            }
-            guard seen.insert(scalar.string).inserted else {
-                keyValue.log.report("duplicate key '\(value.child(keyNode, key: scalar.string).path)'",
                                     at: keyValue.location)
                 continue
             }

@@ -22,10 +22,14 @@ struct ProbePatch {
         kind = reader.optional("type").flatMap { field in
             field.parsed(as: "a probe type (http, https or tcp)") { ProbeSettings.Kind(rawValue: $0) }.map(field.located)
         }
-        if let field = reader.optional("target"), let text = field.string() {
-            readTarget(text, field)
-        }
         port = reader.optional("port").flatMap { field in field.integer(in: 1...65535).map { field.located(UInt16($0)) } }
+        if let field = reader.optional("target"), let text = field.string() {
+            let portGiven = port != nil
+            readTarget(text, field)
+            if portGiven, port?.location == field.location {
+                field.report("the port is given twice (in 'target' and in 'port'); give it once")
+            }
+        }
         path = reader.optional("path").flatMap { field in
             field.parsed(as: "a path starting with '/'") { $0.hasPrefix("/") && !$0.contains(where: \.isWhitespace) ? $0 : nil }
                 .map(field.located)
