@@ -41,6 +41,7 @@ public struct Assessment: Sendable {
             }
         }
         let override = overrides.override(for: .region(region.name))
+        let served = gatewaysToServe(gateways, forcedUp: override?.action == .up)
         let healthText = "\(serving.count) of \(considered.count) gateway\(considered.count == 1 ? "" : "s") healthy"
         let availability: SiteAvailability
         let reason: String
@@ -48,11 +49,14 @@ public struct Assessment: Sendable {
             let by = "\(override.author): \(override.reason)"
             switch override.action {
             case .down: (availability, reason) = (.unavailable, "forced down by \(by)")
+            case .drain where served.isEmpty: (availability, reason) = (.unavailable, "drained by \(by), and no gateway is healthy")
             case .drain: (availability, reason) = (.drained, "drained by \(by)")
+            case .up where served.isEmpty: (availability, reason) = (.unavailable, "forced up by \(by), but every gateway is overridden")
             case .up: (availability, reason) = (.available, "forced up by \(by) (\(healthText))")
             }
         } else if considered.isEmpty {
-            (availability, reason) = (.drained, "every gateway is drained")
+            (availability, reason) = served.isEmpty
+                ? (.unavailable, "every gateway is drained and none is healthy") : (.drained, "every gateway is drained")
         } else if serving.isEmpty {
             (availability, reason) = (.unavailable, "no healthy gateway (\(healthText))")
         } else if fraction < region.minHealthy {
@@ -66,7 +70,17 @@ public struct Assessment: Sendable {
         let score = availability == .available ? region.weight * scoredFraction * latencyFactor : 0
         return SiteStatus(region: region, gateways: gateways, override: override, availability: availability,
                           healthyFraction: fraction, healthyCount: serving.count, latency: latency,
-                          latencyByObserver: byObserver.compactMapValues(median), score: score, reason: reason)
+                          latencyByObserver: byObserver.compactMapValues(median), score: score, reason: reason,
+                          servingGateways: served)
+    }
+
+    /// See `SiteStatus.servingGateways`.
+    private static func gatewaysToServe(_ gateways: [GatewayStatus], forcedUp: Bool) -> [Gateway] {
+        let serving = gateways.filter { $0.state.isServing }
+        if !serving.isEmpty { return serving.map(\.gateway) }
+        let drainedButHealthy = gateways.filter { $0.state == .drained && $0.consensus?.verdict != .down }
+        if !drainedButHealthy.isEmpty { return drainedButHealthy.map(\.gateway) }
+        return forcedUp ? gateways.filter { $0.override == nil }.map(\.gateway) : []
     }
 
     private static func gatewayStatus(_ gateway: Gateway, consensus: GatewayConsensus?, overrides: OverrideSet) -> GatewayStatus {

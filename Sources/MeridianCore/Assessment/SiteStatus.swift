@@ -53,13 +53,8 @@ public struct SiteStatus: Hashable, Sendable {
 
     public static let latencyReference = Duration.milliseconds(100)
 
-    /// The gateways to give clients: the serving ones, or, when the site is forced up and none is
-    /// serving, every gateway that is not itself forced down or drained.
-    public var servingGateways: [Gateway] {
-        let serving = gateways.filter { $0.state.isServing }.map(\.gateway)
-        if serving.isEmpty, override?.action == .up {
-            return gateways.filter { $0.override == nil }.map(\.gateway)
-        }
-        return serving
-    }
+    /// The gateways to give clients when this site is chosen: the serving ones; for a drained site
+    /// used as a last resort, its drained gateways that are still healthy; for a site forced up with
+    /// none serving, every gateway that is not itself overridden. Never empty for an eligible site.
+    public var servingGateways: [Gateway]
 }

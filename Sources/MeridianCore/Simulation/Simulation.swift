@@ -1,6 +1,6 @@
 /// The offline what-if behind `meridian simulate`: it feeds the same `Assessment` and `Steering`
-/// code the directors run with synthetic observations (before: every gateway up, seen by every
-/// director; after: the failed regions' directors gone and their gateways seen down by the rest).
+/// code the directors run with synthetic observations from every director (before: every gateway
+/// up; after: every gateway of the failed regions down).
 public enum Simulation {
     public static func run(_ configuration: Configuration, failing: [RegionName],
                            clients: [IPAddress] = []) -> SimulationReport {
@@ -25,9 +25,8 @@ public enum Simulation {
     }
 
     private static func observations(_ configuration: Configuration, failed: Set<RegionName>) -> [Observation] {
-        let observers = configuration.regions.map(\.name).filter { !failed.contains($0) }
-        return configuration.gateways.flatMap { gateway in
-            observers.map { observer in
+        configuration.gateways.flatMap { gateway in
+            configuration.regions.map(\.name).map { observer in
                 Observation(gateway: gateway.name, observer: observer,
                             verdict: failed.contains(gateway.region) ? .down : .up,
                             at: Timestamp(nanosecondsSinceEpoch: 0))

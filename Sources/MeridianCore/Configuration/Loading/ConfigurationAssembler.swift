@@ -15,11 +15,15 @@ struct ConfigurationAssembler {
     func assemble() -> Configuration? {
         let regions = buildRegions()
         checkDirectorClashes()
-        let regionNames = Set(regions.map(\.name))
+        // References are checked against every region a file names, even one with problems of its own,
+        // so one mistake is reported once rather than again at every reference.
+        let named = regionFiles.compactMap { $0.name?.value }
         let locations = Dictionary(regions.map { ($0.name, $0.location) }, uniquingKeysWith: { first, _ in first })
-        let services = buildServices(regions: regions.map(\.name), known: regionNames)
-        let networks = buildNetworks(locations: locations)
-        let defaultLocation = global.defaultLocation.flatMap { resolve($0, locations: locations, what: "default-location") }
+        let services = buildServices(regions: Array(Set(named)).sorted(), known: Set(named))
+        let networks = buildNetworks(locations: locations, known: Set(named))
+        let defaultLocation = global.defaultLocation.flatMap {
+            resolve($0, locations: locations, known: Set(named), what: "default-location")
+        }
         guard let zone = global.zone else { return nil }
         return Configuration(zone: zone, regions: regions, services: services, networks: networks,
                              defaultLocation: defaultLocation, staleAfter: global.staleAfter)
@@ -183,7 +187,7 @@ struct ConfigurationAssembler {
 
     // MARK: Networks
 
-    private func buildNetworks(locations: [RegionName: GeoPoint]) -> [ClientNetwork] {
+    private func buildNetworks(locations: [RegionName: GeoPoint], known: Set<RegionName>) -> [ClientNetwork] {
         var owners: [IPPrefix: NetworkName] = [:]
         return global.networks.compactMap { entry in
             for prefix in entry.prefixes {
@@ -193,7 +197,8 @@ struct ConfigurationAssembler {
                 owners[prefix.value] = entry.name.value
             }
             guard let reference = entry.location,
-                  let location = resolve(reference, locations: locations, what: "network '\(entry.name.value)'") else {
+                  let location = resolve(reference, locations: locations, known: known,
+                                         what: "network '\(entry.name.value)'") else {
                 return nil
             }
             return ClientNetwork(name: entry.name.value, prefixes: entry.prefixes.map(\.value),
@@ -201,15 +206,18 @@ struct ConfigurationAssembler {
         }
     }
 
+    /// The point a location reference names; `nil` when it names no region (reported) or a region
+    /// whose own file has problems (already reported there).
     private func resolve(_ reference: Located<LocationReference>, locations: [RegionName: GeoPoint],
-                         what: String) -> NamedLocation? {
+                         known: Set<RegionName>, what: String) -> NamedLocation? {
         switch reference.value {
         case .point(let point):
             return NamedLocation(point: point)
         case .region(let region):
             guard let point = locations[region] else {
+                if known.contains(region) { return nil }
                 log.report("\(what): location '\(region)' is not a region"
-                           + suggestion(region.rawValue, among: locations.keys.map(\.rawValue)), at: reference.location)
+                           + suggestion(region.rawValue, among: known.map(\.rawValue)), at: reference.location)
                 return nil
             }
             return NamedLocation(region: region, point: point)
