@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+struct CheckCommandTests {
+    @Test func checkAcceptsTheShippedRegions() throws {
+        let result = try CommandRunner.run(["check"])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.hasPrefix("regions is valid: zone example.test, 2 regions, 4 gateways"))
+        #expect(result.output.contains("istanbul  41.0082N 28.9784E"))
+        #expect(result.errors.isEmpty)
+    }
+
+    @Test func checkNamesEveryProblemWithFileAndLineAndExitsOne() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["global.yaml", "istanbul.yaml", "ankara.yaml"] {
+            var text = try String(contentsOf: CommandRunner.packageRoot.appendingPathComponent("regions/\(name)"), encoding: .utf8)
+            switch name {
+            case "global.yaml": text = text.replacingOccurrences(of: "interval: 1s", with: "interval: soon")
+            case "istanbul.yaml": text = text.replacingOccurrences(of: "address: 127.0.1.2", with: "adress: 127.0.1.2")
+            default: text = text.replacingOccurrences(of: "lat: 39.9334", with: "lat: 99")
+            }
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let result = try CommandRunner.run(["check", folder.path])
+        #expect(result.status == 1)
+        #expect(result.output.isEmpty)
+        let lines = result.errors.split(separator: "\n").map(String.init)
+        let pattern = #/^.+\.yaml:\d+:\d+: error: .+$/#
+        #expect(lines.dropLast().allSatisfy { $0.wholeMatch(of: pattern) != nil }, "\(lines)")
+        #expect(lines.contains { $0.contains("global.yaml:") && $0.contains("'soon' is not a duration") })
+        #expect(lines.contains { $0.contains("istanbul.yaml:") && $0.contains("did you mean 'address'?") })
+        #expect(lines.contains { $0.contains("ankara.yaml:") && $0.contains("99.0 is out of range") })
+        #expect(lines.last == "4 problems in \(folder.path)")
+    }
+
+    @Test func checkReportsAMissingFolder() throws {
+        let result = try CommandRunner.run(["check", "/nonexistent/regions"])
+        #expect(result.status == 1)
+        #expect(result.errors.contains("/nonexistent/regions: error: no such configuration folder"))
+    }
+}
