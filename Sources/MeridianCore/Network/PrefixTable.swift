@@ -87,14 +87,17 @@ struct RangeIndex<Key: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable
     /// The owner of the range containing `key`, if any.
     func owner(of key: Key) -> Int32? {
         starts.withUnsafeBufferPointer { starts in
-            // Find the last range whose start is <= key.
-            var low = 0, high = starts.count
-            while low < high {
-                let middle = (low + high) >> 1
-                if starts[middle] <= key { low = middle + 1 } else { high = middle }
+            // Branch-free binary search for the last range whose start is <= key: the loop runs
+            // log2(count) times whatever the key, and the comparison becomes a conditional move.
+            guard let first = starts.first, first <= key else { return nil }
+            var base = 0
+            var length = starts.count
+            while length > 1 {
+                let half = length >> 1
+                base = starts[base + half] <= key ? base + half : base
+                length -= half
             }
-            guard low > 0, key <= ends[low - 1] else { return nil }
-            return owners[low - 1]
+            return key <= ends[base] ? owners[base] : nil
         }
     }
 }

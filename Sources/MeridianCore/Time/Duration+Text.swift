@@ -23,11 +23,12 @@ extension Duration {
         return .nanoseconds(Int64(total.rounded()))
     }
 
-    /// A short human form: `750ms`, `2s`, `1.5s`, `2m`, `1m30s`, `3h`.
+    /// A short human form: `250us`, `85.757ms`, `750ms`, `2s`, `1.5s`, `2m`, `1m30s`, `3h`.
     public var shortDescription: String {
         let nanoseconds = self.nanoseconds
         if nanoseconds == 0 { return "0s" }
-        if nanoseconds % 1_000_000 != 0 { return trimmed(Double(nanoseconds) / 1e3) + "us" }
+        if nanoseconds < 1_000_000 { return trimmed(Double(nanoseconds) / 1e3) + "us" }
+        if nanoseconds % 1_000_000 != 0 { return trimmed(Double(nanoseconds) / 1e6) + "ms" }
         let milliseconds = nanoseconds / 1_000_000
         if milliseconds < 1000 { return "\(milliseconds)ms" }
         if milliseconds % 1000 != 0 || milliseconds < 60_000 {
