@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import MeridianCore
 
@@ -73,5 +74,29 @@ struct IPPrefixTests {
         #expect(prefix.contains(IPAddress("::ffff:10.34.0.9")!))
         #expect(try IPPrefix.parse("0.0.0.0/0").get().contains(IPAddress("203.0.113.9")!))
         #expect(!(try IPPrefix.parse("0.0.0.0/0").get().contains(IPAddress("2001:db8::1")!)))
+    }
+}
+
+struct TextCodedTests {
+    private struct Sample: Codable, Equatable {
+        var address: IPAddress
+        var listen: SocketAddress
+        var region: RegionName
+        var zone: DomainName
+        var url: BaseURL
+    }
+
+    @Test func valuesRoundTripThroughJSONAsText() throws {
+        let sample = Sample(address: IPAddress("2001:db8::1")!, listen: SocketAddress("[::1]:53")!, region: "istanbul",
+                            zone: DomainName("Example.TEST.")!, url: BaseURL("https://ist.example.test/")!)
+        let json = try JSONEncoder().encode(sample)
+        let text = String(decoding: json, as: UTF8.self)
+        #expect(text.contains("\"2001:db8::1\"") && text.contains("\"example.test\"") && text.contains("\"[::1]:53\""))
+        #expect(try JSONDecoder().decode(Sample.self, from: json) == sample)
+    }
+
+    @Test func invalidTextIsADecodingError() {
+        let json = Data(#"{"address":"1.2.3.999","listen":"x","region":"Bad","zone":"-","url":"ftp://x"}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Sample.self, from: json) }
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// Each label is 1-63 letters, digits, hyphens or underscores and the whole name is at most 253
 /// characters, so it always fits the DNS wire format.
-public struct DomainName: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct DomainName: Hashable, Comparable, Sendable, TextCoded {
     public let text: String
 
     /// Validates and lower-cases `text`; a single trailing dot is accepted. `nil` when not a valid name.
@@ -17,19 +17,7 @@ public struct DomainName: Hashable, Comparable, Sendable, Codable, CustomStringC
         self.text = name
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let name = DomainName(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "invalid domain name '\(text)'"))
-        }
-        self = name
-    }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
-    }
 
     /// The labels from left to right.
     public var labels: [Substring] { text.split(separator: ".") }

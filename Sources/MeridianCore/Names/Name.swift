@@ -3,8 +3,7 @@
 /// is also a valid DNS label).
 ///
 /// `Kind` keeps region, gateway, service and network names apart in the type system.
-public struct Name<Kind>: Hashable, Comparable, Sendable, CustomStringConvertible, Codable,
-    ExpressibleByStringLiteral
+public struct Name<Kind>: Hashable, Comparable, Sendable, TextCoded, ExpressibleByStringLiteral
 {
     public let rawValue: String
 
@@ -20,19 +19,7 @@ public struct Name<Kind>: Hashable, Comparable, Sendable, CustomStringConvertibl
         rawValue = value
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard Name.isValid(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "invalid name '\(text)'"))
-        }
-        rawValue = text
-    }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 
     public var description: String { rawValue }
 

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// It has a host and optionally a port and a path prefix, and never a query, fragment or user
 /// information, so appending a client's path cannot change where it points.
-public struct BaseURL: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct BaseURL: Hashable, Sendable, TextCoded {
     /// The URL text without a trailing slash.
     public let text: String
     /// The host the URL names.
@@ -27,19 +27,7 @@ public struct BaseURL: Hashable, Sendable, Codable, CustomStringConvertible {
         self.host = host.lowercased()
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let url = BaseURL(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "invalid base URL '\(text)'"))
-        }
-        self = url
-    }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
-    }
 
     public var description: String { text }
 }

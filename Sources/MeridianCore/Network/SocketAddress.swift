@@ -1,5 +1,5 @@
 /// An IP address and port a director listens on, written `127.0.0.1:15353` or `[::1]:15353`.
-public struct SocketAddress: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct SocketAddress: Hashable, Sendable, TextCoded {
     public let ip: IPAddress
     public let port: UInt16
 
@@ -42,33 +42,7 @@ public struct SocketAddress: Hashable, Sendable, Codable, CustomStringConvertibl
         ip.family == .v6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let address = SocketAddress(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "invalid socket address '\(text)'"))
-        }
-        self = address
-    }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }
 
-extension IPAddress: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let address = IPAddress(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "invalid IP address '\(text)'"))
-        }
-        self = address
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-}
+extension IPAddress: TextCoded {}
