@@ -90,3 +90,13 @@ struct SimulationTests {
         #expect(unknown.after.summary == "ankara")
     }
 }
+
+extension SimulationTests {
+    @Test func aSiteAlreadyOverCapacityIsFlaggedBeforeTheFailure() {
+        var small = world
+        small.regions[small.regions.firstIndex { $0.name == "istanbul" }!].capacity = 6000
+        let nearest = impact(Simulation.run(small, failing: ["ankara"]), "nearest")
+        #expect(nearest.warnings.contains("istanbul already carries 9000 before the failure, 150% of its capacity 6000"))
+        #expect(nearest.sites.first { $0.region == "istanbul" }?.utilisationBefore == 1.5)
+    }
+}

@@ -55,16 +55,20 @@ public enum Simulation {
                                before: route(old), after: route(new), moved: old.shares != new.shares)
         }
         let sites = service.regions.compactMap { configuration.region($0) }.map { region in
-            let after = loadAfter[region.name] ?? 0
-            let utilisation = region.capacity.flatMap { $0 > 0 ? after / $0 : nil }
-            let over = region.capacity.map { after > $0 } ?? false
-            if over {
+            let before = loadBefore[region.name] ?? 0, after = loadAfter[region.name] ?? 0
+            let capacity = region.capacity.flatMap { $0 > 0 ? $0 : nil }
+            if let capacity, before > capacity {
+                warnings.append("\(region.name) already carries \(before.formatted) before the failure, "
+                                + "\((before / capacity).percentage) of its capacity \(capacity.formatted)")
+            }
+            if let capacity, after > capacity {
                 warnings.append("\(region.name) would carry \(after.formatted), "
-                                + "\((utilisation ?? 0).percentage) of its capacity \(region.capacity!.formatted)")
+                                + "\((after / capacity).percentage) of its capacity \(capacity.formatted)")
             }
             return SiteLoad(region: region.name.rawValue, failed: failed.contains(region.name),
-                            capacity: region.capacity, loadBefore: loadBefore[region.name] ?? 0,
-                            loadAfter: after, utilisationAfter: utilisation, overCapacity: over)
+                            capacity: region.capacity, loadBefore: before, loadAfter: after,
+                            utilisationBefore: capacity.map { before / $0 }, utilisationAfter: capacity.map { after / $0 },
+                            overCapacity: capacity.map { after > $0 } ?? false)
         }
         if !clients.isEmpty && clients.allSatisfy({ $0.load == 0 }) {
             warnings.append("no client network has a load: site loads are all 0 (set 'load' on networks)")

@@ -78,7 +78,10 @@ public struct SiteLoad: Codable, Sendable, Equatable {
     public var capacity: Double?
     public var loadBefore: Double
     public var loadAfter: Double
+    /// `loadBefore / capacity`, when the capacity is known.
+    public var utilisationBefore: Double?
     /// `loadAfter / capacity`, when the capacity is known.
     public var utilisationAfter: Double?
+    /// Whether the load after the failure exceeds the capacity.
     public var overCapacity: Bool
 }

@@ -50,7 +50,7 @@ public enum ConfigurationLoader {
     }
 
     /// Loads a configuration from files given in memory. The file whose base name is `global.yaml`
-    /// is the global file; every other file is a region.
+    /// (or `global.yml`) is the global file; every other file is a region.
     public static func load(files: [SourceFile]) throws(ConfigurationError) -> Configuration {
         let log = ProblemLog()
         var global: GlobalFile?
@@ -58,7 +58,11 @@ public enum ConfigurationLoader {
         for file in files {
             guard let root = parse(file, log: log) else { continue }
             let baseName = (file.name as NSString).lastPathComponent
-            if baseName == GlobalFile.fileName {
+            if GlobalFile.isGlobal(baseName) {
+                if global != nil {
+                    log.report("a second global file: keep either global.yaml or global.yml", at: root.location)
+                    continue
+                }
                 global = GlobalFile(reading: root)
             } else {
                 let stem = ((baseName as NSString).deletingPathExtension)
@@ -66,7 +70,7 @@ public enum ConfigurationLoader {
             }
         }
         let folder = files.first.map { ($0.name as NSString).deletingLastPathComponent } ?? "."
-        if !files.contains(where: { ($0.name as NSString).lastPathComponent == GlobalFile.fileName }) {
+        if !files.contains(where: { GlobalFile.isGlobal(($0.name as NSString).lastPathComponent) }) {
             log.report("no \(GlobalFile.fileName): the folder needs one global file (zone, services, networks)",
                        at: SourceLocation(file: folder))
         }

@@ -11,6 +11,11 @@ struct GlobalFile {
 
     static let fileName = "global.yaml"
 
+    /// Whether a file (by its base name) is the global file: `global.yaml` or `global.yml`.
+    static func isGlobal(_ baseName: String) -> Bool {
+        baseName == "global.yaml" || baseName == "global.yml"
+    }
+
     struct ServiceEntry {
         var name: Located<ServiceName>
         var policy: SteeringPolicy?
