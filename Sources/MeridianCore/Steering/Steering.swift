@@ -10,13 +10,12 @@ public enum Steering {
         let sites = service.regions.compactMap { assessment.site($0) }
         let available = sites.filter { $0.availability == .available }
         let eligible = available.isEmpty ? sites.filter { $0.availability == .drained } : available
-        let context = PolicyContext(service: service, client: client, assessment: assessment, selector: selector)
-
         guard !eligible.isEmpty else {
-            return allDown(service, client: client, sites: sites, context: context, family: family, selector: selector)
+            return allDown(service, client: client, sites: sites, assessment: assessment, family: family, selector: selector)
         }
-        let ranking = context.rank(eligible)
-        let winner = eligible.first { $0.region.name == ranking.winner }!
+        let ranking = PolicyContext(service: service, client: client, assessment: assessment, selector: selector)
+            .rank(eligible)
+        let winner = ranking.winner
         var reason = ranking.reason
         if available.isEmpty { reason = "no site is available, so drained sites are used: " + reason }
         let gateways = winner.servingGateways
@@ -31,7 +30,7 @@ public enum Steering {
     }
 
     private static func allDown(_ service: Service, client: ClientLocation, sites: [SiteStatus],
-                                context: PolicyContext, family: AddressFamily?, selector: UInt64) -> Decision {
+                                assessment: Assessment, family: AddressFamily?, selector: UInt64) -> Decision {
         let addresses: [IPAddress]
         let url: BaseURL?
         let reason: String
@@ -54,7 +53,7 @@ public enum Steering {
         return Decision(service: service, client: client, outcome: .allDown(service.allDown), addresses: addresses,
                         redirectURL: url, shares: [:],
                         candidates: candidates(sites, order: [], shares: [:], latencies: [:], client: client),
-                        reason: reason, isolated: context.assessment.consensus.isolated, at: context.assessment.at)
+                        reason: reason, isolated: assessment.consensus.isolated, at: assessment.at)
     }
 
     /// Up to `limit` addresses of `family`, rotated by `selector` so that clients spread over them.

@@ -1,6 +1,6 @@
 /// The result of ranking the eligible sites under a policy.
 struct PolicyRanking {
-    var winner: RegionName
+    var winner: SiteStatus
     /// Eligible sites, best first.
     var order: [RegionName]
     var shares: [RegionName: Double]
@@ -36,7 +36,7 @@ struct PolicyContext {
 
     private func single(_ order: [SiteStatus], reason: String,
                         latencies: [RegionName: (latency: Duration, observer: RegionName?)] = [:]) -> PolicyRanking {
-        PolicyRanking(winner: order[0].region.name, order: order.map(\.region.name), shares: [order[0].region.name: 1],
+        PolicyRanking(winner: order[0], order: order.map(\.region.name), shares: [order[0].region.name: 1],
                       latencies: latencies, reason: reason)
     }
 
@@ -86,7 +86,7 @@ struct PolicyContext {
         }
         let split = sites.indices.map { "\(sites[$0].region.name) \(shares[$0].percentage)" }.joined(separator: ", ")
         return PolicyRanking(
-            winner: sites[winnerIndex].region.name, order: byShare.map { sites[$0].region.name },
+            winner: sites[winnerIndex], order: byShare.map { sites[$0].region.name },
             shares: Dictionary(uniqueKeysWithValues: zip(sites.map(\.region.name), shares)), latencies: [:],
             reason: "weighted split \(split); this client falls to \(sites[winnerIndex].region.name)")
     }
