@@ -1,0 +1,101 @@
+import Logging
+import MeridianCore
+import NIOCore
+
+/// The schedule of one gateway's probes; confined to the prober's event loop.
+final class GatewayProbeLoop: @unchecked Sendable {
+    let prober: GatewayProber
+    private let limiter: ProbeLimiter
+    private let board: HealthBoard
+    private let metrics: GatewayMetrics?
+    private let logger: Logger
+    private let onChange: ProbeScheduler.ChangeHandler
+    private var next: (task: Scheduled<Void>, due: NIODeadline)?
+    private var running = false
+    private var stopped = false
+    private var lastStart = NIODeadline.now()
+
+    private var settings: ProbeSettings { prober.gateway.probe }
+
+    /// After a failure that leaves the verdict in doubt, the next probe comes this soon:
+    /// a tenth of the interval, between 50 ms and 500 ms.
+    var fastInterval: TimeAmount {
+        .nanoseconds(min(max(settings.interval.nanoseconds / 10, 50_000_000), 500_000_000))
+    }
+
+    init(prober: GatewayProber, limiter: ProbeLimiter, board: HealthBoard, metrics: GatewayMetrics?, logger: Logger,
+         onChange: @escaping ProbeScheduler.ChangeHandler) {
+        self.prober = prober
+        self.limiter = limiter
+        self.board = board
+        self.metrics = metrics
+        self.logger = logger
+        self.onChange = onChange
+    }
+
+    func start() {
+        prober.onIdleClose = { [self] in probeSoon(after: .zero) }
+        // Spread the first probes over one interval so that thousands of gateways do not start together.
+        probeSoon(after: .nanoseconds(Int64.random(in: 0..<max(1, settings.interval.nanoseconds))))
+    }
+
+    func stop() {
+        stopped = true
+        next?.task.cancel()
+        next = nil
+        prober.shutdown()
+    }
+
+    /// Schedules the next probe `delay` from now, unless one is running or due sooner.
+    private func probeSoon(after delay: TimeAmount) {
+        guard !stopped, !running else { return }
+        let due = NIODeadline.now() + delay
+        if let next, next.due <= due { return }
+        next?.task.cancel()
+        let task = prober.eventLoop.assumeIsolated().scheduleTask(deadline: due) { [self] in
+            next = nil
+            limiter.acquire { [self] in run() }
+        }
+        next = (task, due)
+    }
+
+    private func run() {
+        guard !stopped else {
+            limiter.release()
+            return
+        }
+        running = true
+        lastStart = .now()
+        prober.probe { [self] attempt in
+            limiter.release()
+            running = false
+            completed(attempt)
+        }
+    }
+
+    private func completed(_ attempt: ProbeAttempt) {
+        let gateway = prober.gateway
+        metrics?.recorded(attempt.outcome)
+        guard let (health, change) = board.record(attempt.outcome, for: gateway.name) else { return }
+        if let change {
+            logger.notice("gateway \(change.to.rawValue)", metadata: [
+                "gateway": "\(gateway.name)", "region": "\(gateway.region)", "reason": "\(change.reason)",
+            ])
+            metrics?.verdictChanged(to: change.to)
+            onChange(gateway, change)
+        } else if !attempt.outcome.succeeded {
+            logger.debug("probe failed", metadata: ["gateway": "\(gateway.name)", "error": "\(attempt.outcome.error ?? "")"])
+        }
+        guard !stopped else { return }
+        let inDoubt = (health.verdict == .up && health.strikes > 0)
+            || (health.verdict == .down && health.consecutiveSuccesses > 0)
+        // A definitive failure is checked again at once, until the gateway is down.
+        if (attempt.definitive && health.verdict != .down) || inDoubt {
+            probeSoon(after: fastInterval)
+        } else {
+            let jitter = Int64.random(in: -(settings.interval.nanoseconds / 50)...(settings.interval.nanoseconds / 50))
+            let due = lastStart + .nanoseconds(settings.interval.nanoseconds + jitter)
+            probeSoon(after: max(.zero, due - .now()))
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import MeridianCore
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// Probes one gateway, over one kept-alive connection for HTTP(S) or a fresh connection for TCP.
+///
+/// HTTP(S) probes send request bytes prepared once and read the answer with
+/// `HTTPProbeResponseParser`; a connection the gateway drops is reopened by the next probe. The
+/// object is confined to one event loop: every method runs there.
+final class GatewayProber: @unchecked Sendable {
+    let gateway: Gateway
+    let eventLoop: any EventLoop
+    private let settings: ProbeSettings
+    private let request: ByteBuffer
+    private let target: NIOCore.SocketAddress?
+    private let tlsContext: NIOSSLContext?
+    private let serverName: String?
+    /// Called when the gateway closes an idle connection: often a sign that it went away.
+    var onIdleClose: (() -> Void)?
+
+    private var channel: (any Channel)?
+    private var pending: Pending?
+    private var generation = 0
+
+    private struct Pending {
+        var id: Int
+        var started: NIODeadline
+        var timeout: Scheduled<Void>
+        var completion: (ProbeAttempt) -> Void
+    }
+
+    init(gateway: Gateway, eventLoop: any EventLoop, tlsContext: NIOSSLContext?) {
+        self.gateway = gateway
+        self.eventLoop = eventLoop
+        self.settings = gateway.probe
+        self.tlsContext = tlsContext
+        let host = settings.hostHeader ?? settings.targetHost
+        let defaultPort: UInt16 = settings.kind == .https ? 443 : 80
+        let hostHeader = settings.targetPort == defaultPort || settings.hostHeader != nil ? host
+            : (host.contains(":") ? "[\(host)]:\(settings.targetPort)" : "\(host):\(settings.targetPort)")
+        request = ByteBuffer(string: "GET \(settings.path) HTTP/1.1\r\nHost: \(hostHeader)\r\n"
+                             + "User-Agent: meridian-probe\r\nAccept: */*\r\n\r\n")
+        target = try? NIOCore.SocketAddress(ipAddress: settings.targetHost, port: Int(settings.targetPort))
+        serverName = IPAddress(host) == nil ? host : nil
+    }
+
+    /// Runs one probe and reports it on the event loop. One probe at a time.
+    func probe(_ completion: @escaping (ProbeAttempt) -> Void) {
+        eventLoop.assertInEventLoop()
+        precondition(pending == nil, "one probe at a time")
+        generation += 1
+        let id = generation
+        let timeout = eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(settings.timeout.nanoseconds)) { [self] in
+            finish(id, success: false, error: "timed out after \(settings.timeout.shortDescription)",
+                   definitive: false, closeConnection: true)
+        }
+        pending = Pending(id: id, started: .now(), timeout: timeout, completion: completion)
+        if let channel, channel.isActive, settings.kind != .tcp {
+            send(on: channel)
+        } else {
+            connect(id)
+        }
+    }
+
+    /// Closes the kept-alive connection and fails any probe in flight.
+    func shutdown() {
+        eventLoop.assertInEventLoop()
+        onIdleClose = nil
+        if let pending { finish(pending.id, success: false, error: "stopped", definitive: false, closeConnection: true) }
+        channel?.close(promise: nil)
+        channel = nil
+    }
+
+    private func connect(_ id: Int) {
+        let remaining = settings.timeout
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(.nanoseconds(remaining.nanoseconds))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard settings.kind != .tcp else { return }
+                    if let tlsContext {
+                        let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
+                    let handler = ProbeConnectionHandler(checksBody: settings.bodyContains != nil) { [self, channel] event in
+                        handle(event, on: channel)
+                    }
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        let connecting = target.map { bootstrap.connect(to: $0) }
+            ?? bootstrap.connect(host: settings.targetHost, port: Int(settings.targetPort))
+        connecting.assumeIsolated().whenComplete { [self] result in
+            switch result {
+            case .success(let channel):
+                guard pending?.id == id else {
+                    channel.close(promise: nil)
+                    return
+                }
+                if settings.kind == .tcp {
+                    channel.close(promise: nil)
+                    finish(id, success: true, error: nil, definitive: false, closeConnection: false)
+                } else {
+                    self.channel = channel
+                    send(on: channel)
+                }
+            case .failure(let error):
+                let (message, definitive) = describe(error)
+                finish(id, success: false, error: message, definitive: definitive, closeConnection: false)
+            }
+        }
+    }
+
+    private func send(on channel: any Channel) {
+        channel.writeAndFlush(request, promise: nil)
+    }
+
+    private func handle(_ event: ProbeConnectionHandler.Event, on channel: any Channel) {
+        guard channel === self.channel else { return }
+        switch event {
+        case .response(let response):
+            guard let pending else { return }
+            if !response.keepAlive {
+                channel.close(promise: nil)
+                self.channel = nil
+            }
+            let (success, error) = judge(response)
+            finish(pending.id, success: success, error: error, definitive: false, closeConnection: false)
+        case .failed(let error):
+            self.channel = nil
+            if let pending { finish(pending.id, success: false, error: error.description, definitive: false, closeConnection: true) }
+        case .closed:
+            self.channel = nil
+            if let pending {
+                finish(pending.id, success: false, error: "connection closed by the gateway", definitive: true,
+                       closeConnection: false)
+            } else {
+                onIdleClose?()
+            }
+        }
+    }
+
+    private func judge(_ response: ProbeResponse) -> (Bool, String?) {
+        guard settings.expectedStatus.contains(where: { $0.contains(response.status) }) else {
+            return (false, "HTTP \(response.status)")
+        }
+        if let expected = settings.bodyContains {
+            let body = response.body.map { String(buffer: $0) } ?? ""
+            guard body.contains(expected) else { return (false, "HTTP \(response.status), body lacks '\(expected)'") }
+        }
+        return (true, nil)
+    }
+
+    private func finish(_ id: Int, success: Bool, error: String?, definitive: Bool, closeConnection: Bool) {
+        guard let pending, pending.id == id else { return }
+        self.pending = nil
+        pending.timeout.cancel()
+        if closeConnection {
+            channel?.close(promise: nil)
+            channel = nil
+        }
+        let latency = Duration.nanoseconds((NIODeadline.now() - pending.started).nanoseconds)
+        let outcome = ProbeOutcome(at: Timestamp.now, succeeded: success, latency: latency, error: error)
+        pending.completion(ProbeAttempt(outcome: outcome, definitive: definitive))
+    }
+
+    /// A connection error in words, and whether it is definitive (the OS said no one is there).
+    private func describe(_ error: any Error) -> (String, Bool) {
+        if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first {
+            return describe(first.error)
+        }
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case ECONNREFUSED: return ("connection refused", true)
+            case ECONNRESET: return ("connection reset", true)
+            case EHOSTUNREACH, ENETUNREACH: return ("unreachable", true)
+            default: return ("\(io)", false)
+            }
+        }
+        if case ChannelError.connectTimeout = error {
+            return ("connect timed out after \(settings.timeout.shortDescription)", false)
+        }
+        return ("\(error)", false)
+    }
+}
+
+extension Timestamp {
+    /// The current wall-clock time. Only the server reads the clock; the decision engine is handed it.
+    static var now: Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(nanosecondsSinceEpoch: Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec))
+    }
+}

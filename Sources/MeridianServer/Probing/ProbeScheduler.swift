@@ -1,0 +1,144 @@
+import Logging
+import MeridianCore
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+
+/// Probes every gateway of the configuration on its interval and records the results in a
+/// `HealthBoard`.
+///
+/// Each gateway has its own loop on one event loop, so a slow or hung gateway never delays another.
+/// The first probes are spread over one interval; after that each starts `interval` after the
+/// previous one started (with a little jitter). While a verdict is in doubt (an up gateway with
+/// counted failures, a down gateway with successes) or after a definitive failure (refused, reset,
+/// closed), the next probe comes after the fast interval instead, so a dead gateway is declared down
+/// within milliseconds of the operating system saying so. At most `maxConcurrentProbes` run at once.
+public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
+    /// A verdict change, as the scheduler reports it to its owner.
+    public typealias ChangeHandler = @Sendable (Gateway, GatewayHealth.Change) -> Void
+
+    private let board: HealthBoard
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let metrics: ProbeMetrics?
+    private let onChange: ChangeHandler
+    private let maxConcurrentProbes: Int
+    private let loops: NIOLockedValueBox<[GatewayName: GatewayProbeLoop]> = NIOLockedValueBox([:])
+    private let configuration: NIOLockedValueBox<Configuration>
+
+    public init(configuration: Configuration, board: HealthBoard, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                logger: Logger, metrics: ProbeMetrics? = nil, maxConcurrentProbes: Int = 4096,
+                onChange: @escaping ChangeHandler = { _, _ in }) {
+        self.configuration = NIOLockedValueBox(configuration)
+        self.board = board
+        self.group = group
+        self.logger = logger
+        self.metrics = metrics
+        self.maxConcurrentProbes = maxConcurrentProbes
+        self.onChange = onChange
+    }
+
+    public func run() async throws {
+        start(configuration.withLockedValue { $0 }.gateways)
+        try? await gracefulShutdown()
+        stop(Array(loops.withLockedValue { $0.keys }))
+    }
+
+    /// Switches to a new configuration: unchanged gateways keep probing without a pause, changed
+    /// ones restart, removed ones stop.
+    public func adopt(_ next: Configuration) {
+        let previous = configuration.withLockedValue { current in
+            defer { current = next }
+            return current
+        }
+        board.adopt(next, previous: previous)
+        let old = Dictionary(previous.gateways.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let new = Dictionary(next.gateways.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        stop(old.keys.filter { new[$0] != old[$0] })
+        start(next.gateways.filter { old[$0.name] != $0 })
+    }
+
+    private func start(_ gateways: [Gateway]) {
+        var tlsContexts: [String: NIOSSLContext] = [:]
+        let limiters = EventLoopLimiters(group: group, total: maxConcurrentProbes)
+        for gateway in gateways {
+            var tls: NIOSSLContext?
+            if gateway.probe.kind == .https {
+                let key = "\(gateway.probe.verifyTLS)|\(gateway.probe.caFile ?? "")"
+                do {
+                    tls = try tlsContexts[key] ?? makeTLSContext(gateway.probe)
+                    tlsContexts[key] = tls
+                } catch {
+                    logger.error("cannot set up TLS for gateway", metadata: ["gateway": "\(gateway.name)", "error": "\(error)"])
+                    continue
+                }
+            }
+            let eventLoop = group.next()
+            let loop = GatewayProbeLoop(
+                prober: GatewayProber(gateway: gateway, eventLoop: eventLoop, tlsContext: tls),
+                limiter: limiters.limiter(for: eventLoop), board: board, metrics: metrics?.gateway(gateway),
+                logger: logger, onChange: onChange)
+            loops.withLockedValue { $0[gateway.name] = loop }
+            eventLoop.execute { loop.start() }
+        }
+    }
+
+    private func stop(_ names: [GatewayName]) {
+        let stopped = loops.withLockedValue { loops in names.compactMap { loops.removeValue(forKey: $0) } }
+        for loop in stopped {
+            loop.prober.eventLoop.execute { loop.stop() }
+        }
+    }
+
+    private func makeTLSContext(_ settings: ProbeSettings) throws -> NIOSSLContext {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if !settings.verifyTLS { tls.certificateVerification = .none }
+        if let caFile = settings.caFile { tls.trustRoots = .file(caFile) }
+        return try NIOSSLContext(configuration: tls)
+    }
+}
+
+/// Bounds the probes in flight on each event loop (the total split evenly), queueing the rest.
+private final class EventLoopLimiters: Sendable {
+    private let limiters: [ObjectIdentifier: ProbeLimiter]
+
+    init(group: any EventLoopGroup, total: Int) {
+        let loops = Array(group.makeIterator())
+        let each = max(1, total / max(1, loops.count))
+        limiters = Dictionary(uniqueKeysWithValues: loops.map { (ObjectIdentifier($0), ProbeLimiter(limit: each)) })
+    }
+
+    func limiter(for eventLoop: any EventLoop) -> ProbeLimiter {
+        limiters[ObjectIdentifier(eventLoop)] ?? ProbeLimiter(limit: 64)
+    }
+}
+
+/// Probes in flight on one event loop; confined to that loop.
+final class ProbeLimiter: @unchecked Sendable {
+    private let limit: Int
+    private var running = 0
+    private var waiting: [() -> Void] = []
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func acquire(_ work: @escaping () -> Void) {
+        if running < limit {
+            running += 1
+            work()
+        } else {
+            waiting.append(work)
+        }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            running -= 1
+        } else {
+            waiting.removeFirst()()
+        }
+    }
+}

@@ -1,0 +1,265 @@
+import Foundation
+import MeridianCore
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A stand-in API gateway for demos and tests: a real HTTP server on loopback whose behaviour
+/// (`StandInMode`) can be switched at run time, directly or over its own control endpoint
+/// (`GET /mode`, `POST /mode/healthy|error|slow|hang|down`, `slow` taking `?delay=2s`). The control
+/// endpoint listens separately, so it stays reachable while the gateway is `down`.
+public final class StandInGateway: Sendable {
+    public let name: String
+    private let group: any EventLoopGroup
+    private let state: NIOLockedValueBox<State>
+
+    private struct State {
+        var mode: StandInMode = .healthy
+        var address: NIOCore.SocketAddress?
+        var controlAddress: NIOCore.SocketAddress?
+        var listener: (any Channel)?
+        var control: (any Channel)?
+        var connections: [ObjectIdentifier: any Channel] = [:]
+        var stopped = false
+    }
+
+    private init(name: String, group: any EventLoopGroup) {
+        self.name = name
+        self.group = group
+        self.state = NIOLockedValueBox(State())
+    }
+
+    /// Starts a gateway listening on `listen`, and its control endpoint on `control` if given.
+    public static func start(name: String, listen: NIOCore.SocketAddress, control: NIOCore.SocketAddress? = nil,
+                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> StandInGateway {
+        let gateway = StandInGateway(name: name, group: group)
+        let listener = try await gateway.bindListener(at: listen)
+        gateway.state.withLockedValue { $0.listener = listener; $0.address = listener.localAddress }
+        if let control {
+            do {
+                let channel = try await gateway.bindControl(at: control)
+                gateway.state.withLockedValue { $0.control = channel; $0.controlAddress = channel.localAddress }
+            } catch {
+                await gateway.stop()
+                throw error
+            }
+        }
+        return gateway
+    }
+
+    /// The address the gateway listens on (with the real port when 0 was asked for).
+    public var address: NIOCore.SocketAddress { state.withLockedValue { $0.address! } }
+
+    /// The control endpoint's address, when it has one.
+    public var controlAddress: NIOCore.SocketAddress? { state.withLockedValue { $0.controlAddress } }
+
+    /// The current mode.
+    public var mode: StandInMode { state.withLockedValue { $0.mode } }
+
+    /// Switches the mode. Entering `down` closes the listener and every connection; leaving it
+    /// listens again on the same address.
+    public func setMode(_ mode: StandInMode) async throws {
+        let (previous, toClose) = state.withLockedValue { state -> (StandInMode, [any Channel]) in
+            let previous = state.mode
+            state.mode = mode
+            guard mode == .down, previous != .down else { return (previous, []) }
+            let channels = Array(state.connections.values) + (state.listener.map { [$0] } ?? [])
+            state.listener = nil
+            state.connections = [:]
+            return (previous, channels)
+        }
+        for channel in toClose { try? await channel.close() }
+        if previous == .down, mode != .down {
+            let listener = try await bindListener(at: address)
+            state.withLockedValue { $0.listener = listener }
+        }
+    }
+
+    /// Closes the listener, the control endpoint and every connection.
+    public func stop() async {
+        let channels = state.withLockedValue { state -> [any Channel] in
+            state.stopped = true
+            defer { state.listener = nil; state.control = nil; state.connections = [:] }
+            return Array(state.connections.values) + [state.listener, state.control].compactMap { $0 }
+        }
+        for channel in channels { try? await channel.close() }
+    }
+
+    private func bindListener(at address: NIOCore.SocketAddress) async throws -> any Channel {
+        try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(StandInHandler(gateway: self))
+                    self.track(channel)
+                }
+            }
+            .bind(to: address).get()
+    }
+
+    private func bindControl(at address: NIOCore.SocketAddress) async throws -> any Channel {
+        try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(StandInControlHandler(gateway: self))
+                }
+            }
+            .bind(to: address).get()
+    }
+
+    private func track(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        let accepted = state.withLockedValue { state -> Bool in
+            guard state.mode != .down, !state.stopped else { return false }
+            state.connections[key] = channel
+            return true
+        }
+        if !accepted { channel.close(promise: nil); return }
+        channel.closeFuture.whenComplete { [self] _ in
+            _ = state.withLockedValue { $0.connections.removeValue(forKey: key) }
+        }
+    }
+}
+
+/// Answers gateway requests according to the gateway's mode.
+private final class StandInHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let gateway: StandInGateway
+    private var head: HTTPRequestHead?
+
+    init(gateway: StandInGateway) {
+        self.gateway = gateway
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): self.head = head
+        case .body: break
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            respond(context: context, head: head)
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
+        let keepAlive = head.isKeepAlive
+        switch gateway.mode {
+        case .hang, .down:
+            return
+        case .error:
+            write(context: context, status: .serviceUnavailable, body: "unavailable\n", type: "text/plain", keepAlive: keepAlive)
+        case .healthy:
+            answer(context: context, path: path, keepAlive: keepAlive)
+        case .slow(let delay):
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .nanoseconds(delay.nanoseconds)) {
+                let (handler, context) = loopBound.value
+                handler.answer(context: context, path: path, keepAlive: keepAlive)
+            }
+        }
+    }
+
+    private func answer(context: ChannelHandlerContext, path: String, keepAlive: Bool) {
+        if path == "/health" {
+            write(context: context, status: .ok, body: "ok\n", type: "text/plain", keepAlive: keepAlive)
+        } else {
+            let body = #"{"gateway":"\#(gateway.name)","path":"\#(path.jsonEscaped)"}"# + "\n"
+            write(context: context, status: .ok, body: body, type: "application/json", keepAlive: keepAlive)
+        }
+    }
+
+    private func write(context: ChannelHandlerContext, status: HTTPResponseStatus, body: String, type: String, keepAlive: Bool) {
+        var headers = HTTPHeaders([("Content-Type", type), ("Content-Length", "\(body.utf8.count)"),
+                                   ("X-Gateway", gateway.name)])
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
+    }
+}
+
+/// Serves `GET /mode` and `POST /mode/NAME[?delay=…]`.
+private final class StandInControlHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let gateway: StandInGateway
+    private var head: HTTPRequestHead?
+
+    init(gateway: StandInGateway) {
+        self.gateway = gateway
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): self.head = head
+        case .body: break
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            handle(context: context, head: head)
+        }
+    }
+
+    private func handle(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        let parts = head.uri.split(separator: "?", maxSplits: 1).map(String.init)
+        let path = parts.first ?? "/"
+        let delay = parts.count > 1 ? parts[1].split(separator: "&").first { $0.hasPrefix("delay=") }.map { String($0.dropFirst(6)) } : nil
+        if head.method == .GET, path == "/mode" {
+            reply(context: context, status: .ok, "\(gateway.mode)\n")
+        } else if head.method == .POST, path.hasPrefix("/mode/") {
+            guard let mode = StandInMode(String(path.dropFirst(6)), delay: delay) else {
+                reply(context: context, status: .badRequest, "unknown mode; use healthy, error, slow[?delay=2s], hang or down\n")
+                return
+            }
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let gateway = self.gateway
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            promise.completeWithTask { try await gateway.setMode(mode) }
+            promise.futureResult.whenComplete { result in
+                let (handler, context) = loopBound.value
+                switch result {
+                case .success: handler.reply(context: context, status: .ok, "\(gateway.name) is now \(mode)\n")
+                case .failure(let error): handler.reply(context: context, status: .internalServerError, "\(error)\n")
+                }
+            }
+        } else {
+            reply(context: context, status: .notFound, "GET /mode or POST /mode/{healthy,error,slow,hang,down}\n")
+        }
+    }
+
+    private func reply(context: ChannelHandlerContext, status: HTTPResponseStatus, _ body: String) {
+        let headers = HTTPHeaders([("Content-Type", "text/plain"), ("Content-Length", "\(body.utf8.count)")])
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+}
+
+extension String {
+    /// Escapes a string for a JSON string literal.
+    var jsonEscaped: String {
+        var result = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                if scalar.value < 0x20 { result += String(format: "\\u%04x", scalar.value) } else { result.unicodeScalars.append(scalar) }
+            }
+        }
+        return result
+    }
+}

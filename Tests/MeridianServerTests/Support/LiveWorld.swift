@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import MeridianCore
+import NIOCore
+import NIOPosix
+@testable import MeridianServer
+
+/// Stand-in gateways on 127.0.0.1 (ephemeral ports) and a configuration whose gateways probe them.
+struct LiveWorld {
+    var configuration: Configuration
+    var gateways: [GatewayName: StandInGateway]
+
+    static let istanbul = GeoPoint(latitude: 41.0082, longitude: 28.9784)!
+    static let ankara = GeoPoint(latitude: 39.9334, longitude: 32.8597)!
+
+    /// Two regions with `perRegion` stand-in gateways each, probed with `probe` settings.
+    static func start(perRegion: Int = 2, interval: Duration = .milliseconds(200), timeout: Duration = .milliseconds(100),
+                      rise: Int = 2, fall: Int = 2, kind: ProbeSettings.Kind = .http,
+                      bodyContains: String? = nil) async throws -> LiveWorld {
+        var standIns: [GatewayName: StandInGateway] = [:]
+        var regions: [Region] = []
+        for (index, (name, point)) in [("istanbul", istanbul), ("ankara", ankara)].enumerated() {
+            let region = RegionName(name)!
+            var gateways: [Gateway] = []
+            for number in 1...perRegion {
+                let gatewayName = GatewayName("\(name.prefix(3))-\(number)")!
+                let standIn = try await StandInGateway.start(
+                    name: gatewayName.rawValue, listen: try .init(ipAddress: "127.0.0.1", port: 0))
+                standIns[gatewayName] = standIn
+                let probe = ProbeSettings(kind: kind, targetHost: "127.0.0.1", targetPort: UInt16(standIn.address.port!),
+                                          bodyContains: bodyContains, interval: interval, timeout: timeout,
+                                          rise: rise, fall: fall)
+                gateways.append(Gateway(name: gatewayName, region: region,
+                                        address: IPAddress("127.0.\(index + 1).\(number)")!, probe: probe))
+            }
+            regions.append(Region(name: region, location: point, director: DirectorEndpoints(
+                dns: SocketAddress("127.0.0.1:\(15000 + index)")!, redirect: SocketAddress("127.0.0.1:\(16000 + index)")!,
+                api: SocketAddress("127.0.0.1:\(17000 + index)")!), gateways: gateways))
+        }
+        let names = regions.map(\.name)
+        let service = Service(name: "api", fqdn: DomainName("api.example.test")!, regions: names,
+                              weights: Dictionary(uniqueKeysWithValues: names.map { ($0, 1.0) }))
+        let configuration = Configuration(zone: DomainName("example.test")!, regions: regions, services: [service],
+                                          networks: [ClientNetwork(name: "istanbul-metro", prefixes: [try IPPrefix.parse("10.34.0.0/16").get()],
+                                                                   location: NamedLocation(region: "istanbul", point: istanbul), load: 100)])
+        return LiveWorld(configuration: configuration, gateways: standIns)
+    }
+
+    func stop() async {
+        for gateway in gateways.values { await gateway.stop() }
+    }
+
+    func gateway(_ name: GatewayName) -> Gateway {
+        configuration.gateways.first { $0.name == name }!
+    }
+}
+
+/// Waits until `condition` holds, checking every 10 ms, for at most `limit`; returns whether it held.
+func eventually(within limit: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return try await condition()
+}
+
+extension Logger {
+    static let test: Logger = {
+        var logger = Logger(label: "meridian-test")
+        logger.logLevel = ProcessInfo.processInfo.environment["MERIDIAN_TEST_LOG"] == nil ? .critical : .debug
+        return logger
+    }()
+}
