@@ -1,14 +1,15 @@
 import ArgumentParser
+import MeridianServer
 
 /// The `meridian` command-line tool.
 @main
-struct Meridian: ParsableCommand {
+struct Meridian: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Meridian: a multi-region global traffic director (authoritative DNS and HTTP redirects).",
         version: MeridianVersion.current,
-        subcommands: [CheckCommand.self, SimulateCommand.self])
+        subcommands: [DemoCommand.self, ServeCommand.self, CheckCommand.self, SimulateCommand.self, GatewayCommand.self])
 }
 
 enum MeridianVersion {
-    static let current = "0.1.0"
+    static let current = MeridianServer.version
 }

@@ -248,3 +248,15 @@ struct ConfigurationLoaderTests {
         }
     }
 }
+
+extension ConfigurationLoaderTests {
+    @Test func theFingerprintFollowsTheFilesContents() throws {
+        let files = try ConfigurationLoader.readFolder(Self.shippedRegions)
+        let first = try ConfigurationLoader.load(files: files).fingerprint
+        #expect(first.hasPrefix("fnv1a64:") && first.count == 24)
+        #expect(try ConfigurationLoader.load(files: files.reversed()).fingerprint == first)
+        var edited = files
+        edited[0].text += "\n# a comment\n"
+        #expect(try ConfigurationLoader.load(files: edited).fingerprint != first)
+    }
+}

@@ -9,8 +9,12 @@ struct ConsensusTests {
         Observation(gateway: gateway, observer: observer, verdict: verdict, at: TestWorld.now - ago)
     }
 
+    private func peers(of vantage: RegionName?) -> [RegionName] {
+        world.regions.map(\.name).filter { $0 != vantage }
+    }
+
     private func verdict(_ observations: [Observation], vantage: RegionName? = "istanbul") -> GatewayConsensus {
-        Consensus.evaluate(world, observations: observations, vantage: vantage, now: TestWorld.now).gateways[gateway]!
+        Consensus.evaluate(world, observations: observations, vantage: vantage, peers: peers(of: vantage), now: TestWorld.now).gateways[gateway]!
     }
 
     @Test func downNeedsAStrictMajorityOfFreshObservers() {
@@ -60,21 +64,22 @@ struct ConsensusTests {
 
     @Test func aDirectorWithNoFreshPeerIsIsolated() {
         let own = TestWorld.observations(world, by: ["istanbul"])
-        let view = Consensus.evaluate(world, observations: own, vantage: "istanbul", now: TestWorld.now)
+        let view = Consensus.evaluate(world, observations: own, vantage: "istanbul", peers: ["ankara"], now: TestWorld.now)
         #expect(view.isolated)
         #expect(view.freshPeers.isEmpty)
         let withPeer = Consensus.evaluate(world, observations: TestWorld.observations(world), vantage: "istanbul",
-                                          now: TestWorld.now)
+                                          peers: ["ankara"], now: TestWorld.now)
         #expect(!withPeer.isolated)
         #expect(withPeer.freshPeers == ["ankara"])
-        // Offline (no vantage) there is no isolation.
-        #expect(!Consensus.evaluate(world, observations: own, vantage: nil, now: TestWorld.now).isolated)
+        // Offline (no vantage), or with no peers to hear from, there is no isolation.
+        #expect(!Consensus.evaluate(world, observations: own, vantage: nil, peers: [], now: TestWorld.now).isolated)
+        #expect(!Consensus.evaluate(world, observations: own, vantage: "istanbul", peers: [], now: TestWorld.now).isolated)
     }
 
     @Test func anIsolatedDirectorDoesNotDeclareEveryOtherRegionDead() {
         let ankaraGateways = TestWorld.gateways(of: "ankara", in: world)
         let own = TestWorld.observations(world, down: ankaraGateways, by: ["istanbul"])
-        let view = Consensus.evaluate(world, observations: own, vantage: "istanbul", now: TestWorld.now)
+        let view = Consensus.evaluate(world, observations: own, vantage: "istanbul", peers: ["ankara"], now: TestWorld.now)
         #expect(view.isolated)
         for name in ankaraGateways {
             #expect(view.gateways[name]?.verdict == .unknown)
@@ -86,7 +91,7 @@ struct ConsensusTests {
     @Test func anIsolatedDirectorStillTrustsAPartialOutage() {
         // Only one of Ankara's gateways looks down: that is not the signature of a cut link.
         let own = TestWorld.observations(world, down: ["ankara-1"], by: ["istanbul"])
-        let view = Consensus.evaluate(world, observations: own, vantage: "istanbul", now: TestWorld.now)
+        let view = Consensus.evaluate(world, observations: own, vantage: "istanbul", peers: ["ankara"], now: TestWorld.now)
         #expect(view.gateways["ankara-1"]?.verdict == .down)
         #expect(view.gateways["ankara-1"]?.distrusted == false)
     }
@@ -94,7 +99,7 @@ struct ConsensusTests {
     @Test func aConnectedDirectorTrustsAQuorumThatSeesARegionDown() {
         let ankaraGateways = TestWorld.gateways(of: "ankara", in: world)
         let all = TestWorld.observations(world, down: ankaraGateways)
-        let view = Consensus.evaluate(world, observations: all, vantage: "istanbul", now: TestWorld.now)
+        let view = Consensus.evaluate(world, observations: all, vantage: "istanbul", peers: ["ankara"], now: TestWorld.now)
         #expect(!view.isolated)
         #expect(ankaraGateways.allSatisfy { view.gateways[$0]?.verdict == .down })
     }

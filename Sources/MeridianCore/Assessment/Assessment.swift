@@ -15,11 +15,13 @@ public struct Assessment: Sendable {
         sites.first { $0.region.name == name }
     }
 
-    /// Assesses every site from observations and overrides. Pure: the same inputs give the same
+    /// Assesses every site from observations and overrides, as seen by the director of `vantage`
+    /// (`nil` offline) exchanging observations with `peers`. Pure: the same inputs give the same
     /// assessment.
     public static func make(_ configuration: Configuration, observations: [Observation], overrides: [Override],
-                            vantage: RegionName?, now: Timestamp) -> Assessment {
-        let consensus = Consensus.evaluate(configuration, observations: observations, vantage: vantage, now: now)
+                            vantage: RegionName?, peers: [RegionName] = [], now: Timestamp) -> Assessment {
+        let consensus = Consensus.evaluate(configuration, observations: observations, vantage: vantage, peers: peers,
+                                           now: now)
         let overrideSet = OverrideSet(overrides, at: now)
         let sites = configuration.regions.map { region in
             assessSite(region, consensus: consensus, overrides: overrideSet)

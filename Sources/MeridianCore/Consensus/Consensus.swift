@@ -6,15 +6,16 @@
 /// 2. A gateway is `down` when a strict majority of the fresh voters sees it down, otherwise `up`
 ///    (a tie keeps it up: one observer's cut link must not take a healthy gateway out). With no
 ///    fresh voter at all, it is `unknown`.
-/// 3. A director whose peers are all stale is `isolated`: it steers on its own view. If that view
+/// 3. A director whose peers are all stale (or that has heard from none yet) is `isolated`: it steers on its own view. If that view
 ///    says every gateway of every other region is down, the likelier story is that this director is
 ///    cut off, so it does not trust those `down` verdicts: they become `unknown` (served), and the
 ///    explanation says why.
 public enum Consensus {
     /// Evaluates every gateway of `configuration`. `vantage` is the answering director's region
-    /// (`nil` offline, where isolation does not apply).
+    /// (`nil` offline); `peers` are the directors it exchanges observations with. Isolation applies
+    /// only to a director that has peers.
     public static func evaluate(_ configuration: Configuration, observations: [Observation],
-                                vantage: RegionName?, now: Timestamp) -> ConsensusView {
+                                vantage: RegionName?, peers: [RegionName], now: Timestamp) -> ConsensusView {
         let newest = newestObservations(observations)
         var fresh: [GatewayName: [Observation]] = [:]
         var stale: [GatewayName: [RegionName]] = [:]
@@ -29,7 +30,7 @@ public enum Consensus {
             }
         }
         let freshPeers = Set(fresh.values.joined().map(\.observer)).subtracting(vantage.map { [$0] } ?? [])
-        let isolated = vantage != nil && configuration.regions.count > 1 && freshPeers.isEmpty
+        let isolated = vantage != nil && !peers.isEmpty && freshPeers.isDisjoint(with: peers)
 
         var verdicts: [GatewayName: GatewayConsensus] = [:]
         for gateway in configuration.gateways {
@@ -63,11 +64,11 @@ public enum Consensus {
             reason = "no fresh observation" + (stale.isEmpty ? "" : " (stale: \(stale.map(\.rawValue).joined(separator: ", ")))")
         } else if down * 2 > voters.count {
             verdict = .down
-            reason = "\(down) of \(voters.count) fresh observer\(voters.count == 1 ? "" : "s") see it down"
+            reason = "\(down) of \(voters.count) fresh observer\(voters.count == 1 ? " sees" : "s see") it down"
         } else {
             verdict = .up
             reason = down == 0
-                ? "\(up) of \(voters.count) fresh observer\(voters.count == 1 ? "" : "s") see it up"
+                ? "\(up) of \(voters.count) fresh observer\(voters.count == 1 ? " sees" : "s see") it up"
                 : "only \(down) of \(voters.count) fresh observers see it down (no majority)"
         }
         let own = fresh.first { $0.observer == vantage }

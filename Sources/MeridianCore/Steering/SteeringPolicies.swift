@@ -130,11 +130,3 @@ struct PolicyContext {
         return single(order, reason: reason, latencies: latencies)
     }
 }
-
-extension Double {
-    func rounded(to places: Int) -> Double {
-        var factor = 1.0
-        for _ in 0..<places { factor *= 10 }
-        return (self * factor).rounded() / factor
-    }
-}

@@ -81,10 +81,13 @@ enum TestWorld {
         Set(configuration.region(region)!.gateways.map(\.name))
     }
 
+    /// Assesses from `vantage`, whose peers are every other region.
     static func assess(_ configuration: Configuration, observations: [Observation]? = nil,
                        overrides: [Override] = [], vantage: RegionName? = nil, now: Timestamp = now) -> Assessment {
         Assessment.make(configuration, observations: observations ?? self.observations(configuration),
-                        overrides: overrides, vantage: vantage, now: now)
+                        overrides: overrides, vantage: vantage,
+                        peers: vantage.map { vantage in configuration.regions.map(\.name).filter { $0 != vantage } } ?? [],
+                        now: now)
     }
 
     static func client(at point: GeoPoint?) -> ClientLocation {

@@ -18,6 +18,10 @@ public struct Configuration: Sendable {
     /// How long an observation stays fresh; `nil` means three probe intervals plus the timeout of the
     /// gateway observed.
     public var staleAfter: Duration?
+    /// Identifies the files this configuration was loaded from (`fnv1a64:` and 16 hex digits over
+    /// their names and contents), so directors can tell whether they run the same configuration.
+    /// Empty for a configuration built in code.
+    public var fingerprint: String = ""
 
     public init(zone: DomainName, regions: [Region], services: [Service], networks: [ClientNetwork],
                 defaultLocation: NamedLocation? = nil, staleAfter: Duration? = nil) {

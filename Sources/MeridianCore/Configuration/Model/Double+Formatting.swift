@@ -13,4 +13,11 @@ extension Double {
     public var percentage: String {
         "\((self * 100).rounded().formatted)%"
     }
+
+    /// Rounded to `places` decimal places.
+    public func rounded(to places: Int) -> Double {
+        var factor = 1.0
+        for _ in 0..<places { factor *= 10 }
+        return (self * factor).rounded() / factor
+    }
 }

@@ -49,10 +49,10 @@ public struct ProbeSettings: Hashable, Sendable {
     /// The built-in defaults, used where neither the global file, the region nor the gateway says.
     public static let defaultKind = Kind.http
     public static let defaultPath = "/health"
-    public static let defaultInterval = Duration.seconds(2)
-    public static let defaultTimeout = Duration.seconds(1)
-    public static let defaultRise = 3
-    public static let defaultFall = 3
+    public static let defaultInterval = Duration.seconds(1)
+    public static let defaultTimeout = Duration.milliseconds(500)
+    public static let defaultRise = 2
+    public static let defaultFall = 2
 
     public init(kind: Kind = .http, targetHost: String, targetPort: UInt16, path: String = defaultPath,
                 hostHeader: String? = nil, expectedStatus: [ClosedRange<Int>] = [200...299],

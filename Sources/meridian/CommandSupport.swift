@@ -29,3 +29,8 @@ func printProblems(_ error: ConfigurationError, in directory: String) {
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
+
+/// Writes a line to standard output at once (standard output is buffered when it is not a terminal).
+func printNow(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

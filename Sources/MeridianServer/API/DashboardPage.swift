@@ -1,0 +1,112 @@
+/// The HTML dashboard: one self-contained page (no outside resources) that reads `/v1/status`
+/// every two seconds and draws regions, gateways, states, scores, latencies and steering.
+/// Everything from the status document is inserted as text, never as markup.
+enum DashboardPage {
+    static func html(region: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Meridian · \(region)</title>
+        <style>
+        :root { --ok: #1a7f37; --warn: #9a6700; --bad: #cf222e; --muted: #656d76; --line: #d0d7de; }
+        * { box-sizing: border-box; }
+        body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1f2328; background: #f6f8fa; }
+        header { background: #24292f; color: #fff; padding: 12px 20px; display: flex; gap: 16px; align-items: baseline; flex-wrap: wrap; }
+        header h1 { font-size: 18px; margin: 0; }
+        header .meta { color: #c9d1d9; font-size: 12px; }
+        main { padding: 16px 20px; max-width: 1200px; }
+        .regions { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 16px; }
+        .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
+        .card h2 { font-size: 16px; margin: 0 0 4px; display: flex; gap: 8px; align-items: center; }
+        .why { color: var(--muted); font-size: 12px; margin-bottom: 8px; }
+        table { width: 100%; border-collapse: collapse; font-size: 13px; }
+        th { text-align: left; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--line); padding: 4px 6px; }
+        td { border-bottom: 1px solid #eaeef2; padding: 4px 6px; vertical-align: top; }
+        .badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; }
+        .up, .available { background: var(--ok); }
+        .unconfirmed, .drained, .warming { background: var(--warn); }
+        .down, .unavailable, .isolated { background: var(--bad); }
+        .err { color: var(--bad); }
+        .num { font-variant-numeric: tabular-nums; text-align: right; }
+        section { margin-top: 20px; }
+        section h3 { font-size: 15px; margin: 0 0 8px; }
+        #problem { display: none; background: #ffebe9; border: 1px solid var(--bad); padding: 8px 12px; border-radius: 6px; margin-bottom: 12px; }
+        </style>
+        </head>
+        <body>
+        <header><h1>Meridian · <span id="director">\(region)</span></h1><span class="meta" id="meta">loading…</span><span id="badges"></span></header>
+        <main>
+        <div id="problem"></div>
+        <div class="regions" id="regions"></div>
+        <section><h3>Steering now</h3><div class="card"><table id="steering"></table></div></section>
+        <section><h3>Overrides</h3><div class="card" id="overrides"></div></section>
+        </main>
+        <script>
+        "use strict";
+        function el(tag, attrs, ...children) {
+          const node = document.createElement(tag);
+          for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, value);
+          for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(child ?? ""));
+          return node;
+        }
+        const badge = (text, cls) => el("span", {class: "badge " + (cls || text)}, text);
+        const ms = (value) => value == null ? "–" : (value < 10 ? value.toFixed(2) : value.toFixed(1)) + " ms";
+        const ago = (iso) => iso ? Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000)) + "s ago" : "–";
+        function render(status) {
+          const d = status.director;
+          document.getElementById("meta").textContent =
+            `v${d.version} · up ${Math.round(d.uptimeSeconds)}s · config ${d.configuration.fingerprint || "(built in)"} · updated ${new Date(status.generatedAt).toLocaleTimeString()}`;
+          const badges = document.getElementById("badges");
+          badges.replaceChildren();
+          if (d.warmingUp) badges.append(badge("warming up", "warming"));
+          if (d.isolated) badges.append(badge("isolated", "isolated"));
+          if (d.configuration.lastReloadError) badges.append(badge("reload refused", "down"));
+          const regions = document.getElementById("regions");
+          regions.replaceChildren(...status.regions.map((region) => {
+            const rows = region.gateways.map((g) => el("tr", {"data-gateway": g.name},
+              el("td", {}, g.name), el("td", {}, g.address), el("td", {}, badge(g.state)),
+              el("td", {class: "num"}, ms(g.latencyMs)),
+              el("td", {}, g.lastProbe ? (g.lastProbe.ok ? "ok " : "") : "–",
+                 g.lastProbe && !g.lastProbe.ok ? el("span", {class: "err"}, g.lastProbe.error || "failed") : "",
+                 g.lastProbe ? " · " + ago(g.lastProbe.at) : ""),
+              el("td", {title: g.reason}, `${g.consecutiveSuccesses}✓ ${g.consecutiveFailures}✗`)));
+            return el("div", {class: "card", "data-region": region.name},
+              el("h2", {}, region.name, badge(region.availability)),
+              el("div", {class: "why"}, `${region.reason} · score ${region.score} · latency ${ms(region.latencyMs)}`),
+              el("table", {}, el("tr", {}, ...["gateway", "address", "state", "latency", "last probe", "run"].map((h) => el("th", {}, h))), ...rows));
+          }));
+          const steering = document.getElementById("steering");
+          const head = el("tr", {}, ...["service", "policy", "client network", "goes to", "why"].map((h) => el("th", {}, h)));
+          const rows = status.services.flatMap((service) => service.steering.map((s) => el("tr", {},
+            el("td", {}, service.fqdn), el("td", {}, service.policy), el("td", {}, s.network),
+            el("td", {}, s.region ? s.region : badge(service.allDown, "down")), el("td", {class: "why"}, s.reason))));
+          steering.replaceChildren(head, ...(rows.length ? rows : [el("tr", {}, el("td", {}, "no client networks configured"))]));
+          const overrides = document.getElementById("overrides");
+          overrides.replaceChildren(status.overrides.length
+            ? el("table", {}, ...status.overrides.map((o) => el("tr", {}, el("td", {}, o.target), el("td", {}, badge(o.action, o.action === "up" ? "up" : "down")),
+                el("td", {}, `${o.reason} (${o.author})`), el("td", {}, o.expiresAt ? "until " + o.expiresAt : "no expiry"))))
+            : el("span", {class: "why"}, "none"));
+        }
+        async function refresh() {
+          const problem = document.getElementById("problem");
+          try {
+            const response = await fetch("v1/status", {cache: "no-store"});
+            if (!response.ok) throw new Error("HTTP " + response.status);
+            render(await response.json());
+            problem.style.display = "none";
+          } catch (error) {
+            problem.textContent = "Cannot read /v1/status: " + error.message;
+            problem.style.display = "block";
+          }
+        }
+        refresh();
+        setInterval(refresh, 2000);
+        </script>
+        </body>
+        </html>
+        """
+    }
+}

@@ -1,0 +1,75 @@
+import MeridianCore
+
+extension Director {
+    /// The health dashboard: this director, every region and gateway, where each client network is
+    /// sent now, overrides and peers.
+    public func status(at now: Timestamp = .now) -> StatusDocument {
+        let loaded = loadedConfiguration
+        let configuration = loaded.configuration
+        let assessment = assessment(at: now)
+        let health = board.health
+        let regions = assessment.sites.map { site in
+            StatusDocument.RegionStatus(
+                name: site.region.name.rawValue, latitude: site.region.location.latitude,
+                longitude: site.region.location.longitude, availability: site.availability.rawValue,
+                reason: site.reason, score: site.score.rounded(to: 4), healthy: site.healthyCount,
+                total: site.gateways.count, healthyFraction: site.healthyFraction.rounded(to: 4),
+                minHealthy: site.region.minHealthy, weight: site.region.weight, capacity: site.region.capacity,
+                latencyMs: site.latency.map { $0.milliseconds.rounded(to: 3) },
+                override: site.override.map(Self.overrideStatus),
+                gateways: site.gateways.map { Self.gatewayEntry($0, health: health[$0.gateway.name]) })
+        }
+        let services = configuration.services.map { service in
+            StatusDocument.ServiceStatus(
+                name: service.name.rawValue, fqdn: service.fqdn.text, policy: service.policy.rawValue,
+                allDown: service.allDown.keyword,
+                steering: configuration.networks.map { network in
+                    let client = ClientLocator.location(of: network)
+                    let decision = decide(service, for: client, in: assessment)
+                    return StatusDocument.SteeringEntry(
+                        network: network.name.rawValue, region: decision.chosenRegion?.rawValue,
+                        outcome: decision.chosenRegion == nil ? "all-down" : "site",
+                        addresses: decision.addresses.map(\.description), reason: decision.reason)
+                })
+        }
+        let probed = health.values.filter { $0.lastOutcome != nil }.count
+        let longestInterval = configuration.gateways.map(\.probe.interval).max() ?? .seconds(1)
+        let warmingUp = probed < configuration.gateways.count && now - startedAt < longestInterval * 3
+        return StatusDocument(
+            director: .init(region: region.rawValue, version: MeridianServer.version, startedAt: startedAt.iso8601,
+                            uptimeSeconds: (now - startedAt).seconds.rounded(to: 3),
+                            configuration: .init(fingerprint: configuration.fingerprint, loadedAt: loaded.loadedAt.iso8601,
+                                                 source: loaded.source, lastReloadError: loaded.lastReloadError),
+                            warmingUp: warmingUp, isolated: assessment.consensus.isolated),
+            regions: regions, services: services,
+            overrides: assessment.overrides.all.map(Self.overrideStatus), peers: [], generatedAt: now.iso8601)
+    }
+
+    private static func gatewayEntry(_ status: GatewayStatus, health: GatewayHealth?) -> StatusDocument.GatewayStatusEntry {
+        let probe = status.gateway.probe
+        let host = probe.targetHost.contains(":") ? "[\(probe.targetHost)]" : probe.targetHost
+        let target = probe.kind == .tcp ? "tcp://\(host):\(probe.targetPort)"
+            : "\(probe.kind.rawValue)://\(host):\(probe.targetPort)\(probe.path)"
+        return StatusDocument.GatewayStatusEntry(
+            name: status.gateway.name.rawValue, address: status.gateway.address.description, probe: target,
+            state: status.state.rawValue, verdict: (health?.verdict ?? .unknown).rawValue, reason: status.reason,
+            since: health?.since?.iso8601, consecutiveSuccesses: health?.consecutiveSuccesses ?? 0,
+            consecutiveFailures: health?.consecutiveFailures ?? 0, strikes: health?.strikes ?? 0,
+            latencyMs: health?.latency.value.map { $0.milliseconds.rounded(to: 3) },
+            lastProbe: health?.lastOutcome.map { outcome in
+                StatusDocument.ProbeInfo(at: outcome.at.iso8601, ok: outcome.succeeded,
+                                         latencyMs: outcome.latency.milliseconds.rounded(to: 3), error: outcome.error)
+            })
+    }
+
+    private static func overrideStatus(_ override: Override) -> StatusDocument.OverrideStatus {
+        StatusDocument.OverrideStatus(target: override.target.description, action: override.action.rawValue,
+                                      reason: override.reason, author: override.author, setAt: override.setAt.iso8601,
+                                      expiresAt: override.expiresAt?.iso8601)
+    }
+}
+
+/// Facts about this build of the server.
+public enum MeridianServer {
+    public static let version = "0.1.0"
+}

@@ -1,0 +1,136 @@
+import Logging
+import MeridianCore
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import Prometheus
+
+/// One running director: the region it speaks for, its configuration, its probes and health
+/// board, and the views the API serves (status, metrics). Long-lived parts are services
+/// (`services`) run in one service group by `meridian serve` or `meridian demo`.
+public final class Director: Sendable {
+    public let region: RegionName
+    public let board: HealthBoard
+    public let registry: PrometheusCollectorRegistry
+    public let logger: Logger
+    /// The probes of every gateway; run it as a service.
+    public let scheduler: ProbeScheduler
+    let startedAt: Timestamp
+    private let loaded: NIOLockedValueBox<LoadedConfiguration>
+    private let metrics: DirectorMetrics
+
+    /// The configuration in force, where it came from, and the last reload's failure.
+    struct LoadedConfiguration {
+        var configuration: Configuration
+        var loadedAt: Timestamp
+        var source: String?
+        var lastReloadError: String?
+    }
+
+    /// Why a director cannot start.
+    public enum StartError: Error, CustomStringConvertible {
+        case unknownRegion(String, known: [RegionName])
+
+        public var description: String {
+            switch self {
+            case .unknownRegion(let name, let known):
+                "unknown region '\(name)' (regions: \(known.map(\.rawValue).joined(separator: ", ")))"
+            }
+        }
+    }
+
+    /// Creates the director of `region`. `source` is the folder the configuration came from, which
+    /// `reload()` reads again.
+    public init(configuration: Configuration, region: String, source: String?, logger: Logger,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(StartError) {
+        guard let name = RegionName(region), configuration.region(name) != nil else {
+            throw .unknownRegion(region, known: configuration.regions.map(\.name))
+        }
+        var logger = logger
+        logger[metadataKey: "director"] = "\(name)"
+        self.region = name
+        self.logger = logger
+        self.startedAt = .now
+        self.registry = PrometheusCollectorRegistry()
+        self.board = HealthBoard(configuration)
+        self.metrics = DirectorMetrics(registry: registry)
+        self.loaded = NIOLockedValueBox(LoadedConfiguration(configuration: configuration, loadedAt: .now, source: source))
+        self.scheduler = ProbeScheduler(configuration: configuration, board: board, group: group, logger: logger,
+                                        metrics: ProbeMetrics(registry: registry))
+    }
+
+    /// The configuration in force.
+    public var configuration: Configuration { loaded.withLockedValue { $0.configuration } }
+
+    /// The sites as this director sees them now.
+    public func assessment(at now: Timestamp = .now) -> Assessment {
+        Assessment.make(configuration, observations: board.observations(by: region), overrides: [], vantage: region,
+                        now: now)
+    }
+
+    /// Decides for one client and counts the decision.
+    public func decide(_ service: Service, for client: ClientLocation, in assessment: Assessment,
+                       family: AddressFamily? = nil, selector: UInt64 = 0) -> Decision {
+        let decision = Steering.decide(service, for: client, in: assessment, family: family, selector: selector)
+        metrics.counted(decision)
+        return decision
+    }
+
+    // MARK: Reload
+
+    /// The outcome of a reload.
+    public enum ReloadResult: Sendable {
+        case reloaded(fingerprint: String)
+        case unchanged
+        case refused(String)
+    }
+
+    /// Reads the configuration folder again. A valid configuration that still has this director's
+    /// region replaces the running one (gateways whose probes did not change keep their health); an
+    /// invalid one is refused, and the running one stays.
+    @discardableResult
+    public func reload() -> ReloadResult {
+        guard let source = loaded.withLockedValue({ $0.source }) else { return .refused("no configuration folder to reload") }
+        let result: ReloadResult
+        do {
+            result = adopt(try ConfigurationLoader.load(directory: source))
+        } catch {
+            result = .refused(error.problems.map(\.description).joined(separator: "; "))
+        }
+        switch result {
+        case .reloaded(let fingerprint):
+            logger.notice("configuration reloaded", metadata: ["fingerprint": "\(fingerprint)"])
+        case .unchanged:
+            logger.info("configuration unchanged")
+        case .refused(let reason):
+            logger.error("configuration reload refused; keeping the running one", metadata: ["reason": "\(reason)"])
+            loaded.withLockedValue { $0.lastReloadError = reason }
+        }
+        return result
+    }
+
+    /// Replaces the running configuration with `next`, if it still names this director's region.
+    public func adopt(_ next: Configuration) -> ReloadResult {
+        guard let mine = next.region(region) else {
+            return .refused("the new configuration has no region '\(region)'")
+        }
+        let previous = configuration
+        guard next.fingerprint != previous.fingerprint || next.fingerprint.isEmpty else { return .unchanged }
+        if mine.director != previous.region(region)?.director {
+            logger.warning("listen addresses changed; they take effect when the director restarts")
+        }
+        scheduler.adopt(next)
+        loaded.withLockedValue { $0 = LoadedConfiguration(configuration: next, loadedAt: .now, source: $0.source) }
+        return .reloaded(fingerprint: next.fingerprint)
+    }
+
+    // MARK: Views
+
+    var loadedConfiguration: LoadedConfiguration { loaded.withLockedValue { $0 } }
+
+    /// The Prometheus text exposition, with the region and gateway gauges brought up to date.
+    public func metricsText(at now: Timestamp = .now) -> String {
+        metrics.update(from: assessment(at: now))
+        return registry.emitToString()
+    }
+}

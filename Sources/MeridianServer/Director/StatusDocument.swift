@@ -1,0 +1,108 @@
+/// The health dashboard as JSON (`GET /v1/status`). Its schema is documented in docs/status.md;
+/// fields are only ever added.
+public struct StatusDocument: Codable, Sendable {
+    public var director: DirectorInfo
+    public var regions: [RegionStatus]
+    public var services: [ServiceStatus]
+    public var overrides: [OverrideStatus]
+    public var peers: [PeerStatus]
+    public var generatedAt: String
+
+    public struct DirectorInfo: Codable, Sendable {
+        public var region: String
+        public var version: String
+        public var startedAt: String
+        public var uptimeSeconds: Double
+        public var configuration: ConfigurationInfo
+        /// Some gateway has not been probed yet: verdicts may still change quickly.
+        public var warmingUp: Bool
+        /// No peer has a fresh observation (always false until the director has peers).
+        public var isolated: Bool
+    }
+
+    public struct ConfigurationInfo: Codable, Sendable {
+        public var fingerprint: String
+        public var loadedAt: String
+        /// The folder it was loaded from, if any.
+        public var source: String?
+        /// Why the last reload was refused, if it was.
+        public var lastReloadError: String?
+    }
+
+    public struct RegionStatus: Codable, Sendable {
+        public var name: String
+        public var latitude: Double
+        public var longitude: Double
+        public var availability: String
+        public var reason: String
+        public var score: Double
+        public var healthy: Int
+        public var total: Int
+        public var healthyFraction: Double
+        public var minHealthy: Double
+        public var weight: Double
+        public var capacity: Double?
+        public var latencyMs: Double?
+        public var override: OverrideStatus?
+        public var gateways: [GatewayStatusEntry]
+    }
+
+    public struct GatewayStatusEntry: Codable, Sendable {
+        public var name: String
+        public var address: String
+        /// What is probed, as a URL (`http://127.0.1.1:18080/health`, `tcp://…`).
+        public var probe: String
+        /// Whether clients are sent to it: up, unconfirmed, down or drained.
+        public var state: String
+        /// This director's own verdict: up, down or unknown.
+        public var verdict: String
+        /// Why the state is what it is.
+        public var reason: String
+        public var since: String?
+        public var consecutiveSuccesses: Int
+        public var consecutiveFailures: Int
+        public var strikes: Int
+        public var latencyMs: Double?
+        public var lastProbe: ProbeInfo?
+    }
+
+    public struct ProbeInfo: Codable, Sendable {
+        public var at: String
+        public var ok: Bool
+        public var latencyMs: Double
+        public var error: String?
+    }
+
+    public struct ServiceStatus: Codable, Sendable {
+        public var name: String
+        public var fqdn: String
+        public var policy: String
+        public var allDown: String
+        /// Where each client network is sent now.
+        public var steering: [SteeringEntry]
+    }
+
+    public struct SteeringEntry: Codable, Sendable {
+        public var network: String
+        /// The chosen region, or nil when all sites are down.
+        public var region: String?
+        public var outcome: String
+        public var addresses: [String]
+        public var reason: String
+    }
+
+    public struct OverrideStatus: Codable, Sendable {
+        public var target: String
+        public var action: String
+        public var reason: String
+        public var author: String
+        public var setAt: String
+        public var expiresAt: String?
+    }
+
+    public struct PeerStatus: Codable, Sendable {
+        public var region: String
+        public var url: String
+        public var state: String
+    }
+}

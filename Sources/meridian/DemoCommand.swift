@@ -1,0 +1,75 @@
+import ArgumentParser
+import Logging
+import MeridianCore
+import MeridianServer
+import ServiceLifecycle
+
+/// `meridian demo`: the whole system on loopback in one process.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Start stand-in gateways and one director per region on loopback, and show how to try them.",
+        discussion: "Every gateway of the configuration gets a stand-in at its probe target; Ctrl-C stops everything.")
+
+    @OptionGroup var regions: RegionsOption
+
+    @Option(name: .customLong("log-level"))
+    var logLevel: Logger.Level = .notice
+
+    func run() async throws {
+        let logger = bootstrapLogging(level: logLevel)
+        let configuration = try loadConfiguration(regions.directory)
+        var specs: [StandInService.Spec] = []
+        var listeners: [String: MeridianCore.SocketAddress] = [:]
+        for gateway in configuration.gateways {
+            guard gateway.probe.kind != .https, let ip = IPAddress(gateway.probe.targetHost) else {
+                logger.warning("no stand-in for this gateway (it is probed over HTTPS or by name)",
+                               metadata: ["gateway": "\(gateway.name)"])
+                continue
+            }
+            let listen = MeridianCore.SocketAddress(ip: ip, port: gateway.probe.targetPort)
+            specs.append(.init(name: gateway.name.rawValue, listen: try listen.nio, control: try listen.nextPort.nio))
+            listeners["gateway \(gateway.name)"] = listen
+        }
+        var services: [any ServiceLifecycle.Service] = [StandInService(specs, logger: logger)]
+        var directors: [Director] = []
+        for region in configuration.regions {
+            let director = try Director(configuration: configuration, region: region.name.rawValue,
+                                        source: regions.directory, logger: logger)
+            directors.append(director)
+            services.append(director.scheduler)
+            services.append(DirectorAPI.application(for: director, address: region.director.api))
+            listeners["\(region.name) director.api"] = region.director.api
+        }
+        services.append(ReloadOnHangup(directors: directors))
+        printNow(banner(configuration))
+        try await runServices(services, listeners: listeners, logger: logger)
+        printNow("\nmeridian demo stopped")
+    }
+
+    private func banner(_ configuration: Configuration) -> String {
+        var lines = ["Meridian demo: \(configuration.regions.count) directors and \(configuration.gateways.count) "
+                     + "stand-in gateways on loopback. Ctrl-C stops everything.", ""]
+        for region in configuration.regions {
+            lines.append("  \(region.name.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) dashboard  "
+                         + "http://\(region.director.api)/   status http://\(region.director.api)/v1/status")
+        }
+        lines.append("")
+        lines.append("Try:")
+        if let first = configuration.regions.first {
+            lines.append("  curl -s http://\(first.director.api)/v1/status | head -40")
+            lines.append("  curl -s http://\(first.director.api)/metrics | grep meridian_region")
+        }
+        if let region = configuration.regions.last, region.gateways.first?.probe.kind != .https {
+            let controls = region.gateways.map {
+                MeridianCore.SocketAddress(ip: IPAddress($0.probe.targetHost) ?? $0.address, port: $0.probe.targetPort + 1)
+            }
+            lines.append("  # break every \(region.name) gateway (down, error, hang or slow?delay=2s) and watch the dashboards:")
+            lines.append("  " + controls.map { "curl -X POST http://\($0)/mode/down" }.joined(separator: "; "))
+            lines.append("  # and bring them back:")
+            lines.append("  " + controls.map { "curl -X POST http://\($0)/mode/healthy" }.joined(separator: "; "))
+        }
+        lines.append("  swift run meridian simulate --fail \(configuration.regions.last?.name.rawValue ?? "REGION")   # the same, predicted offline")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Logging
+import MeridianCore
+import MeridianServer
+import ServiceLifecycle
+
+/// `meridian serve --region NAME`: runs one director.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the director of one region.",
+        discussion: """
+            Probes every gateway of every region and serves the API (dashboard at /, /v1/status, /metrics, \
+            /healthz) on the region's director.api address. SIGHUP reloads the configuration folder (an invalid \
+            one is refused and the running one stays); SIGINT or SIGTERM stops gracefully.
+            """)
+
+    @Option(help: "The region whose director this is.")
+    var region: String
+
+    @OptionGroup var regions: RegionsOption
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let logger = bootstrapLogging(level: logLevel)
+        let configuration = try loadConfiguration(regions.directory)
+        let director: Director
+        do {
+            director = try Director(configuration: configuration, region: region, source: regions.directory, logger: logger)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        let endpoints = configuration.region(director.region)!.director
+        let api = DirectorAPI.application(for: director, address: endpoints.api) { bound in
+            director.logger.notice("director running", metadata: [
+                "api": "\(bound)", "dashboard": "http://\(endpoints.api)/", "fingerprint": "\(configuration.fingerprint)",
+            ])
+        }
+        try await runServices([director.scheduler, api, ReloadOnHangup(directors: [director])],
+                              listeners: ["director.api": endpoints.api], logger: logger)
+    }
+}
+
+/// Runs services until SIGINT or SIGTERM; a listener that cannot bind ends the run with a clear
+/// message and exit code 1.
+func runServices(_ services: [any ServiceLifecycle.Service], listeners: [String: MeridianCore.SocketAddress], logger: Logger) async throws {
+    let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    do {
+        try await group.run()
+    } catch {
+        printError("error: \(describeStartupError(error, listeners: listeners))")
+        throw ExitCode(1)
+    }
+}
+
+/// Words for the errors a start-up meets: a port in use above all.
+func describeStartupError(_ error: any Error, listeners: [String: MeridianCore.SocketAddress]) -> String {
+    let text = String(describing: error)
+    if text.contains("Address already in use") || text.contains("EADDRINUSE") {
+        let names = listeners.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return "a listen address is already in use (\(names)): is another director or program running? (\(text))"
+    }
+    if text.contains("Cannot assign requested address") {
+        return "cannot listen on an address this machine does not have (\(text))"
+    }
+    return text
+}
