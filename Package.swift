@@ -67,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MeridianCLITests",
-            dependencies: ["meridian", "MeridianCore"]
+            dependencies: ["meridian", "MeridianCore", "MeridianServer"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -17,6 +17,18 @@ enum CommandRunner {
         return runner.deletingLastPathComponent().appendingPathComponent("meridian")
     }
 
+    /// Starts the binary in the background (output discarded); the caller stops it.
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     static func run(_ arguments: [String]) throws -> Result {
         let process = Process()
         process.executableURL = binary

@@ -1,0 +1,130 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import MeridianServer
+import Testing
+
+/// `meridian serve` as an operator runs it: a real process, real signals, real HTTP.
+@Suite(.serialized)
+struct ServeCommandTests {
+    /// A copy of the shipped regions/ with free ports for every director listener.
+    private func regionsFolder() throws -> (folder: URL, apiPort: Int) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var ports = try (0..<6).map { _ in try FreePort.take() }
+        let apiPort = ports[2]
+        for name in ["global.yaml", "istanbul.yaml", "ankara.yaml"] {
+            var text = try String(contentsOf: CommandRunner.packageRoot.appendingPathComponent("regions/\(name)"), encoding: .utf8)
+            for original in ["10053", "10080", "10090", "20053", "20080", "20090"] where text.contains(":\(original)") {
+                text = text.replacingOccurrences(of: ":\(original)", with: ":\(ports.removeFirst())")
+            }
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        return (folder, apiPort)
+    }
+
+    private func get(_ port: Int, _ path: String) async -> (Int, Data)? {
+        guard let (data, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!) else {
+            return nil
+        }
+        return ((response as! HTTPURLResponse).statusCode, data)
+    }
+
+    private func status(_ port: Int) async -> StatusDocument? {
+        guard let (_, data) = await get(port, "/v1/status") else { return nil }
+        return try? JSONDecoder().decode(StatusDocument.self, from: data)
+    }
+
+    @Test func serveAnswersReloadsOnHangupAndStopsOnTerm() async throws {
+        let (folder, port) = try regionsFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = try CommandRunner.start(["serve", "--region", "istanbul", "--regions", folder.path, "--log-level", "warning"])
+        defer { if process.isRunning { process.terminate() } }
+
+        #expect(await eventually { await get(port, "/healthz")?.0 == 200 })
+        let first = try #require(await status(port))
+        #expect(first.director.region == "istanbul" && first.director.configuration.source == folder.path)
+
+        // An invalid file is refused on SIGHUP; the director keeps running on the old configuration.
+        let global = folder.appendingPathComponent("global.yaml")
+        let original = try String(contentsOf: global, encoding: .utf8)
+        try "zone: [".write(to: global, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        #expect(await eventually { await status(port)?.director.configuration.lastReloadError != nil })
+        #expect(process.isRunning)
+        #expect(await status(port)?.director.configuration.fingerprint == first.director.configuration.fingerprint)
+
+        // A valid change is adopted.
+        try (original + "\n# changed\n").write(to: global, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        #expect(await eventually {
+            let fingerprint = await status(port)?.director.configuration.fingerprint
+            return fingerprint != nil && fingerprint != first.director.configuration.fingerprint
+        })
+
+        kill(process.processIdentifier, SIGTERM)
+        #expect(await eventually { !process.isRunning })
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func aPortInUseIsAClearErrorAndExitOne() async throws {
+        let (folder, port) = try regionsFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let blocker = try FreePort.listen(on: port)
+        defer { close(blocker) }
+        let result = try CommandRunner.run(["serve", "--region", "istanbul", "--regions", folder.path, "--log-level", "critical"])
+        #expect(result.status == 1)
+        #expect(result.errors.contains("already in use"), "\(result.errors)")
+    }
+
+    @Test func anUnknownRegionIsAClearErrorAndExitOne() throws {
+        let result = try CommandRunner.run(["serve", "--region", "izmir"])
+        #expect(result.status == 1)
+        #expect(result.errors.contains("unknown region 'izmir' (regions: ankara, istanbul)"))
+    }
+}
+
+/// Free TCP ports on 127.0.0.1, found by binding port 0.
+enum FreePort {
+    struct Failure: Error {}
+
+    /// A port that was free a moment ago.
+    static func take() throws -> Int {
+        let socket = try listen(on: 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A listening socket on 127.0.0.1:`port`; close it with `close`.
+    static func listen(on port: Int) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, Glibc.listen(socket, 16) == 0 else {
+            close(socket)
+            throw Failure()
+        }
+        return socket
+    }
+}
+
+/// Waits until `condition` holds, checking every 20 ms, for at most `limit`.
+func eventually(within limit: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return await condition()
+}

@@ -1,0 +1,63 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+import MeridianCore
+import NIOConcurrencyHelpers
+import NIOCore
+import ServiceLifecycle
+@testable import MeridianServer
+
+/// A director of a `LiveWorld` running for real: its probes and its API on 127.0.0.1 (port 0).
+struct RunningDirector {
+    let director: Director
+    let apiPort: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    static func start(_ world: LiveWorld, region: String = "istanbul", source: String? = nil) async throws -> RunningDirector {
+        let director = try Director(configuration: world.configuration, region: region, source: source, logger: .test)
+        let bound = NIOLockedValueBox<Int?>(nil)
+        let api = DirectorAPI.application(for: director, address: MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0)) { address in
+            bound.withLockedValue { $0 = address.port }
+        }
+        let group = ServiceGroup(services: [director.scheduler, api], logger: .test)
+        let task = Task { try await group.run() }
+        guard await eventually({ bound.withLockedValue { $0 } != nil }), let port = bound.withLockedValue({ $0 }) else {
+            task.cancel()
+            throw CancellationError()
+        }
+        return RunningDirector(director: director, apiPort: port, group: group, task: task)
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+
+    /// GETs a path of the API: status code and body.
+    func get(_ path: String) async throws -> (status: Int, body: Data, contentType: String?) {
+        let url = URL(string: "http://127.0.0.1:\(apiPort)\(path)")!
+        let (data, response) = try await URLSession.shared.data(from: url)
+        let http = response as! HTTPURLResponse
+        return (http.statusCode, data, http.value(forHTTPHeaderField: "Content-Type"))
+    }
+
+    func status() async throws -> StatusDocument {
+        try JSONDecoder().decode(StatusDocument.self, from: try await get("/v1/status").body)
+    }
+
+    func gateway(_ name: String, in status: StatusDocument) -> StatusDocument.GatewayStatusEntry? {
+        status.regions.flatMap(\.gateways).first { $0.name == name }
+    }
+
+    func region(_ name: String, in status: StatusDocument) -> StatusDocument.RegionStatus? {
+        status.regions.first { $0.name == name }
+    }
+
+    /// This director's own verdict for `gateway`, straight from its board.
+    func verdict(_ gateway: GatewayName) -> Verdict {
+        director.board.health[gateway]?.verdict ?? .unknown
+    }
+}
