@@ -3,7 +3,6 @@ import MeridianCore
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Prometheus
 
 /// One running director: the region it speaks for, its configuration, its probes and health
 /// board, and the views the API serves (status, metrics). Long-lived parts are services
@@ -11,7 +10,6 @@ import Prometheus
 public final class Director: Sendable {
     public let region: RegionName
     public let board: HealthBoard
-    public let registry: PrometheusCollectorRegistry
     public let logger: Logger
     /// The probes of every gateway; run it as a service.
     public let scheduler: ProbeScheduler
@@ -51,12 +49,10 @@ public final class Director: Sendable {
         self.region = name
         self.logger = logger
         self.startedAt = .now
-        self.registry = PrometheusCollectorRegistry()
         self.board = HealthBoard(configuration)
-        self.metrics = DirectorMetrics(registry: registry)
+        self.metrics = DirectorMetrics()
         self.loaded = NIOLockedValueBox(LoadedConfiguration(configuration: configuration, loadedAt: .now, source: source))
-        self.scheduler = ProbeScheduler(configuration: configuration, board: board, group: group, logger: logger,
-                                        metrics: ProbeMetrics(registry: registry))
+        self.scheduler = ProbeScheduler(configuration: configuration, board: board, group: group, logger: logger)
     }
 
     /// The configuration in force.
@@ -130,7 +126,6 @@ public final class Director: Sendable {
 
     /// The Prometheus text exposition, with the region and gateway gauges brought up to date.
     public func metricsText(at now: Timestamp = .now) -> String {
-        metrics.update(from: assessment(at: now))
-        return registry.emitToString()
+        metrics.exposition(assessment(at: now), statistics: board.statistics)
     }
 }

@@ -1,36 +1,54 @@
 import MeridianCore
 import NIOConcurrencyHelpers
 
-/// This director's health state machine for every gateway, fed by the probes and read by the
-/// dashboard and the decision snapshot. Thread-safe: probes on any event loop record into it.
+/// This director's health state machine and probe statistics for every gateway, fed by the probes
+/// and read by the dashboard, the metrics and the decision snapshot. Thread-safe: probes on any
+/// event loop record into it.
 public final class HealthBoard: Sendable {
-    private let records: NIOLockedValueBox<[GatewayName: GatewayHealth]>
+    /// One gateway's entry.
+    struct Record: Sendable {
+        var health: GatewayHealth
+        var statistics = ProbeStatistics()
+    }
+
+    private let records: NIOLockedValueBox<[GatewayName: Record]>
 
     public init(_ configuration: Configuration) {
         records = NIOLockedValueBox(Dictionary(uniqueKeysWithValues: configuration.gateways.map {
-            ($0.name, GatewayHealth(settings: $0.probe))
+            ($0.name, Record(health: GatewayHealth(settings: $0.probe)))
         }))
     }
 
     /// Records a probe result; returns the gateway's state after it and the verdict change it caused.
     func record(_ outcome: ProbeOutcome, for gateway: GatewayName) -> (GatewayHealth, GatewayHealth.Change?)? {
         records.withLockedValue { records in
-            guard var health = records[gateway] else { return nil }
-            let change = health.record(outcome)
-            records[gateway] = health
-            return (health, change)
+            guard var record = records[gateway] else { return nil }
+            let change = record.health.record(outcome)
+            record.statistics.record(outcome, change: change?.to)
+            records[gateway] = record
+            return (record.health, change)
         }
     }
 
     /// Every gateway's current state.
     public var health: [GatewayName: GatewayHealth] {
-        records.withLockedValue { $0 }
+        records.withLockedValue { $0.mapValues(\.health) }
+    }
+
+    /// Every gateway's probe statistics.
+    var statistics: [GatewayName: ProbeStatistics] {
+        records.withLockedValue { $0.mapValues(\.statistics) }
+    }
+
+    /// The number of probes recorded, over all gateways.
+    public var totalProbes: UInt64 {
+        records.withLockedValue { $0.values.reduce(0) { $0 + $1.statistics.probes } }
     }
 
     /// This director's observations, as the consensus and the peers take them.
     public func observations(by observer: RegionName) -> [Observation] {
         records.withLockedValue { records in
-            records.compactMap { name, health in health.observation(of: name, by: observer) }
+            records.compactMap { name, record in record.health.observation(of: name, by: observer) }
         }
     }
 
@@ -39,12 +57,12 @@ public final class HealthBoard: Sendable {
     func adopt(_ configuration: Configuration, previous: Configuration) {
         let old = Dictionary(previous.gateways.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         records.withLockedValue { records in
-            var next: [GatewayName: GatewayHealth] = [:]
+            var next: [GatewayName: Record] = [:]
             for gateway in configuration.gateways {
                 if let kept = records[gateway.name], old[gateway.name] == gateway {
                     next[gateway.name] = kept
                 } else {
-                    next[gateway.name] = GatewayHealth(settings: gateway.probe)
+                    next[gateway.name] = Record(health: GatewayHealth(settings: gateway.probe))
                 }
             }
             records = next

@@ -3,61 +3,17 @@ import MeridianCore
 import NIOConcurrencyHelpers
 import Prometheus
 
-/// Probe metrics, through swift-metrics into one director's own Prometheus registry (so several
-/// directors can share a process, as `meridian demo` does).
-public final class ProbeMetrics: Sendable {
-    let factory: PrometheusMetricsFactory
-
-    public init(registry: PrometheusCollectorRegistry) {
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = [
-            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
-            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-            .milliseconds(500), .seconds(1), .seconds(2),
-        ]
-        self.factory = factory
-    }
-
-    /// The metric handles of one gateway, made once so that a probe only touches counters.
-    func gateway(_ gateway: Gateway) -> GatewayMetrics {
-        GatewayMetrics(gateway: gateway, factory: factory)
-    }
-}
-
-/// One gateway's probe counters, latency histogram and verdict-change counters.
-struct GatewayMetrics: Sendable {
-    private let successes: CoreMetrics.Counter
-    private let failures: CoreMetrics.Counter
-    private let latency: CoreMetrics.Timer
-    private let wentUp: CoreMetrics.Counter
-    private let wentDown: CoreMetrics.Counter
-
-    init(gateway: Gateway, factory: PrometheusMetricsFactory) {
-        let labels = [("gateway", gateway.name.rawValue), ("region", gateway.region.rawValue)]
-        successes = Counter(label: "meridian_probes_total", dimensions: labels + [("result", "success")], factory: factory)
-        failures = Counter(label: "meridian_probes_total", dimensions: labels + [("result", "failure")], factory: factory)
-        latency = Timer(label: "meridian_probe_duration_seconds", dimensions: labels, factory: factory)
-        wentUp = Counter(label: "meridian_gateway_verdict_changes_total", dimensions: labels + [("to", "up")], factory: factory)
-        wentDown = Counter(label: "meridian_gateway_verdict_changes_total", dimensions: labels + [("to", "down")], factory: factory)
-    }
-
-    func recorded(_ outcome: ProbeOutcome) {
-        (outcome.succeeded ? successes : failures).increment()
-        latency.recordNanoseconds(outcome.latency.nanoseconds)
-    }
-
-    func verdictChanged(to verdict: Verdict) {
-        if verdict == .up { wentUp.increment() }
-        if verdict == .down { wentDown.increment() }
-    }
-}
-
-/// Region and gateway gauges (refreshed when scraped) and decision counters of one director.
+/// One director's metrics. Low-cardinality series (regions, decisions) go through swift-metrics into
+/// the director's own swift-prometheus registry (so several directors can share a process, as
+/// `meridian demo` does); per-gateway series are rendered from the health board by
+/// `GatewayMetricsExposition`.
 final class DirectorMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
     private let decisions: NIOLockedValueBox<[String: CoreMetrics.Counter]> = NIOLockedValueBox([:])
 
-    init(registry: PrometheusCollectorRegistry) {
+    init() {
+        registry = PrometheusCollectorRegistry()
         factory = PrometheusMetricsFactory(registry: registry)
     }
 
@@ -75,19 +31,16 @@ final class DirectorMetrics: Sendable {
         counter.increment()
     }
 
-    /// Sets the state gauges from an assessment.
-    func update(from assessment: Assessment) {
+    /// The whole exposition: region gauges set from `assessment`, the registry's series, then the
+    /// per-gateway series.
+    func exposition(_ assessment: Assessment, statistics: [GatewayName: ProbeStatistics]) -> String {
         for site in assessment.sites {
             let labels = [("region", site.region.name.rawValue)]
             Gauge(label: "meridian_region_available", dimensions: labels, factory: factory)
                 .record(site.availability == .available ? 1 : 0)
             Gauge(label: "meridian_region_score", dimensions: labels, factory: factory).record(site.score)
             Gauge(label: "meridian_region_healthy_gateways", dimensions: labels, factory: factory).record(site.healthyCount)
-            for gateway in site.gateways {
-                Gauge(label: "meridian_gateway_up",
-                      dimensions: [("gateway", gateway.gateway.name.rawValue), ("region", site.region.name.rawValue)],
-                      factory: factory).record(gateway.state.isServing ? 1 : 0)
-            }
         }
+        return registry.emitToString() + GatewayMetricsExposition.render(assessment, statistics: statistics)
     }
 }

@@ -6,11 +6,12 @@ import NIOCore
 final class GatewayProbeLoop: @unchecked Sendable {
     let prober: GatewayProber
     private let limiter: ProbeLimiter
+    private let wheel: TimerWheel
     private let board: HealthBoard
-    private let metrics: GatewayMetrics?
     private let logger: Logger
     private let onChange: ProbeScheduler.ChangeHandler
-    private var next: (task: Scheduled<Void>, due: NIODeadline)?
+    /// When the next probe is due; a wheel timer for any other time does nothing.
+    private var nextDue: NIODeadline?
     private var running = false
     private var stopped = false
     private var lastStart = NIODeadline.now()
@@ -23,12 +24,12 @@ final class GatewayProbeLoop: @unchecked Sendable {
         .nanoseconds(min(max(settings.interval.nanoseconds / 10, 50_000_000), 500_000_000))
     }
 
-    init(prober: GatewayProber, limiter: ProbeLimiter, board: HealthBoard, metrics: GatewayMetrics?, logger: Logger,
+    init(prober: GatewayProber, limiter: ProbeLimiter, wheel: TimerWheel, board: HealthBoard, logger: Logger,
          onChange: @escaping ProbeScheduler.ChangeHandler) {
         self.prober = prober
         self.limiter = limiter
+        self.wheel = wheel
         self.board = board
-        self.metrics = metrics
         self.logger = logger
         self.onChange = onChange
     }
@@ -41,8 +42,7 @@ final class GatewayProbeLoop: @unchecked Sendable {
 
     func stop() {
         stopped = true
-        next?.task.cancel()
-        next = nil
+        nextDue = nil
         prober.shutdown()
     }
 
@@ -50,13 +50,13 @@ final class GatewayProbeLoop: @unchecked Sendable {
     private func probeSoon(after delay: TimeAmount) {
         guard !stopped, !running else { return }
         let due = NIODeadline.now() + delay
-        if let next, next.due <= due { return }
-        next?.task.cancel()
-        let task = prober.eventLoop.assumeIsolated().scheduleTask(deadline: due) { [self] in
-            next = nil
+        if let nextDue, nextDue <= due { return }
+        nextDue = due
+        wheel.schedule(at: due) { [self] in
+            guard nextDue == due else { return }
+            nextDue = nil
             limiter.acquire { [self] in run() }
         }
-        next = (task, due)
     }
 
     private func run() {
@@ -75,13 +75,11 @@ final class GatewayProbeLoop: @unchecked Sendable {
 
     private func completed(_ attempt: ProbeAttempt) {
         let gateway = prober.gateway
-        metrics?.recorded(attempt.outcome)
         guard let (health, change) = board.record(attempt.outcome, for: gateway.name) else { return }
         if let change {
             logger.notice("gateway \(change.to.rawValue)", metadata: [
                 "gateway": "\(gateway.name)", "region": "\(gateway.region)", "reason": "\(change.reason)",
             ])
-            metrics?.verdictChanged(to: change.to)
             onChange(gateway, change)
         } else if !attempt.outcome.succeeded {
             logger.debug("probe failed", metadata: ["gateway": "\(gateway.name)", "error": "\(attempt.outcome.error ?? "")"])

@@ -11,6 +11,7 @@ import NIOSSL
 final class GatewayProber: @unchecked Sendable {
     let gateway: Gateway
     let eventLoop: any EventLoop
+    private let wheel: TimerWheel
     private let settings: ProbeSettings
     private let request: ByteBuffer
     private let target: NIOCore.SocketAddress?
@@ -26,13 +27,13 @@ final class GatewayProber: @unchecked Sendable {
     private struct Pending {
         var id: Int
         var started: NIODeadline
-        var timeout: Scheduled<Void>
         var completion: (ProbeAttempt) -> Void
     }
 
-    init(gateway: Gateway, eventLoop: any EventLoop, tlsContext: NIOSSLContext?) {
+    init(gateway: Gateway, eventLoop: any EventLoop, wheel: TimerWheel? = nil, tlsContext: NIOSSLContext?) {
         self.gateway = gateway
         self.eventLoop = eventLoop
+        self.wheel = wheel ?? TimerWheel(eventLoop: eventLoop)
         self.settings = gateway.probe
         self.tlsContext = tlsContext
         let host = settings.hostHeader ?? settings.targetHost
@@ -51,11 +52,12 @@ final class GatewayProber: @unchecked Sendable {
         precondition(pending == nil, "one probe at a time")
         generation += 1
         let id = generation
-        let timeout = eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(settings.timeout.nanoseconds)) { [self] in
+        // A timeout that fires after its probe finished finds another probe id and does nothing.
+        wheel.schedule(at: .now() + .nanoseconds(settings.timeout.nanoseconds)) { [self] in
             finish(id, success: false, error: "timed out after \(settings.timeout.shortDescription)",
                    definitive: false, closeConnection: true)
         }
-        pending = Pending(id: id, started: .now(), timeout: timeout, completion: completion)
+        pending = Pending(id: id, started: .now(), completion: completion)
         if let channel, channel.isActive, settings.kind != .tcp {
             send(on: channel)
         } else {
@@ -156,7 +158,6 @@ final class GatewayProber: @unchecked Sendable {
     private func finish(_ id: Int, success: Bool, error: String?, definitive: Bool, closeConnection: Bool) {
         guard let pending, pending.id == id else { return }
         self.pending = nil
-        pending.timeout.cancel()
         if closeConnection {
             channel?.close(promise: nil)
             channel = nil

@@ -146,20 +146,30 @@ struct HTTPProbeResponseParser {
 
     /// Reads a whole response head; `false` when more bytes are needed.
     private mutating func readHead(_ buffer: inout ByteBuffer) throws(ProbeResponseError) -> Bool {
-        let view = buffer.readableBytesView
-        let end = view.firstRange(of: [13, 10, 13, 10])
-        // A bare LF in the head is ambiguous framing: refuse it rather than guess.
-        var previous: UInt8 = 0
-        for byte in view[..<(end?.upperBound ?? view.endIndex)] {
-            if byte == 10 && previous != 13 { throw .malformedHeader }
-            previous = byte
+        // One pass: find the blank line that ends the head, refusing a bare LF (ambiguous framing).
+        var headLength: Int?
+        try buffer.withUnsafeReadableBytes { bytes throws(ProbeResponseError) in
+            var previous: UInt8 = 0
+            var lineStart = true
+            for index in 0..<min(bytes.count, Self.headLimit) {
+                let byte = bytes[index]
+                if byte == 10 {
+                    guard previous == 13 else { throw .malformedHeader }
+                    if lineStart {
+                        headLength = index + 1
+                        return
+                    }
+                    lineStart = true
+                } else if byte != 13 {
+                    lineStart = false
+                }
+                previous = byte
+            }
         }
-        guard let end else {
-            if buffer.readableBytes > Self.headLimit { throw .headTooLarge }
+        guard let headLength else {
+            if buffer.readableBytes >= Self.headLimit { throw .headTooLarge }
             return false
         }
-        let headLength = end.upperBound - view.startIndex
-        guard headLength <= Self.headLimit else { throw .headTooLarge }
         var head = buffer.readSlice(length: headLength)!
         guard var statusLine = try readLine(&head, limit: Self.headLimit) else { throw .malformedStatusLine }
         let (minor, status) = try parseStatusLine(&statusLine)

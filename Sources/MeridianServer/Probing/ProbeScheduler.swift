@@ -22,20 +22,18 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
     private let board: HealthBoard
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let metrics: ProbeMetrics?
     private let onChange: ChangeHandler
     private let maxConcurrentProbes: Int
     private let loops: NIOLockedValueBox<[GatewayName: GatewayProbeLoop]> = NIOLockedValueBox([:])
     private let configuration: NIOLockedValueBox<Configuration>
 
     public init(configuration: Configuration, board: HealthBoard, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                logger: Logger, metrics: ProbeMetrics? = nil, maxConcurrentProbes: Int = 4096,
+                logger: Logger, maxConcurrentProbes: Int = 4096,
                 onChange: @escaping ChangeHandler = { _, _ in }) {
         self.configuration = NIOLockedValueBox(configuration)
         self.board = board
         self.group = group
         self.logger = logger
-        self.metrics = metrics
         self.maxConcurrentProbes = maxConcurrentProbes
         self.onChange = onChange
     }
@@ -62,7 +60,7 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
 
     private func start(_ gateways: [Gateway]) {
         var tlsContexts: [String: NIOSSLContext] = [:]
-        let limiters = EventLoopLimiters(group: group, total: maxConcurrentProbes)
+        let contexts = EventLoopContexts(group: group, totalProbes: maxConcurrentProbes)
         for gateway in gateways {
             var tls: NIOSSLContext?
             if gateway.probe.kind == .https {
@@ -76,9 +74,10 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
                 }
             }
             let eventLoop = group.next()
+            let context = contexts.context(for: eventLoop)
             let loop = GatewayProbeLoop(
-                prober: GatewayProber(gateway: gateway, eventLoop: eventLoop, tlsContext: tls),
-                limiter: limiters.limiter(for: eventLoop), board: board, metrics: metrics?.gateway(gateway),
+                prober: GatewayProber(gateway: gateway, eventLoop: eventLoop, wheel: context.wheel, tlsContext: tls),
+                limiter: context.limiter, wheel: context.wheel, board: board,
                 logger: logger, onChange: onChange)
             loops.withLockedValue { $0[gateway.name] = loop }
             eventLoop.execute { loop.start() }
@@ -100,18 +99,26 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
     }
 }
 
-/// Bounds the probes in flight on each event loop (the total split evenly), queueing the rest.
-private final class EventLoopLimiters: Sendable {
-    private let limiters: [ObjectIdentifier: ProbeLimiter]
-
-    init(group: any EventLoopGroup, total: Int) {
-        let loops = Array(group.makeIterator())
-        let each = max(1, total / max(1, loops.count))
-        limiters = Dictionary(uniqueKeysWithValues: loops.map { (ObjectIdentifier($0), ProbeLimiter(limit: each)) })
+/// What the gateways of one event loop share: the bound on probes in flight (the total split
+/// evenly over the loops) and the timer wheel.
+private final class EventLoopContexts: Sendable {
+    struct Context: Sendable {
+        var limiter: ProbeLimiter
+        var wheel: TimerWheel
     }
 
-    func limiter(for eventLoop: any EventLoop) -> ProbeLimiter {
-        limiters[ObjectIdentifier(eventLoop)] ?? ProbeLimiter(limit: 64)
+    private let contexts: [ObjectIdentifier: Context]
+
+    init(group: any EventLoopGroup, totalProbes: Int) {
+        let loops = Array(group.makeIterator())
+        let each = max(1, totalProbes / max(1, loops.count))
+        contexts = Dictionary(uniqueKeysWithValues: loops.map {
+            (ObjectIdentifier($0), Context(limiter: ProbeLimiter(limit: each), wheel: TimerWheel(eventLoop: $0)))
+        })
+    }
+
+    func context(for eventLoop: any EventLoop) -> Context {
+        contexts[ObjectIdentifier(eventLoop)] ?? Context(limiter: ProbeLimiter(limit: 64), wheel: TimerWheel(eventLoop: eventLoop))
     }
 }
 
