@@ -72,11 +72,11 @@ enum DashboardPage {
               el("td", {}, g.lastProbe ? (g.lastProbe.ok ? "ok " : "") : "–",
                  g.lastProbe && !g.lastProbe.ok ? el("span", {class: "err"}, g.lastProbe.error || "failed") : "",
                  g.lastProbe ? " · " + ago(g.lastProbe.at) : ""),
-              el("td", {title: g.reason}, `${g.consecutiveSuccesses}✓ ${g.consecutiveFailures}✗`)));
+              el("td", {title: g.reason}, g.consecutiveFailures ? `${g.consecutiveFailures} failed` : `${g.consecutiveSuccesses} ok`)));
             return el("div", {class: "card", "data-region": region.name},
               el("h2", {}, region.name, badge(region.availability)),
               el("div", {class: "why"}, `${region.reason} · score ${region.score} · latency ${ms(region.latencyMs)}`),
-              el("table", {}, el("tr", {}, ...["gateway", "address", "state", "latency", "last probe", "run"].map((h) => el("th", {}, h))), ...rows));
+              el("table", {}, el("tr", {}, ...["gateway", "address", "state", "latency", "last probe", "in a row"].map((h) => el("th", {}, h))), ...rows));
           }));
           const steering = document.getElementById("steering");
           const head = el("tr", {}, ...["service", "policy", "client network", "goes to", "why"].map((h) => el("th", {}, h)));

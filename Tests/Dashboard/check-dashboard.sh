@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Renders the HTML dashboard in headless Chromium and checks what a person would see.
+#
+#   Tests/Dashboard/check-dashboard.sh [OUTPUT_DIR]      (needs: apt-get install chromium)
+#
+# Starts `meridian demo` on the shipped regions/, takes Istanbul's gateways down through their
+# stand-ins' control endpoints, then loads Ankara's dashboard in Chromium: it saves a screenshot
+# (dashboard.png) and the rendered DOM, and checks that the page shows both regions, Istanbul
+# unavailable with its gateways down, and Ankara available with its gateways up. Stops the demo by PID.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${1:-$(mktemp -d /tmp/meridian-dashboard.XXXXXX)}
+mkdir -p "$OUT"
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$CHROMIUM" ] || { echo "chromium is not installed (apt-get install chromium)"; exit 2; }
+
+swift build --product meridian >/dev/null
+.build/debug/meridian demo --log-level warning >"$OUT/demo.log" 2>&1 &
+DEMO=$!
+trap 'kill $DEMO 2>/dev/null; wait $DEMO 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf http://127.0.0.1:20090/healthz >/dev/null && break; sleep 0.1; done
+curl -sf -X POST http://127.0.1.1:18081/mode/down >/dev/null
+curl -sf -X POST http://127.0.1.2:18081/mode/down >/dev/null
+for _ in $(seq 50); do
+  curl -sf http://127.0.0.1:20090/v1/status | grep -q '"availability" : "unavailable"' && break
+  sleep 0.1
+done
+
+URL=http://127.0.0.1:20090/
+FLAGS=(--headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1000 --virtual-time-budget=4000)
+"$CHROMIUM" "${FLAGS[@]}" --screenshot="$OUT/dashboard.png" "$URL" >/dev/null 2>&1
+"$CHROMIUM" "${FLAGS[@]}" --dump-dom "$URL" >"$OUT/dashboard.html" 2>/dev/null
+
+python3 - "$OUT/dashboard.html" <<'PY'
+import re, sys
+html = open(sys.argv[1]).read()
+def region(name):
+    match = re.search(r'<div class="card" data-region="%s">(.*?)</table></div>' % name, html, re.S)
+    assert match, "region %s is not on the page" % name
+    return match.group(1)
+istanbul, ankara = region("istanbul"), region("ankara")
+assert 'class="badge unavailable"' in istanbul, "istanbul is not shown unavailable"
+assert istanbul.count('class="badge down"') == 2, "istanbul's two gateways are not shown down"
+assert 'class="badge available"' in ankara and ankara.count('class="badge up"') == 2, "ankara is not shown healthy"
+assert "ank-1" in ankara and "ist-1" in istanbul, "gateway names missing"
+assert "connection refused" in istanbul, "the last probe error is not shown"
+assert re.search(r"<td>istanbul-metro</td><td>ankara</td>", html), "steering does not show istanbul-metro going to ankara"
+print("dashboard OK: both regions, gateway states, errors and steering are shown")
+PY
+echo "screenshot: $OUT/dashboard.png"
