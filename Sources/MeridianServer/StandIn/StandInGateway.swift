@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A stand-in API gateway for demos and tests: a real HTTP server on loopback whose behaviour
 /// (`StandInMode`) can be switched at run time, directly or over its own control endpoint
@@ -12,6 +13,7 @@ import NIOPosix
 public final class StandInGateway: Sendable {
     public let name: String
     private let group: any EventLoopGroup
+    private let tls: NIOSSLContext?
     private let state: NIOLockedValueBox<State>
 
     private struct State {
@@ -24,16 +26,19 @@ public final class StandInGateway: Sendable {
         var stopped = false
     }
 
-    private init(name: String, group: any EventLoopGroup) {
+    private init(name: String, group: any EventLoopGroup, tls: NIOSSLContext?) {
         self.name = name
         self.group = group
+        self.tls = tls
         self.state = NIOLockedValueBox(State())
     }
 
-    /// Starts a gateway listening on `listen`, and its control endpoint on `control` if given.
+    /// Starts a gateway listening on `listen` (over TLS when `tls` is given), and its control
+    /// endpoint (plain HTTP) on `control` if given.
     public static func start(name: String, listen: NIOCore.SocketAddress, control: NIOCore.SocketAddress? = nil,
+                             tls: NIOSSLContext? = nil,
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> StandInGateway {
-        let gateway = StandInGateway(name: name, group: group)
+        let gateway = StandInGateway(name: name, group: group, tls: tls)
         let listener = try await gateway.bindListener(at: listen)
         gateway.state.withLockedValue { $0.listener = listener; $0.address = listener.localAddress }
         if let control {
@@ -91,6 +96,9 @@ public final class StandInGateway: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls = self.tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(StandInHandler(gateway: self))
                     self.track(channel)
