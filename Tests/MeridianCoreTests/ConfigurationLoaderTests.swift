@@ -260,3 +260,24 @@ extension ConfigurationLoaderTests {
         #expect(try ConfigurationLoader.load(files: edited).fingerprint != first)
     }
 }
+
+extension ConfigurationLoaderTests {
+    @Test func probeMethodAndConnectTimeoutAreReadAndChecked() throws {
+        let global = Self.global.replacingOccurrences(of: "timeout: 400ms", with: "timeout: 400ms\n  method: HEAD\n  connect-timeout: 100ms")
+        let configuration = try ConfigurationLoader.load(files: [
+            .init(name: "cfg/global.yaml", text: global),
+            .init(name: "cfg/istanbul.yaml", text: Self.region("istanbul", dnsPort: 10053, octet: 1)),
+        ])
+        #expect(configuration.gateways[0].probe.method == "HEAD")
+        #expect(configuration.gateways[0].probe.connectTimeout == .milliseconds(100))
+        let bad = Self.global.replacingOccurrences(of: "timeout: 400ms", with: "timeout: 400ms\n  method: POST\n  connect-timeout: 1s")
+        do {
+            _ = try ConfigurationLoader.load(files: [.init(name: "cfg/global.yaml", text: bad),
+                                                     .init(name: "cfg/istanbul.yaml", text: Self.region("istanbul", dnsPort: 10053, octet: 1))])
+            Issue.record("loaded")
+        } catch {
+            #expect(error.problems.contains { $0.message.contains("'POST' is not a probe method (GET or HEAD)") })
+            #expect(error.problems.contains { $0.message.contains("connect-timeout (1s) cannot be longer than its timeout (400ms)") })
+        }
+    }
+}

@@ -88,3 +88,14 @@ struct GatewayProberTests {
         await world.stop()
     }
 }
+
+extension GatewayProberTests {
+    @Test func headProbesKeepTheConnectionInStep() async throws {
+        let world = try await LiveWorld.start(perRegion: 1)
+        var gateway = world.gateway("ist-1")
+        gateway.probe.method = "HEAD"
+        let attempts = try await probe(gateway, times: 3)
+        #expect(attempts.allSatisfy { $0.outcome.succeeded }, "\(attempts.map(\.outcome.error))")
+        await world.stop()
+    }
+}

@@ -113,3 +113,12 @@ struct HTTPProbeResponseParserTests {
         }
     }
 }
+
+extension HTTPProbeResponseParserTests {
+    @Test func aResponseToHEADHasNoBodyWhateverItsLength() throws {
+        var parser = HTTPProbeResponseParser(keepsBody: false, headRequest: true)
+        var buffer = ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nHTTP/1.1 503 No\r\nContent-Length: 9\r\n\r\n")
+        #expect(try parser.parse(&buffer)?.status == 200)
+        #expect(try parser.parse(&buffer)?.status == 503)
+    }
+}

@@ -40,7 +40,7 @@ final class GatewayProber: @unchecked Sendable {
         let defaultPort: UInt16 = settings.kind == .https ? 443 : 80
         let hostHeader = settings.targetPort == defaultPort || settings.hostHeader != nil ? host
             : (host.contains(":") ? "[\(host)]:\(settings.targetPort)" : "\(host):\(settings.targetPort)")
-        request = ByteBuffer(string: "GET \(settings.path) HTTP/1.1\r\nHost: \(hostHeader)\r\n"
+        request = ByteBuffer(string: "\(settings.method) \(settings.path) HTTP/1.1\r\nHost: \(hostHeader)\r\n"
                              + "User-Agent: meridian-probe\r\nAccept: */*\r\n\r\n")
         target = try? NIOCore.SocketAddress(ipAddress: settings.targetHost, port: Int(settings.targetPort))
         serverName = IPAddress(host) == nil ? host : nil
@@ -75,9 +75,8 @@ final class GatewayProber: @unchecked Sendable {
     }
 
     private func connect(_ id: Int) {
-        let remaining = settings.timeout
         let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(.nanoseconds(remaining.nanoseconds))
+            .connectTimeout(.nanoseconds(settings.connectTimeout.nanoseconds))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -86,7 +85,8 @@ final class GatewayProber: @unchecked Sendable {
                         let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
-                    let handler = ProbeConnectionHandler(checksBody: settings.bodyContains != nil) { [self, channel] event in
+                    let handler = ProbeConnectionHandler(checksBody: settings.bodyContains != nil,
+                                                         headRequest: settings.method == "HEAD") { [self, channel] event in
                         handle(event, on: channel)
                     }
                     try channel.pipeline.syncOperations.addHandler(handler)
@@ -181,7 +181,7 @@ final class GatewayProber: @unchecked Sendable {
             }
         }
         if case ChannelError.connectTimeout = error {
-            return ("connect timed out after \(settings.timeout.shortDescription)", false)
+            return ("connect timed out after \(settings.connectTimeout.shortDescription)", false)
         }
         return ("\(error)", false)
     }

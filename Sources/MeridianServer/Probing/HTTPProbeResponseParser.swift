@@ -55,13 +55,16 @@ struct HTTPProbeResponseParser {
     }
 
     private let keepsBody: Bool
+    /// The request was HEAD: the response has no body, whatever its headers say.
+    private let headRequest: Bool
     private var state = State.head
     private var status = 0
     private var keepAlive = true
     private var body: ByteBuffer?
 
-    init(keepsBody: Bool) {
+    init(keepsBody: Bool, headRequest: Bool = false) {
         self.keepsBody = keepsBody
+        self.headRequest = headRequest
     }
 
     /// Consumes bytes from `buffer`; returns the response once it is complete.
@@ -111,7 +114,7 @@ struct HTTPProbeResponseParser {
 
     private mutating func finish() -> ProbeResponse {
         let response = ProbeResponse(status: status, keepAlive: keepAlive, body: body)
-        self = HTTPProbeResponseParser(keepsBody: keepsBody)
+        self = HTTPProbeResponseParser(keepsBody: keepsBody, headRequest: headRequest)
         return response
     }
 
@@ -198,7 +201,7 @@ struct HTTPProbeResponseParser {
         if (100...199).contains(status) { return true }  // informational: the real response follows
         self.status = status
         self.keepAlive = keepAlive
-        if status == 204 || status == 304 {
+        if status == 204 || status == 304 || headRequest {
             state = .fixedBody(remaining: 0)
         } else if chunked {
             // A length together with chunked framing is a smuggling signature: read it, then close.

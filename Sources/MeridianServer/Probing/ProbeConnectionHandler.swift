@@ -16,8 +16,8 @@ final class ProbeConnectionHandler: ChannelInboundHandler {
     private var cumulation: ByteBuffer?
     private let onEvent: (Event) -> Void
 
-    init(checksBody: Bool, onEvent: @escaping (Event) -> Void) {
-        self.parser = HTTPProbeResponseParser(keepsBody: checksBody)
+    init(checksBody: Bool, headRequest: Bool, onEvent: @escaping (Event) -> Void) {
+        self.parser = HTTPProbeResponseParser(keepsBody: checksBody, headRequest: headRequest)
         self.onEvent = onEvent
     }
 

@@ -5,12 +5,14 @@ struct ProbePatch {
     var kind: Located<ProbeSettings.Kind>?
     var targetHost: Located<String>?
     var port: Located<UInt16>?
+    var method: Located<String>?
     var path: Located<String>?
     var hostHeader: Located<String>?
     var expect: Located<[ClosedRange<Int>]>?
     var body: Located<String>?
     var interval: Located<Duration>?
     var timeout: Located<Duration>?
+    var connectTimeout: Located<Duration>?
     var rise: Located<Int>?
     var fall: Located<Int>?
     var verifyTLS: Located<Bool>?
@@ -30,6 +32,9 @@ struct ProbePatch {
                 field.report("the port is given twice (in 'target' and in 'port'); give it once")
             }
         }
+        method = reader.optional("method").flatMap { field in
+            field.parsed(as: "a probe method (GET or HEAD)") { ProbeSettings.methods.contains($0) ? $0 : nil }.map(field.located)
+        }
         path = reader.optional("path").flatMap { field in
             field.parsed(as: "a path starting with '/'") { $0.hasPrefix("/") && !$0.contains(where: \.isWhitespace) ? $0 : nil }
                 .map(field.located)
@@ -47,6 +52,7 @@ struct ProbePatch {
         body = reader.optional("body").flatMap { field in field.string().map(field.located) }
         interval = reader.optional("interval").flatMap { field in field.duration().map(field.located) }
         timeout = reader.optional("timeout").flatMap { field in field.duration().map(field.located) }
+        connectTimeout = reader.optional("connect-timeout").flatMap { field in field.duration().map(field.located) }
         rise = reader.optional("rise").flatMap { field in field.integer(in: 1...100).map(field.located) }
         fall = reader.optional("fall").flatMap { field in field.integer(in: 1...100).map(field.located) }
         verifyTLS = reader.optional("verify-tls").flatMap { field in field.bool().map(field.located) }
@@ -79,12 +85,14 @@ struct ProbePatch {
         if let value = other.kind { result.kind = value }
         if let value = other.targetHost { result.targetHost = value }
         if let value = other.port { result.port = value }
+        if let value = other.method { result.method = value }
         if let value = other.path { result.path = value }
         if let value = other.hostHeader { result.hostHeader = value }
         if let value = other.expect { result.expect = value }
         if let value = other.body { result.body = value }
         if let value = other.interval { result.interval = value }
         if let value = other.timeout { result.timeout = value }
+        if let value = other.connectTimeout { result.connectTimeout = value }
         if let value = other.rise { result.rise = value }
         if let value = other.fall { result.fall = value }
         if let value = other.verifyTLS { result.verifyTLS = value }
@@ -113,11 +121,16 @@ struct ProbePatch {
                        + "(\(interval.shortDescription))", at: place)
             return nil
         }
+        if let connectTimeout, connectTimeout.value > timeout {
+            log.report("probe connect-timeout (\(connectTimeout.value.shortDescription)) cannot be longer than its timeout "
+                       + "(\(timeout.shortDescription))", at: connectTimeout.location)
+            return nil
+        }
         return ProbeSettings(
             kind: kind, targetHost: targetHost?.value ?? address.description, targetPort: targetPort,
-            path: path?.value ?? ProbeSettings.defaultPath, hostHeader: hostHeader?.value,
+            method: method?.value ?? "GET", path: path?.value ?? ProbeSettings.defaultPath, hostHeader: hostHeader?.value,
             expectedStatus: expect?.value ?? [200...299], bodyContains: body?.value,
-            interval: interval, timeout: timeout,
+            interval: interval, timeout: timeout, connectTimeout: connectTimeout?.value,
             rise: rise?.value ?? ProbeSettings.defaultRise, fall: fall?.value ?? ProbeSettings.defaultFall,
             verifyTLS: verifyTLS?.value ?? true, caFile: caFile?.value)
     }

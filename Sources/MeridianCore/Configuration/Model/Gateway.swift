@@ -27,6 +27,8 @@ public struct ProbeSettings: Hashable, Sendable {
     /// The host (address or name) and port to connect to.
     public var targetHost: String
     public var targetPort: UInt16
+    /// HTTP(S) only: the request method, `GET` or `HEAD`.
+    public var method: String
     /// HTTP(S) only: the request path.
     public var path: String
     /// HTTP(S) only: the Host header and TLS server name; `nil` means the target host.
@@ -36,7 +38,10 @@ public struct ProbeSettings: Hashable, Sendable {
     /// HTTP(S) only: a substring the response body must contain.
     public var bodyContains: String?
     public var interval: Duration
+    /// The whole probe's time limit.
     public var timeout: Duration
+    /// The limit for establishing the connection; never more than `timeout`.
+    public var connectTimeout: Duration
     /// Consecutive successes that bring a down gateway up (and that clear counted failures).
     public var rise: Int
     /// Failures, not cleared by `rise` successes in a row, that take an up gateway down.
@@ -54,20 +59,25 @@ public struct ProbeSettings: Hashable, Sendable {
     public static let defaultRise = 2
     public static let defaultFall = 2
 
-    public init(kind: Kind = .http, targetHost: String, targetPort: UInt16, path: String = defaultPath,
+    /// The request methods a probe may use.
+    public static let methods: Set<String> = ["GET", "HEAD"]
+
+    public init(kind: Kind = .http, targetHost: String, targetPort: UInt16, method: String = "GET", path: String = defaultPath,
                 hostHeader: String? = nil, expectedStatus: [ClosedRange<Int>] = [200...299],
                 bodyContains: String? = nil, interval: Duration = defaultInterval,
-                timeout: Duration = defaultTimeout, rise: Int = defaultRise, fall: Int = defaultFall,
-                verifyTLS: Bool = true, caFile: String? = nil) {
+                timeout: Duration = defaultTimeout, connectTimeout: Duration? = nil, rise: Int = defaultRise,
+                fall: Int = defaultFall, verifyTLS: Bool = true, caFile: String? = nil) {
         self.kind = kind
         self.targetHost = targetHost
         self.targetPort = targetPort
+        self.method = method
         self.path = path
         self.hostHeader = hostHeader
         self.expectedStatus = expectedStatus
         self.bodyContains = bodyContains
         self.interval = interval
         self.timeout = timeout
+        self.connectTimeout = min(connectTimeout ?? timeout, timeout)
         self.rise = rise
         self.fall = fall
         self.verifyTLS = verifyTLS
