@@ -6,10 +6,6 @@ import MeridianServer
 struct Meridian: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Meridian: a multi-region global traffic director (authoritative DNS and HTTP redirects).",
-        version: MeridianVersion.current,
+        version: MeridianBuild.version,
         subcommands: [DemoCommand.self, ServeCommand.self, CheckCommand.self, SimulateCommand.self, GatewayCommand.self])
-}
-
-enum MeridianVersion {
-    static let current = MeridianServer.version
 }

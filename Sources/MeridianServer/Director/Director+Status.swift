@@ -36,7 +36,7 @@ extension Director {
         let longestInterval = configuration.gateways.map(\.probe.interval).max() ?? .seconds(1)
         let warmingUp = probed < configuration.gateways.count && now - startedAt < longestInterval * 3
         return StatusDocument(
-            director: .init(region: region.rawValue, version: MeridianServer.version, startedAt: startedAt.iso8601,
+            director: .init(region: region.rawValue, version: MeridianBuild.version, startedAt: startedAt.iso8601,
                             uptimeSeconds: (now - startedAt).seconds.rounded(to: 3),
                             configuration: .init(fingerprint: configuration.fingerprint, loadedAt: loaded.loadedAt.iso8601,
                                                  source: loaded.source, lastReloadError: loaded.lastReloadError),
@@ -69,7 +69,7 @@ extension Director {
     }
 }
 
-/// Facts about this build of the server.
-public enum MeridianServer {
+/// Facts about this build.
+public enum MeridianBuild {
     public static let version = "0.1.0"
 }

@@ -100,7 +100,7 @@ public final class StandInGateway: Sendable {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(StandInHandler(gateway: self))
+                    try channel.pipeline.syncOperations.addHandler(StandInRequestHandler(gateway: self, role: .gateway))
                     self.track(channel)
                 }
             }
@@ -113,7 +113,7 @@ public final class StandInGateway: Sendable {
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(StandInControlHandler(gateway: self))
+                    try channel.pipeline.syncOperations.addHandler(StandInRequestHandler(gateway: self, role: .control))
                 }
             }
             .bind(to: address).get()
@@ -133,16 +133,24 @@ public final class StandInGateway: Sendable {
     }
 }
 
-/// Answers gateway requests according to the gateway's mode.
-private final class StandInHandler: ChannelInboundHandler {
+/// Reads HTTP requests on a stand-in's connections and answers them: as the gateway (according to
+/// its mode) on the gateway's listener, or as its control endpoint.
+private final class StandInRequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    enum Role {
+        case gateway
+        case control
+    }
+
     private let gateway: StandInGateway
+    private let role: Role
     private var head: HTTPRequestHead?
 
-    init(gateway: StandInGateway) {
+    init(gateway: StandInGateway, role: Role) {
         self.gateway = gateway
+        self.role = role
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -152,11 +160,16 @@ private final class StandInHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            respond(context: context, head: head)
+            switch role {
+            case .gateway: answerAsGateway(context: context, head: head)
+            case .control: answerAsControl(context: context, head: head)
+            }
         }
     }
 
-    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
+    // MARK: The gateway
+
+    private func answerAsGateway(context: ChannelHandlerContext, head: HTTPRequestHead) {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
         let keepAlive = head.isKeepAlive
         switch gateway.mode {
@@ -165,17 +178,17 @@ private final class StandInHandler: ChannelInboundHandler {
         case .error:
             write(context: context, status: .serviceUnavailable, body: "unavailable\n", type: "text/plain", keepAlive: keepAlive)
         case .healthy:
-            answer(context: context, path: path, keepAlive: keepAlive)
+            answerHealthy(context: context, path: path, keepAlive: keepAlive)
         case .slow(let delay):
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             context.eventLoop.scheduleTask(in: .nanoseconds(delay.nanoseconds)) {
                 let (handler, context) = loopBound.value
-                handler.answer(context: context, path: path, keepAlive: keepAlive)
+                handler.answerHealthy(context: context, path: path, keepAlive: keepAlive)
             }
         }
     }
 
-    private func answer(context: ChannelHandlerContext, path: String, keepAlive: Bool) {
+    private func answerHealthy(context: ChannelHandlerContext, path: String, keepAlive: Bool) {
         if path == "/health" {
             write(context: context, status: .ok, body: "ok\n", type: "text/plain", keepAlive: keepAlive)
         } else {
@@ -184,49 +197,17 @@ private final class StandInHandler: ChannelInboundHandler {
         }
     }
 
-    private func write(context: ChannelHandlerContext, status: HTTPResponseStatus, body: String, type: String, keepAlive: Bool) {
-        var headers = HTTPHeaders([("Content-Type", type), ("Content-Length", "\(body.utf8.count)"),
-                                   ("X-Gateway", gateway.name)])
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
-    }
-}
+    // MARK: The control endpoint
 
-/// Serves `GET /mode` and `POST /mode/NAME[?delay=…]`.
-private final class StandInControlHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-
-    private let gateway: StandInGateway
-    private var head: HTTPRequestHead?
-
-    init(gateway: StandInGateway) {
-        self.gateway = gateway
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head): self.head = head
-        case .body: break
-        case .end:
-            guard let head else { return }
-            self.head = nil
-            handle(context: context, head: head)
-        }
-    }
-
-    private func handle(context: ChannelHandlerContext, head: HTTPRequestHead) {
+    private func answerAsControl(context: ChannelHandlerContext, head: HTTPRequestHead) {
         let parts = head.uri.split(separator: "?", maxSplits: 1).map(String.init)
         let path = parts.first ?? "/"
         let delay = parts.count > 1 ? parts[1].split(separator: "&").first { $0.hasPrefix("delay=") }.map { String($0.dropFirst(6)) } : nil
         if head.method == .GET, path == "/mode" {
-            reply(context: context, status: .ok, "\(gateway.mode)\n")
+            write(context: context, status: .ok, body: "\(gateway.mode)\n")
         } else if head.method == .POST, path.hasPrefix("/mode/") {
             guard let mode = StandInMode(String(path.dropFirst(6)), delay: delay) else {
-                reply(context: context, status: .badRequest, "unknown mode; use healthy, error, slow[?delay=2s], hang or down\n")
+                write(context: context, status: .badRequest, body: "unknown mode; use healthy, error, slow[?delay=2s], hang or down\n")
                 return
             }
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -236,20 +217,24 @@ private final class StandInControlHandler: ChannelInboundHandler {
             promise.futureResult.whenComplete { result in
                 let (handler, context) = loopBound.value
                 switch result {
-                case .success: handler.reply(context: context, status: .ok, "\(gateway.name) is now \(mode)\n")
-                case .failure(let error): handler.reply(context: context, status: .internalServerError, "\(error)\n")
+                case .success: handler.write(context: context, status: .ok, body: "\(gateway.name) is now \(mode)\n")
+                case .failure(let error): handler.write(context: context, status: .internalServerError, body: "\(error)\n")
                 }
             }
         } else {
-            reply(context: context, status: .notFound, "GET /mode or POST /mode/{healthy,error,slow,hang,down}\n")
+            write(context: context, status: .notFound, body: "GET /mode or POST /mode/{healthy,error,slow,hang,down}\n")
         }
     }
 
-    private func reply(context: ChannelHandlerContext, status: HTTPResponseStatus, _ body: String) {
-        let headers = HTTPHeaders([("Content-Type", "text/plain"), ("Content-Length", "\(body.utf8.count)")])
+    private func write(context: ChannelHandlerContext, status: HTTPResponseStatus, body: String,
+                       type: String = "text/plain", keepAlive: Bool = true) {
+        var headers = HTTPHeaders([("Content-Type", type), ("Content-Length", "\(body.utf8.count)"),
+                                   ("X-Gateway", gateway.name)])
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
     }
 }
 
