@@ -9,7 +9,7 @@ struct DirectorTests {
     /// The configured bound for declaring a gateway down: interval × fall + timeout, plus scheduling slack.
     private func bound(_ world: LiveWorld) -> Duration {
         let probe = world.configuration.gateways[0].probe
-        return probe.worstCaseDetection + .milliseconds(500)
+        return probe.worstCaseDetection + .milliseconds(1500)
     }
 
     @Test func gatewaysAreSeenHealthyAndTheDashboardSaysSo() async throws {
@@ -48,7 +48,7 @@ struct DirectorTests {
         status = try await running.status()
         #expect(running.region("istanbul", in: status)?.availability == "unavailable")
         #expect(status.services[0].steering.first { $0.network == "istanbul-metro" }?.region == "ankara")
-        if mode == .down { #expect(detection < .seconds(1)) }
+        if mode == .down { #expect(detection < .milliseconds(1500)) }
 
         // Back to healthy: up again after `rise` successes in a row.
         for name in ["ist-1", "ist-2"] { try await world.gateways[GatewayName(name)!]!.setMode(.healthy) }
