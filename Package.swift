@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "meridian", targets: ["meridian"]),
         .library(name: "MeridianCore", targets: ["MeridianCore"]),
+        .library(name: "MeridianDNS", targets: ["MeridianDNS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -26,9 +27,17 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(
+            name: "MeridianDNS",
+            dependencies: [
+                "MeridianCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "MeridianServer",
             dependencies: [
                 "MeridianCore",
+                "MeridianDNS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -60,6 +69,10 @@ let package = Package(
                 "MeridianCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "MeridianDNSTests",
+            dependencies: ["MeridianDNS", "MeridianCore"]
         ),
         .testTarget(
             name: "MeridianServerTests",
