@@ -1,0 +1,239 @@
+import MeridianCore
+import NIOCore
+
+/// Answers DNS queries as an authoritative-only server for one zone, steering service names with
+/// the decision engine. It knows nothing about sockets: bytes and the client's address in, bytes
+/// out (or nothing, for packets that must not be answered).
+public struct DNSResponder: Sendable {
+    /// How the query arrived, which decides the size limit of the response.
+    public enum Transport: Sendable {
+        case udp
+        case tcp
+    }
+
+    /// What can be switched off, and how the server names itself.
+    public struct Options: Sendable {
+        /// Answer `TXT _explain.<service>` with the decision for the asking client.
+        public var explainRecords: Bool
+        /// Answer `CH TXT id.server`, `hostname.bind`, `version.server` and `version.bind`.
+        public var identityRecords: Bool
+        public var identity: String
+        public var version: String
+
+        public init(explainRecords: Bool = true, identityRecords: Bool = true, identity: String, version: String) {
+            self.explainRecords = explainRecords
+            self.identityRecords = identityRecords
+            self.identity = identity
+            self.version = version
+        }
+    }
+
+    /// A response and what metrics count about it.
+    public struct Response: Sendable {
+        public var bytes: ByteBuffer
+        public var responseCode: ResponseCode
+        public var queryType: RecordType?
+        /// The region a steered answer sent the client to.
+        public var region: RegionName?
+        public var usedClientSubnet: Bool
+    }
+
+    /// The largest UDP response sent, whatever the client offers (the DNS flag day 2020 figure).
+    public static let maximumUDPPayload = 1232
+
+    public let zone: AuthoritativeZone
+    public let options: Options
+
+    public init(zone: AuthoritativeZone, options: Options) {
+        self.zone = zone
+        self.options = options
+    }
+
+    /// The response to `packet` from `client`, or `nil` when the packet is dropped (shorter than a
+    /// header, or itself a response).
+    public func respond(to packet: ByteBuffer, from client: IPAddress, over transport: Transport,
+                        snapshot: SteeringSnapshot) -> Response? {
+        guard let header = try? DNSHeader(peeking: packet), !header.isResponse else { return nil }
+        let query: DNSMessage
+        do {
+            query = try DNSMessage(decoding: packet)
+        } catch {
+            return finish(DNSMessage(header: responseHeader(for: header)), rcode: .formatError, query: nil, transport: transport)
+        }
+        var response = DNSMessage(header: responseHeader(for: header), questions: query.questions)
+        if query.edns != nil { response.edns = EDNS(udpPayloadSize: UInt16(Self.maximumUDPPayload), dnssecOK: query.edns!.dnssecOK) }
+        guard header.opcode == .query else { return finish(response, rcode: .notImplemented, query: query, transport: transport) }
+        guard query.questions.count == 1, let question = query.questions.first else {
+            return finish(response, rcode: .formatError, query: query, transport: transport)
+        }
+        if let edns = query.edns, edns.version > 0 {
+            return finish(response, rcode: .badVersion, query: query, transport: transport)
+        }
+        if let subnet = query.edns?.clientSubnet, subnet.scopePrefixLength != 0 {
+            return finish(response, rcode: .formatError, query: query, transport: transport)
+        }
+        switch question.recordClass {
+        case .chaos:
+            return answerChaos(question, response: response, query: query, transport: transport)
+        case .internet, .any:
+            return answerInternet(question, response: response, query: query, client: client, transport: transport,
+                                  snapshot: snapshot)
+        default:
+            return finish(response, rcode: .refused, query: query, transport: transport)
+        }
+    }
+
+    private func responseHeader(for query: DNSHeader) -> DNSHeader {
+        DNSHeader(id: query.id, isResponse: true, opcode: query.opcode, authoritative: false,
+                  recursionDesired: query.recursionDesired, checkingDisabled: query.checkingDisabled)
+    }
+
+    // MARK: IN
+
+    private func answerInternet(_ question: Question, response: DNSMessage, query: DNSMessage, client: IPAddress,
+                                transport: Transport, snapshot: SteeringSnapshot) -> Response {
+        var response = response
+        let kind = zone.kind(of: question.name)
+        if case .outside = kind { return finish(response, rcode: .refused, query: query, transport: transport) }
+        response.header.authoritative = true
+        if question.type == .axfr || question.type == .ixfr {
+            return finish(response, rcode: .refused, query: query, transport: transport)
+        }
+        let name = question.name
+        var region: RegionName?
+        var subnetUsed = false
+        switch kind {
+        case .outside:
+            break
+        case .nonexistent:
+            response.authority = [zone.negativeSOA]
+            return finish(response, rcode: .nameError, query: query, transport: transport)
+        case .emptyNonTerminal:
+            break
+        case .apex:
+            switch question.type {
+            case .soa, .any:
+                response.answers = [ResourceRecord(name: name, ttl: zone.infrastructureTTL, data: .soa(zone.soa))]
+            case .ns:
+                response.answers = zone.nameServers.map { ResourceRecord(name: name, ttl: zone.infrastructureTTL, data: .ns($0.name)) }
+                response.additional = glue()
+            default:
+                break
+            }
+        case .nameServer(let address):
+            if (question.type == .a && address.family == .v4) || (question.type == .aaaa && address.family == .v6)
+                || question.type == .any {
+                response.answers = [ResourceRecord(name: name, ttl: zone.infrastructureTTL,
+                                                   data: address.family == .v4 ? .a(address) : .aaaa(address))]
+            }
+        case .service(let service):
+            guard [.a, .aaaa, .any].contains(question.type) else { break }
+            // ANY is answered minimally (RFC 8482): with the A records.
+            let family: AddressFamily = question.type == .aaaa ? .v6 : .v4
+            let (decision, location) = decide(service, query: query, client: client, family: family, snapshot: snapshot)
+            region = decision.chosenRegion
+            response.answers = decision.addresses.map {
+                ResourceRecord(name: name, ttl: service.ttl, data: family == .v4 ? .a($0) : .aaaa($0))
+            }
+            subnetUsed = echoClientSubnet(into: &response, query: query, scope: location)
+        case .explain(let service):
+            guard options.explainRecords else {
+                response.authority = [zone.negativeSOA]
+                return finish(response, rcode: .nameError, query: query, transport: transport)
+            }
+            if question.type == .txt || question.type == .any {
+                let (decision, location) = decide(service, query: query, client: client, family: nil, snapshot: snapshot)
+                response.answers = [ResourceRecord(name: name, ttl: 0, data: .text(explanation(decision)))]
+                subnetUsed = echoClientSubnet(into: &response, query: query, scope: location)
+            }
+        }
+        if response.answers.isEmpty { response.authority = [zone.negativeSOA] }
+        var result = finish(response, rcode: .noError, query: query, transport: transport)
+        result.region = region
+        result.usedClientSubnet = subnetUsed
+        return result
+    }
+
+    private func glue() -> [ResourceRecord] {
+        zone.nameServers.map { server in
+            ResourceRecord(name: server.name, ttl: zone.infrastructureTTL,
+                           data: server.address.family == .v4 ? .a(server.address) : .aaaa(server.address))
+        }
+    }
+
+    /// Decides for the client: its location from the client subnet when the query carries one
+    /// (and it is not /0), else from the source address.
+    private func decide(_ service: Service, query: DNSMessage, client: IPAddress, family: AddressFamily?,
+                        snapshot: SteeringSnapshot) -> (Decision, ClientLocation) {
+        var address = client
+        if let subnet = query.edns?.clientSubnet, subnet.sourcePrefixLength > 0 { address = subnet.address }
+        let location = snapshot.locator.locate(address, vantage: snapshot.vantage)
+        let decision = Steering.decide(service, for: location, in: snapshot.assessment, family: family,
+                                       selector: Self.selector(for: address))
+        return (decision, location)
+    }
+
+    /// Echoes the client subnet option with the scope the answer depends on: the matched network's
+    /// prefix length, or the source prefix when no network matched. Returns whether ECS was used.
+    private func echoClientSubnet(into response: inout DNSMessage, query: DNSMessage, scope location: ClientLocation) -> Bool {
+        guard var subnet = query.edns?.clientSubnet, subnet.sourcePrefixLength > 0 else {
+            if let subnet = query.edns?.clientSubnet { response.edns?.clientSubnet = subnet }
+            return false
+        }
+        if case .network(_, let prefix) = location.source {
+            subnet.scopePrefixLength = UInt8(prefix.length)
+        } else {
+            subnet.scopePrefixLength = subnet.sourcePrefixLength
+        }
+        response.edns?.clientSubnet = subnet
+        return true
+    }
+
+    /// A well-mixed number from the client's address, so one client keeps its answer while many spread.
+    static func selector(for address: IPAddress) -> UInt64 {
+        var value: UInt64
+        switch address {
+        case .v4(let bits): value = UInt64(bits)
+        case .v6(let bits): value = UInt64(truncatingIfNeeded: bits >> 64) ^ UInt64(truncatingIfNeeded: bits)
+        }
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+
+    // MARK: CH
+
+    private func answerChaos(_ question: Question, response: DNSMessage, query: DNSMessage, transport: Transport) -> Response {
+        var response = response
+        let name = question.name.description.lowercased()
+        let text: String? = switch name {
+        case "id.server.", "hostname.bind.": options.identity
+        case "version.server.", "version.bind.": "Meridian \(options.version)"
+        default: nil
+        }
+        guard options.identityRecords, let text, question.type == .txt || question.type == .any else {
+            return finish(response, rcode: .refused, query: query, transport: transport)
+        }
+        response.answers = [ResourceRecord(name: question.name, recordClass: .chaos, ttl: 0, data: .text([text]))]
+        return finish(response, rcode: .noError, query: query, transport: transport)
+    }
+
+    // MARK: Encoding
+
+    private func finish(_ response: DNSMessage, rcode: ResponseCode, query: DNSMessage?, transport: Transport) -> Response {
+        var response = response
+        response.responseCode = rcode
+        let limit: Int
+        switch transport {
+        case .tcp: limit = 65535
+        case .udp:
+            if let offered = query?.edns?.udpPayloadSize {
+                limit = min(max(Int(offered), 512), Self.maximumUDPPayload)
+            } else {
+                limit = 512
+            }
+        }
+        return Response(bytes: response.encoded(maximumSize: limit), responseCode: rcode,
+                        queryType: query?.questions.first?.type, region: nil, usedClientSubnet: false)
+    }
+}
