@@ -38,9 +38,12 @@ struct DemoCommand: AsyncParsableCommand {
                                         source: regions.directory, logger: logger)
             directors.append(director)
             services.append(director.scheduler)
+            services.append(DNSServer(answering: director.answering, address: region.director.dns, logger: director.logger))
             services.append(DirectorAPI.application(for: director, address: region.director.api))
+            listeners["\(region.name) director.dns"] = region.director.dns
             listeners["\(region.name) director.api"] = region.director.api
         }
+        services.append(SnapshotRefresher(directors: directors))
         services.append(ReloadOnHangup(directors: directors))
         printNow(banner(configuration))
         try await runServices(services, listeners: listeners, logger: logger)
@@ -54,6 +57,19 @@ struct DemoCommand: AsyncParsableCommand {
             lines.append("  \(region.name.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) dashboard  "
                          + "http://\(region.director.api)/   status http://\(region.director.api)/v1/status")
         }
+        lines.append("")
+        lines.append("Ask DNS (each director answers for the zone \(configuration.zone)):")
+        let service = configuration.services.first.map { $0.fqdn.text } ?? configuration.zone.text
+        for region in configuration.regions {
+            let dns = region.director.dns
+            lines.append("  dig @\(dns.ip) -p \(dns.port) \(service) +short")
+            for network in configuration.networks where network.location.region != nil && network.load > 0 {
+                if let prefix = network.prefixes.first(where: { $0.address.family == .v4 }) {
+                    lines.append("  dig @\(dns.ip) -p \(dns.port) \(service) +short +subnet=\(prefix)   # \(network.name), near \(network.location.region!)")
+                }
+            }
+        }
+        lines.append("  dig @\(configuration.regions[0].director.dns.ip) -p \(configuration.regions[0].director.dns.port) _explain.\(service) TXT +short +subnet=10.34.0.0/16")
         lines.append("")
         lines.append("Try:")
         if let first = configuration.regions.first {

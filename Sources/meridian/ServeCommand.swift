@@ -39,8 +39,10 @@ struct ServeCommand: AsyncParsableCommand {
                 "api": "\(bound)", "dashboard": "http://\(endpoints.api)/", "fingerprint": "\(configuration.fingerprint)",
             ])
         }
-        try await runServices([director.scheduler, api, ReloadOnHangup(directors: [director])],
-                              listeners: ["director.api": endpoints.api], logger: logger)
+        let dns = DNSServer(answering: director.answering, address: endpoints.dns, logger: director.logger)
+        try await runServices([director.scheduler, SnapshotRefresher(directors: [director]), dns, api,
+                               ReloadOnHangup(directors: [director])],
+                              listeners: ["director.dns": endpoints.dns, "director.api": endpoints.api], logger: logger)
     }
 }
 

@@ -3,6 +3,7 @@ import MeridianCore
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import MeridianDNS
 
 /// One running director: the region it speaks for, its configuration, its probes and health
 /// board, and the views the API serves (status, metrics). Long-lived parts are services
@@ -17,12 +18,23 @@ public final class Director: Sendable {
     private let loaded: NIOLockedValueBox<LoadedConfiguration>
     private let metrics: DirectorMetrics
 
+    /// What the DNS listeners answer with.
+    public let answering: DNSAnswering
+
     /// The configuration in force, where it came from, and the last reload's failure.
     struct LoadedConfiguration {
         var configuration: Configuration
+        var locator: ClientLocator
         var loadedAt: Timestamp
         var source: String?
         var lastReloadError: String?
+
+        init(configuration: Configuration, loadedAt: Timestamp, source: String?) {
+            self.configuration = configuration
+            self.locator = ClientLocator(configuration)
+            self.loadedAt = loadedAt
+            self.source = source
+        }
     }
 
     /// Why a director cannot start.
@@ -51,8 +63,12 @@ public final class Director: Sendable {
         self.startedAt = .now
         self.board = HealthBoard(configuration)
         self.metrics = DirectorMetrics()
-        self.loaded = NIOLockedValueBox(LoadedConfiguration(configuration: configuration, loadedAt: .now, source: source))
+        let loaded = LoadedConfiguration(configuration: configuration, loadedAt: .now, source: source)
+        self.loaded = NIOLockedValueBox(loaded)
         self.scheduler = ProbeScheduler(configuration: configuration, board: board, group: group, logger: logger)
+        self.answering = DNSAnswering(responder: Self.responder(for: loaded, region: name),
+                                      snapshot: Self.snapshot(of: loaded, board: board, region: name, now: .now))
+        scheduler.onVerdictChange { [weak self] _, _ in self?.refreshSnapshot() }
     }
 
     /// The configuration in force.
@@ -60,8 +76,29 @@ public final class Director: Sendable {
 
     /// The sites as this director sees them now.
     public func assessment(at now: Timestamp = .now) -> Assessment {
-        Assessment.make(configuration, observations: board.observations(by: region), overrides: [], vantage: region,
-                        now: now)
+        Self.assess(configuration, board: board, region: region, now: now)
+    }
+
+    private static func assess(_ configuration: Configuration, board: HealthBoard, region: RegionName, now: Timestamp) -> Assessment {
+        Assessment.make(configuration, observations: board.observations(by: region), overrides: [], vantage: region, now: now)
+    }
+
+    private static func snapshot(of loaded: LoadedConfiguration, board: HealthBoard, region: RegionName,
+                                 now: Timestamp) -> SteeringSnapshot {
+        SteeringSnapshot(assessment: assess(loaded.configuration, board: board, region: region, now: now),
+                         locator: loaded.locator, vantage: loaded.configuration.region(region))
+    }
+
+    private static func responder(for loaded: LoadedConfiguration, region: RegionName) -> DNSResponder {
+        let serial = UInt32(truncatingIfNeeded: loaded.loadedAt.nanosecondsSinceEpoch / 1_000_000_000)
+        return DNSResponder(zone: AuthoritativeZone(loaded.configuration, serial: serial),
+                            options: .init(identity: region.rawValue, version: MeridianBuild.version))
+    }
+
+    /// Rebuilds the steering snapshot the DNS listeners answer from: on every verdict change, and
+    /// every second (`SnapshotRefresher`) for latencies and staleness.
+    public func refreshSnapshot(at now: Timestamp = .now) {
+        answering.update(snapshot: Self.snapshot(of: loadedConfiguration, board: board, region: region, now: now))
     }
 
     /// Decides for one client and counts the decision.
@@ -116,7 +153,12 @@ public final class Director: Sendable {
             logger.warning("listen addresses changed; they take effect when the director restarts")
         }
         scheduler.adopt(next)
-        loaded.withLockedValue { $0 = LoadedConfiguration(configuration: next, loadedAt: .now, source: $0.source) }
+        let adopted = loaded.withLockedValue { loaded in
+            loaded = LoadedConfiguration(configuration: next, loadedAt: .now, source: loaded.source)
+            return loaded
+        }
+        answering.update(responder: Self.responder(for: adopted, region: region))
+        refreshSnapshot()
         return .reloaded(fingerprint: next.fingerprint)
     }
 
@@ -126,6 +168,6 @@ public final class Director: Sendable {
 
     /// The Prometheus text exposition, with the region and gateway gauges brought up to date.
     public func metricsText(at now: Timestamp = .now) -> String {
-        metrics.exposition(assessment(at: now), statistics: board.statistics)
+        metrics.exposition(assessment(at: now), statistics: board.statistics) + answering.statistics.exposition()
     }
 }

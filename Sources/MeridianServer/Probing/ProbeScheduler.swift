@@ -22,7 +22,7 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
     private let board: HealthBoard
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let onChange: ChangeHandler
+    private let changeHandlers: NIOLockedValueBox<[ChangeHandler]>
     private let maxConcurrentProbes: Int
     private let loops: NIOLockedValueBox<[GatewayName: GatewayProbeLoop]> = NIOLockedValueBox([:])
     private let configuration: NIOLockedValueBox<Configuration>
@@ -35,7 +35,12 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
         self.group = group
         self.logger = logger
         self.maxConcurrentProbes = maxConcurrentProbes
-        self.onChange = onChange
+        self.changeHandlers = NIOLockedValueBox([onChange])
+    }
+
+    /// Adds a handler called on every verdict change (from the probes' event loops).
+    public func onVerdictChange(_ handler: @escaping ChangeHandler) {
+        changeHandlers.withLockedValue { $0.append(handler) }
     }
 
     public func run() async throws {
@@ -78,7 +83,9 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
             let loop = GatewayProbeLoop(
                 prober: GatewayProber(gateway: gateway, eventLoop: eventLoop, wheel: context.wheel, tlsContext: tls),
                 limiter: context.limiter, wheel: context.wheel, board: board,
-                logger: logger, onChange: onChange)
+                logger: logger, onChange: { [changeHandlers] gateway, change in
+                    for handler in changeHandlers.withLockedValue({ $0 }) { handler(gateway, change) }
+                })
             loops.withLockedValue { $0[gateway.name] = loop }
             eventLoop.execute { loop.start() }
         }
