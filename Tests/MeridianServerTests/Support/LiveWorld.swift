@@ -14,9 +14,11 @@ struct LiveWorld {
     static let ankara = GeoPoint(latitude: 39.9334, longitude: 32.8597)!
 
     /// Two regions with `perRegion` stand-in gateways each, probed with `probe` settings.
+    /// `sharingGateways` more Istanbul gateways probe the first Istanbul stand-in (for large answers);
+    /// the service answers with up to `maxAnswers` addresses.
     static func start(perRegion: Int = 2, interval: Duration = .milliseconds(200), timeout: Duration = .milliseconds(100),
                       rise: Int = 2, fall: Int = 2, kind: ProbeSettings.Kind = .http,
-                      bodyContains: String? = nil) async throws -> LiveWorld {
+                      bodyContains: String? = nil, sharingGateways: Int = 0, maxAnswers: Int = 4) async throws -> LiveWorld {
         var standIns: [GatewayName: StandInGateway] = [:]
         var regions: [Region] = []
         for (index, (name, point)) in [("istanbul", istanbul), ("ankara", ankara)].enumerated() {
@@ -33,16 +35,26 @@ struct LiveWorld {
                 gateways.append(Gateway(name: gatewayName, region: region,
                                         address: IPAddress("127.0.\(index + 1).\(number)")!, probe: probe))
             }
+            if index == 0 {
+                for extra in 0..<sharingGateways {
+                    gateways.append(Gateway(name: GatewayName("ist-shared-\(extra)")!, region: region,
+                                            address: IPAddress("127.0.9.\(extra + 1)")!, probe: gateways[0].probe))
+                }
+            }
             regions.append(Region(name: region, location: point, director: DirectorEndpoints(
                 dns: SocketAddress("127.0.0.1:\(15000 + index)")!, redirect: SocketAddress("127.0.0.1:\(16000 + index)")!,
                 api: SocketAddress("127.0.0.1:\(17000 + index)")!), gateways: gateways))
         }
         let names = regions.map(\.name)
-        let service = Service(name: "api", fqdn: DomainName("api.example.test")!, regions: names,
-                              weights: Dictionary(uniqueKeysWithValues: names.map { ($0, 1.0) }))
+        let service = Service(name: "api", fqdn: DomainName("api.example.test")!, ttl: 10, maxAnswers: maxAnswers,
+                              regions: names, weights: Dictionary(uniqueKeysWithValues: names.map { ($0, 1.0) }))
         let configuration = Configuration(zone: DomainName("example.test")!, regions: regions, services: [service],
-                                          networks: [ClientNetwork(name: "istanbul-metro", prefixes: [try IPPrefix.parse("10.34.0.0/16").get()],
-                                                                   location: NamedLocation(region: "istanbul", point: istanbul), load: 100)])
+                                          networks: [
+                                              ClientNetwork(name: "istanbul-metro", prefixes: [try IPPrefix.parse("10.34.0.0/16").get()],
+                                                            location: NamedLocation(region: "istanbul", point: istanbul), load: 100),
+                                              ClientNetwork(name: "ankara-metro", prefixes: [try IPPrefix.parse("10.6.0.0/16").get()],
+                                                            location: NamedLocation(region: "ankara", point: ankara), load: 100),
+                                          ])
         return LiveWorld(configuration: configuration, gateways: standIns)
     }
 

@@ -13,6 +13,7 @@ import ServiceLifecycle
 struct RunningDirector {
     let director: Director
     let apiPort: Int
+    let dnsPort: Int
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
@@ -22,13 +23,17 @@ struct RunningDirector {
         let api = DirectorAPI.application(for: director, address: MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0)) { address in
             bound.withLockedValue { $0 = address.port }
         }
-        let group = ServiceGroup(services: [director.scheduler, api], logger: .test)
+        let dnsBound = NIOLockedValueBox<Int?>(nil)
+        let dns = DNSServer(answering: director.answering, address: MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0),
+                            logger: .test) { port in dnsBound.withLockedValue { $0 = port } }
+        let group = ServiceGroup(services: [director.scheduler, SnapshotRefresher(directors: [director]), dns, api], logger: .test)
         let task = Task { try await group.run() }
-        guard await eventually({ bound.withLockedValue { $0 } != nil }), let port = bound.withLockedValue({ $0 }) else {
+        guard await eventually({ bound.withLockedValue { $0 } != nil && dnsBound.withLockedValue { $0 } != nil }),
+              let port = bound.withLockedValue({ $0 }), let dnsPort = dnsBound.withLockedValue({ $0 }) else {
             task.cancel()
             throw CancellationError()
         }
-        return RunningDirector(director: director, apiPort: port, group: group, task: task)
+        return RunningDirector(director: director, apiPort: port, dnsPort: dnsPort, group: group, task: task)
     }
 
     func stop() async {
