@@ -50,10 +50,26 @@ public struct ClientLocator: Sendable {
 
     /// The location of `address`, as seen by the director of `vantage` (`nil` offline).
     public func locate(_ address: IPAddress, vantage: Region? = nil) -> ClientLocation {
-        if let match = table.lookup(address) {
-            return ClientLocation(source: .network(networks[match.value].name, match.prefix),
-                                  point: networks[match.value].location.point)
-        }
+        if let match = match(address) { return location(ofNetwork: match.network, prefix: match.prefix) }
+        return fallback(vantage: vantage)
+    }
+
+    /// The number of networks in the table.
+    public var networkCount: Int { networks.count }
+
+    /// The network containing `address` (its index in the configuration's networks) and the
+    /// longest prefix that matched.
+    public func match(_ address: IPAddress) -> (network: Int, prefix: IPPrefix)? {
+        table.lookup(address).map { ($0.value, $0.prefix) }
+    }
+
+    /// The location of the network at `index`, found through `prefix`.
+    public func location(ofNetwork index: Int, prefix: IPPrefix) -> ClientLocation {
+        ClientLocation(source: .network(networks[index].name, prefix), point: networks[index].location.point)
+    }
+
+    /// Where a client that matches no network is taken to be.
+    public func fallback(vantage: Region?) -> ClientLocation {
         if let defaultLocation {
             return ClientLocation(source: .defaultLocation, point: defaultLocation.point)
         }

@@ -17,7 +17,8 @@ final class DNSDatagramHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard let client = envelope.remoteAddress.meridianAddress,
-              let response = answering.respond(to: envelope.data, from: client, over: .udp) else { return }
+              let response = answering.respond(to: envelope.data, from: client, over: .udp,
+                                               allocator: context.channel.allocator) else { return }
         context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: response)), promise: nil)
         pending = true
     }

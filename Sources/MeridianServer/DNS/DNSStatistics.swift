@@ -16,13 +16,13 @@ public final class DNSStatistics: Sendable {
 
     public init() {}
 
-    func count(_ response: DNSResponder.Response, transport: DNSResponder.Transport) {
-        let type = response.queryType.map(\.description) ?? "none"
-        let key = "\(type)|\(response.responseCode)|\(transport == .udp ? "udp" : "tcp")"
+    func count(type: RecordType?, code: ResponseCode, region: RegionName?, usedSubnet: Bool,
+               transport: DNSResponder.Transport) {
+        let key = "\(type.map(\.description) ?? "none")|\(code)|\(transport == .udp ? "udp" : "tcp")"
         counts.withLockedValue { counts in
             counts.byTypeAndCode[key, default: 0] += 1
-            if let region = response.region { counts.byRegion[region.rawValue, default: 0] += 1 }
-            if response.usedClientSubnet { counts.withSubnet += 1 } else { counts.withoutSubnet += 1 }
+            if let region { counts.byRegion[region.rawValue, default: 0] += 1 }
+            if usedSubnet { counts.withSubnet += 1 } else { counts.withoutSubnet += 1 }
         }
     }
 

@@ -35,7 +35,8 @@ final class DNSStreamHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let client, let response = answering.respond(to: unwrapInboundIn(data), from: client, over: .tcp) else {
+        guard let client, let response = answering.respond(to: unwrapInboundIn(data), from: client, over: .tcp,
+                                                           allocator: context.channel.allocator) else {
             // A packet not worth answering (shorter than a header): the stream cannot be trusted.
             context.close(promise: nil)
             return

@@ -1,0 +1,132 @@
+import MeridianCore
+
+/// Answers the common query from prebuilt bytes: one IN question, A or AAAA, for a service name,
+/// with or without EDNS and client subnet. The answer records are built once per (service, address
+/// family, client location, lane) whenever the steering snapshot changes; a query only patches its
+/// ID, flags and question (copied, so its letter case is kept) and the client subnet's scope.
+/// Anything else (other names and types, malformed or unusual queries, answers that do not fit)
+/// gets `nil`, and `DNSResponder` answers it; both give the same answers.
+public struct DNSFastPath: Sendable {
+    /// What metrics count about an answer.
+    public struct Answer: Sendable {
+        public var length: Int
+        public var queryType: RecordType
+        public var region: RegionName?
+        public var usedClientSubnet: Bool
+    }
+
+    struct Template: Sendable {
+        var answerCount: UInt16
+        var authorityCount: UInt16
+        var records: [UInt8]
+        var region: RegionName?
+    }
+
+    let serviceKeys: [[UInt8]]
+    let templates: [Template]
+    let buckets: Int
+    /// For each network of the table, its bucket (networks at the same place share one).
+    let networkBuckets: [Int]
+    let locator: ClientLocator
+
+    public init(responder: DNSResponder, snapshot: SteeringSnapshot) {
+        let configuration = snapshot.assessment.configuration
+        let zone = responder.zone
+        let services = configuration.services
+        serviceKeys = services.map { DNSName($0.fqdn.text)?.key ?? [] }
+        locator = snapshot.locator
+
+        // One bucket per distinct place in the networks table, and one for clients in no network.
+        var points: [GeoPoint] = []
+        var representatives: [ClientLocation] = []
+        var networkBuckets: [Int] = []
+        for (index, network) in configuration.networks.enumerated() {
+            let point = network.location.point
+            if let existing = points.firstIndex(of: point) {
+                networkBuckets.append(existing)
+            } else {
+                points.append(point)
+                representatives.append(snapshot.locator.location(ofNetwork: index, prefix: network.prefixes[0]))
+                networkBuckets.append(points.count - 1)
+            }
+        }
+        representatives.append(snapshot.locator.fallback(vantage: snapshot.vantage))
+        self.networkBuckets = networkBuckets
+        buckets = representatives.count
+
+        var templates: [Template] = []
+        templates.reserveCapacity(services.count * 2 * buckets * DNSResponder.lanes)
+        for service in services {
+            let qnameLength = DNSName(service.fqdn.text)?.wireLength ?? 0
+            for family in [AddressFamily.v4, .v6] {
+                for location in representatives {
+                    for lane in 0..<DNSResponder.lanes {
+                        let decision = Steering.decide(service, for: location, in: snapshot.assessment, family: family,
+                                                       selector: DNSResponder.laneSelector(lane))
+                        templates.append(Self.template(decision, family: family, ttl: service.ttl, zone: zone,
+                                                       qnameLength: qnameLength))
+                    }
+                }
+            }
+        }
+        self.templates = templates
+    }
+
+    private static func template(_ decision: Decision, family: AddressFamily, ttl: UInt32, zone: AuthoritativeZone,
+                                 qnameLength: Int) -> Template {
+        var bytes: [UInt8] = []
+        for address in decision.addresses {
+            bytes += [0xC0, 0x0C]
+            switch address {
+            case .v4(let bits):
+                bytes.append(uint16: RecordType.a.rawValue)
+                bytes.append(uint16: 1)
+                bytes.append(uint32: ttl)
+                bytes.append(uint16: 4)
+                bytes.append(uint32: bits)
+            case .v6(let bits):
+                bytes.append(uint16: RecordType.aaaa.rawValue)
+                bytes.append(uint16: 1)
+                bytes.append(uint32: ttl)
+                bytes.append(uint16: 16)
+                bytes.append(uint32: UInt32(truncatingIfNeeded: bits >> 96))
+                bytes.append(uint32: UInt32(truncatingIfNeeded: bits >> 64))
+                bytes.append(uint32: UInt32(truncatingIfNeeded: bits >> 32))
+                bytes.append(uint32: UInt32(truncatingIfNeeded: bits))
+            }
+        }
+        guard decision.addresses.isEmpty else {
+            return Template(answerCount: UInt16(decision.addresses.count), authorityCount: 0, records: bytes,
+                            region: decision.chosenRegion)
+        }
+        // NODATA: the SOA, its owner (the apex) pointing into the question's name.
+        let soaRecord = zone.negativeSOA
+        guard case .soa(let soa) = soaRecord.data else { return Template(answerCount: 0, authorityCount: 0, records: []) }
+        let apexOffset = 12 + qnameLength - zone.apex.wireLength
+        bytes.append(uint16: 0xC000 | UInt16(apexOffset))
+        bytes.append(uint16: RecordType.soa.rawValue)
+        bytes.append(uint16: 1)
+        bytes.append(uint32: soaRecord.ttl)
+        var rdata = wire(soa.primary) + wire(soa.mailbox)
+        for value in [soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum] { rdata.append(uint32: value) }
+        bytes.append(uint16: UInt16(rdata.count))
+        bytes += rdata
+        return Template(answerCount: 0, authorityCount: 1, records: bytes, region: decision.chosenRegion)
+    }
+
+    private static func wire(_ name: DNSName) -> [UInt8] {
+        name.labels.flatMap { [UInt8($0.count)] + $0 } + [0]
+    }
+}
+
+extension [UInt8] {
+    mutating func append(uint16 value: UInt16) {
+        append(UInt8(value >> 8))
+        append(UInt8(truncatingIfNeeded: value))
+    }
+
+    mutating func append(uint32 value: UInt32) {
+        append(uint16: UInt16(value >> 16))
+        append(uint16: UInt16(truncatingIfNeeded: value))
+    }
+}
