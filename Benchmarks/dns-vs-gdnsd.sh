@@ -31,7 +31,7 @@ for gw in "ist-1 127.0.1.1" "ist-2 127.0.1.2" "ank-1 127.0.2.1" "ank-2 127.0.2.2
   start_bg "gw_$1" .build/release/meridian gateway --name "$1" --listen "$2:18080" --log-level error
 done
 start_bg meridian .build/release/meridian serve --region istanbul --log-level error
-trap 'stop_bg meridian; for g in ist-1 ist-2 ank-1 ank-2; do stop_bg gw_$g; done; true' EXIT
+trap 'set +e; stop_bg meridian; for g in ist-1 ist-2 ank-1 ank-2; do stop_bg gw_$g; done; true' EXIT
 for _ in $(seq 100); do
   dig +short +time=1 +tries=1 -p 10053 @127.0.0.1 api.example.test A 2>/dev/null | grep -q '^127\.0\.1\.' && break
   sleep 0.1
