@@ -33,11 +33,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .target(name: "CMeridianSockets"),
         .target(
             name: "MeridianServer",
             dependencies: [
                 "MeridianCore",
                 "MeridianDNS",
+                "CMeridianSockets",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -6,7 +6,8 @@ import NIOPosix
 import ServiceLifecycle
 
 /// A director's DNS listeners: UDP and TCP on the same address and port, answering through
-/// `DNSAnswering`. TCP connections are bounded in number and closed when idle.
+/// `DNSAnswering`. UDP runs on `DNSDatagramWorkers` (one thread per core, recvmmsg/sendmmsg); TCP on
+/// NIO, with connections bounded in number and closed when idle.
 public struct DNSServer: ServiceLifecycle.Service {
     private let answering: DNSAnswering
     private let address: MeridianCore.SocketAddress
@@ -15,10 +16,13 @@ public struct DNSServer: ServiceLifecycle.Service {
     private let maxConnections: Int
     private let idleTimeout: TimeAmount
     private let onListening: @Sendable (Int) async -> Void
+    private let udpThreads: Int
 
     public init(answering: DNSAnswering, address: MeridianCore.SocketAddress, logger: Logger,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, maxConnections: Int = 1024,
-                idleTimeout: TimeAmount = .seconds(10), onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
+                idleTimeout: TimeAmount = .seconds(10), udpThreads: Int = System.coreCount,
+                onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        self.udpThreads = udpThreads
         self.answering = answering
         self.address = address
         self.group = group
@@ -29,34 +33,21 @@ public struct DNSServer: ServiceLifecycle.Service {
     }
 
     public func run() async throws {
-        let udp = try await bindUDP(port: Int(address.port))
-        let port = udp.localAddress?.port ?? Int(address.port)
+        let udp = try DNSDatagramWorkers(address: address, count: udpThreads)
         let tcp: any Channel
         do {
-            tcp = try await bindTCP(port: port)
+            tcp = try await bindTCP(port: udp.port)
         } catch {
-            try? await udp.close()
+            await udp.stop()
             throw error
         }
-        logger.notice("DNS listening", metadata: ["udp": "\(udp.localAddress.map { "\($0)" } ?? "?")", "tcp": "\(port)"])
-        await onListening(port)
+        udp.start(answering: answering)
+        logger.notice("DNS listening", metadata: ["address": "\(address.ip)", "port": "\(udp.port)",
+                                                  "udp-threads": "\(udpThreads)"])
+        await onListening(udp.port)
         try? await gracefulShutdown()
-        try? await udp.close()
+        await udp.stop()
         try? await tcp.close()
-    }
-
-    private func bindUDP(port: Int) async throws -> any Channel {
-        let answering = self.answering
-        return try await DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(.datagramVectorReadMessageCount, value: 32)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 2048))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DNSDatagramHandler(answering: answering))
-                }
-            }
-            .bind(host: address.ip.description, port: port).get()
     }
 
     private func bindTCP(port: Int) async throws -> any Channel {
