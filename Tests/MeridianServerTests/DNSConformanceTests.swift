@@ -54,6 +54,16 @@ struct DNSConformanceTests {
         let full = try dig(running, "api.example.test", "+subnet=10.34.0.0/16")
         #expect(full.contains("status: NOERROR") && full.contains("flags: qr aa rd;") && full.contains("CLIENT-SUBNET: 10.34.0.0/16/16"))
 
+        // Every answer is counted: by type, code and transport, by region, by client subnet.
+        let metrics = try PrometheusText.parse(String(decoding: try await running.get("/metrics").body, as: UTF8.self))
+        func value(_ name: String, _ labels: [String: String]) -> Double {
+            metrics.first { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }?.value ?? 0
+        }
+        #expect(value("meridian_dns_queries_total", ["type": "A", "rcode": "NOERROR", "transport": "udp"]) >= 4)
+        #expect(value("meridian_dns_queries_total", ["type": "A", "rcode": "NOERROR", "transport": "tcp"]) >= 1)
+        #expect(value("meridian_dns_answers_total", ["region": "ankara"]) >= 2)
+        #expect(value("meridian_dns_client_subnet_total", ["used": "true"]) >= 4)
+
         for name in ["ist-1", "ist-2"] { try await world.gateways[GatewayName(name)!]!.setMode(.down) }
         #expect(await eventually {
             (try? lines(dig(running, "api.example.test", "+short", "+subnet=10.34.0.0/16"))) == ["127.0.2.1", "127.0.2.2"]

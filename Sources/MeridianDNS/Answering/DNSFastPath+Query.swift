@@ -105,7 +105,7 @@ extension DNSFastPath {
                 cursor += subnet.length
             }
         }
-        return Answer(length: cursor, queryType: RecordType(rawValue: type), region: template.region,
+        return Answer(length: cursor, queryType: RecordType(rawValue: type), regionIndex: template.regionIndex,
                       usedClientSubnet: usedSubnet)
     }
 

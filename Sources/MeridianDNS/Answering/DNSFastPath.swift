@@ -11,15 +11,19 @@ public struct DNSFastPath: Sendable {
     public struct Answer: Sendable {
         public var length: Int
         public var queryType: RecordType
-        public var region: RegionName?
+        /// The index in `regionNames` of the region the answer sent the client to, or -1.
+        public var regionIndex: Int
         public var usedClientSubnet: Bool
     }
+
+    /// The configuration's regions, which `Answer.regionIndex` indexes.
+    public let regionNames: [RegionName]
 
     struct Template: Sendable {
         var answerCount: UInt16
         var authorityCount: UInt16
         var records: [UInt8]
-        var region: RegionName?
+        var regionIndex: Int
     }
 
     let serviceKeys: [[UInt8]]
@@ -35,6 +39,8 @@ public struct DNSFastPath: Sendable {
         let services = configuration.services
         serviceKeys = services.map { DNSName($0.fqdn.text)?.key ?? [] }
         locator = snapshot.locator
+        let regionNames = configuration.regions.map(\.name)
+        self.regionNames = regionNames
 
         // One bucket per distinct place in the networks table, and one for clients in no network.
         var points: [GeoPoint] = []
@@ -64,7 +70,8 @@ public struct DNSFastPath: Sendable {
                         let decision = Steering.decide(service, for: location, in: snapshot.assessment, family: family,
                                                        selector: DNSResponder.laneSelector(lane))
                         templates.append(Self.template(decision, family: family, ttl: service.ttl, zone: zone,
-                                                       qnameLength: qnameLength))
+                                                       qnameLength: qnameLength,
+                                                       regionIndex: decision.chosenRegion.flatMap(regionNames.firstIndex) ?? -1))
                     }
                 }
             }
@@ -73,7 +80,7 @@ public struct DNSFastPath: Sendable {
     }
 
     private static func template(_ decision: Decision, family: AddressFamily, ttl: UInt32, zone: AuthoritativeZone,
-                                 qnameLength: Int) -> Template {
+                                 qnameLength: Int, regionIndex: Int) -> Template {
         var bytes: [UInt8] = []
         for address in decision.addresses {
             bytes += [0xC0, 0x0C]
@@ -97,11 +104,13 @@ public struct DNSFastPath: Sendable {
         }
         guard decision.addresses.isEmpty else {
             return Template(answerCount: UInt16(decision.addresses.count), authorityCount: 0, records: bytes,
-                            region: decision.chosenRegion)
+                            regionIndex: regionIndex)
         }
         // NODATA: the SOA, its owner (the apex) pointing into the question's name.
         let soaRecord = zone.negativeSOA
-        guard case .soa(let soa) = soaRecord.data else { return Template(answerCount: 0, authorityCount: 0, records: []) }
+        guard case .soa(let soa) = soaRecord.data else {
+            return Template(answerCount: 0, authorityCount: 0, records: [], regionIndex: regionIndex)
+        }
         let apexOffset = 12 + qnameLength - zone.apex.wireLength
         bytes.append(uint16: 0xC000 | UInt16(apexOffset))
         bytes.append(uint16: RecordType.soa.rawValue)
@@ -111,7 +120,7 @@ public struct DNSFastPath: Sendable {
         for value in [soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum] { rdata.append(uint32: value) }
         bytes.append(uint16: UInt16(rdata.count))
         bytes += rdata
-        return Template(answerCount: 0, authorityCount: 1, records: bytes, region: decision.chosenRegion)
+        return Template(answerCount: 0, authorityCount: 1, records: bytes, regionIndex: regionIndex)
     }
 
     private static func wire(_ name: DNSName) -> [UInt8] {

@@ -49,24 +49,22 @@ public final class DNSAnswering: Sendable {
         var snapshot: SteeringSnapshot
         var fastPath: DNSFastPath
 
-        /// Writes the response to `query` into `output` and returns its length, or `nil` when the query
-        /// is dropped or the response does not fit. Counts it in `statistics`.
+        /// Writes the response to `query` into `output` and returns its length and what to count, or
+        /// `nil` when the query is dropped or the response does not fit.
         func respond(to query: UnsafeRawBufferPointer, from client: IPAddress, over transport: DNSResponder.Transport,
-                     into output: UnsafeMutableRawBufferPointer, counting statistics: DNSStatistics.Shard) -> Int? {
+                     into output: UnsafeMutableRawBufferPointer) -> (length: Int, counted: DNSStatistics.Counted)? {
             if let fast = fastPath.answer(query, from: client, over: transport, into: output) {
-                statistics.count(type: fast.queryType, code: .noError, region: fast.region, usedSubnet: fast.usedClientSubnet,
-                                 transport: transport)
-                return fast.length
+                return (fast.length, .fast(fast))
             }
             let packet = ByteBuffer(bytes: query)
             guard let response = responder.respond(to: packet, from: client, over: transport, snapshot: snapshot),
                   response.bytes.readableBytes <= output.count else { return nil }
-            statistics.count(type: response.queryType, code: response.responseCode, region: response.region,
-                             usedSubnet: response.usedClientSubnet, transport: transport)
-            return response.bytes.withUnsafeReadableBytes { bytes in
+            let length = response.bytes.withUnsafeReadableBytes { bytes in
                 output.copyMemory(from: bytes)
                 return bytes.count
             }
+            return (length, .slow(type: response.queryType, code: response.responseCode, region: response.region,
+                                  usedSubnet: response.usedClientSubnet))
         }
     }
 
@@ -77,15 +75,16 @@ public final class DNSAnswering: Sendable {
         let current = self.current
         let capacity = transport == .udp ? DNSResponder.maximumUDPPayload : 65535
         var output = allocator.buffer(capacity: capacity)
-        var answered = false
+        var counted: DNSStatistics.Counted?
         _ = packet.withUnsafeReadableBytes { query in
             output.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { destination in
-                let length = current.respond(to: query, from: client, over: transport, into: destination,
-                                             counting: statistics.shared)
-                answered = length != nil
-                return length ?? 0
+                let result = current.respond(to: query, from: client, over: transport, into: destination)
+                counted = result?.counted
+                return result?.length ?? 0
             }
         }
-        return answered ? output : nil
+        guard let counted else { return nil }
+        statistics.shared.count(counted, regions: current.fastPath.regionNames, transport: transport)
+        return output
     }
 }

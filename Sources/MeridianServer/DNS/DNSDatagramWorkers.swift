@@ -92,15 +92,17 @@ final class DNSDatagramWorkers: Sendable {
             let count = CMeridian_recvmmsg(socket, received, UInt32(batch), Int32(MSG_WAITFORONE))
             guard count > 0 else { continue }  // the receive timeout, or an interrupted call
             let current = answering.current
+            var counter = BatchCounter(regions: current.fastPath.regionNames)
             var replyCount = 0
             for index in 0..<Int(count) {
                 guard let client = clientAddress(addresses + index) else { continue }
                 let query = UnsafeRawBufferPointer(start: receive.baseAddress! + index * receiveSize,
                                                    count: Int(received[index].msg_len))
                 let output = UnsafeMutableRawBufferPointer(start: send.baseAddress! + replyCount * sendSize, count: sendSize)
-                guard let length = current.respond(to: query, from: client, over: .udp, into: output, counting: shard) else {
+                guard let (length, counted) = current.respond(to: query, from: client, over: .udp, into: output) else {
                     continue
                 }
+                counter.count(counted)
                 sendVectors[replyCount] = iovec(iov_base: output.baseAddress, iov_len: length)
                 replies[replyCount] = CMeridianMessage()
                 replies[replyCount].msg_hdr.msg_name = UnsafeMutableRawPointer(addresses + index)
@@ -109,6 +111,7 @@ final class DNSDatagramWorkers: Sendable {
                 replies[replyCount].msg_hdr.msg_iovlen = 1
                 replyCount += 1
             }
+            counter.flush(into: shard)
             var sent = 0
             while sent < replyCount {
                 let result = CMeridian_sendmmsg(socket, replies + sent, UInt32(replyCount - sent), 0)

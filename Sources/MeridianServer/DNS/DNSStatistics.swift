@@ -8,7 +8,30 @@ import NIOConcurrencyHelpers
 /// Counting happens in shards: each UDP thread has its own (its lock is never contended), and the
 /// scrape adds them up.
 public final class DNSStatistics: Sendable {
+    /// What is counted about one answer: the fast path's compact description, or the responder's.
+    enum Counted {
+        case fast(DNSFastPath.Answer)
+        case slow(type: RecordType?, code: ResponseCode, region: RegionName?, usedSubnet: Bool)
+    }
+
     struct Counts {
+        mutating func count(_ counted: Counted, regions: [RegionName], udp: Bool) {
+            switch counted {
+            case .fast(let answer):
+                count(type: answer.queryType, code: .noError, region: answer.regionIndex >= 0 ? regions[answer.regionIndex] : nil,
+                      usedSubnet: answer.usedClientSubnet, udp: udp)
+            case .slow(let type, let code, let region, let usedSubnet):
+                count(type: type, code: code, region: region, usedSubnet: usedSubnet, udp: udp)
+            }
+        }
+
+        /// Counts one query in place (the caller holds these counts alone).
+        mutating func count(type: RecordType?, code: ResponseCode, region: RegionName?, usedSubnet: Bool, udp: Bool) {
+            byQuery[QueryKey(type: type?.rawValue, code: code.rawValue, udp: udp), default: 0] += 1
+            if let region { byRegion[region, default: 0] += 1 }
+            if usedSubnet { withSubnet += 1 } else { withoutSubnet += 1 }
+        }
+
         /// Keyed by query type, response code and transport.
         var byQuery: [QueryKey: UInt64] = [:]
         var byRegion: [RegionName: UInt64] = [:]
@@ -33,14 +56,13 @@ public final class DNSStatistics: Sendable {
     final class Shard: Sendable {
         let counts = NIOLockedValueBox(Counts())
 
-        func count(type: RecordType?, code: ResponseCode, region: RegionName?, usedSubnet: Bool,
-                   transport: DNSResponder.Transport) {
-            let key = QueryKey(type: type?.rawValue, code: code.rawValue, udp: transport == .udp)
-            counts.withLockedValue { counts in
-                counts.byQuery[key, default: 0] += 1
-                if let region { counts.byRegion[region, default: 0] += 1 }
-                if usedSubnet { counts.withSubnet += 1 } else { counts.withoutSubnet += 1 }
-            }
+        /// Adds what a batch counted locally: one lock per batch rather than per query.
+        func add(_ batch: Counts) {
+            counts.withLockedValue { $0.add(batch) }
+        }
+
+        func count(_ counted: Counted, regions: [RegionName], transport: DNSResponder.Transport) {
+            counts.withLockedValue { $0.count(counted, regions: regions, udp: transport == .udp) }
         }
     }
 
@@ -81,5 +103,46 @@ public final class DNSStatistics: Sendable {
             + "meridian_dns_client_subnet_total{used=\"true\"} \(counts.withSubnet)\n"
             + "meridian_dns_client_subnet_total{used=\"false\"} \(counts.withoutSubnet)\n"
         return text
+    }
+}
+
+/// The counts of one batch of UDP queries, kept by the thread that answers them and added to its
+/// shard once per batch. Fast-path answers are counted in a flat array (no hashing per query).
+struct BatchCounter {
+    private let regions: [RegionName]
+    /// Index: ((region + 1) × 2 + AAAA) × 2 + client subnet used.
+    private var fast: [UInt64]
+    private var slow = DNSStatistics.Counts()
+    private var empty = true
+
+    init(regions: [RegionName]) {
+        self.regions = regions
+        fast = [UInt64](repeating: 0, count: (regions.count + 1) * 4)
+    }
+
+    mutating func count(_ counted: DNSStatistics.Counted) {
+        empty = false
+        switch counted {
+        case .fast(let answer):
+            let family = answer.queryType == .aaaa ? 1 : 0
+            fast[((answer.regionIndex + 1) * 2 + family) * 2 + (answer.usedClientSubnet ? 1 : 0)] += 1
+        case .slow:
+            slow.count(counted, regions: regions, udp: true)
+        }
+    }
+
+    /// Adds the batch to `shard`.
+    func flush(into shard: DNSStatistics.Shard) {
+        guard !empty else { return }
+        var counts = slow
+        for (index, value) in fast.enumerated() where value > 0 {
+            let region = index / 4 - 1
+            let key = DNSStatistics.QueryKey(type: (index / 2) % 2 == 1 ? RecordType.aaaa.rawValue : RecordType.a.rawValue,
+                                             code: ResponseCode.noError.rawValue, udp: true)
+            counts.byQuery[key, default: 0] += value
+            if region >= 0 { counts.byRegion[regions[region], default: 0] += value }
+            if index % 2 == 1 { counts.withSubnet += value } else { counts.withoutSubnet += value }
+        }
+        shard.add(counts)
     }
 }
