@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import MeridianCore
 import MeridianServer
+import NIOCore
 import ServiceLifecycle
 
 /// `meridian serve --region NAME`: runs one director.
@@ -23,6 +24,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(name: .customLong("dns-threads"), help: "Threads (and SO_REUSEPORT sockets) answering DNS over UDP (default: one per core).")
+    var dnsThreads: Int = System.coreCount
+
+    func validate() throws {
+        guard (1...256).contains(dnsThreads) else { throw ValidationError("--dns-threads must be 1 to 256") }
+    }
+
     func run() async throws {
         let logger = bootstrapLogging(level: logLevel)
         let configuration = try loadConfiguration(regions.directory)
@@ -39,7 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
                 "api": "\(bound)", "dashboard": "http://\(endpoints.api)/", "fingerprint": "\(configuration.fingerprint)",
             ])
         }
-        let dns = DNSServer(answering: director.answering, address: endpoints.dns, logger: director.logger)
+        let dns = DNSServer(answering: director.answering, address: endpoints.dns, logger: director.logger,
+                            udpThreads: dnsThreads)
         try await runServices([director.scheduler, SnapshotRefresher(directors: [director]), dns, api,
                                ReloadOnHangup(directors: [director])],
                               listeners: ["director.dns": endpoints.dns, "director.api": endpoints.api], logger: logger)
