@@ -19,14 +19,6 @@ public struct DomainName: Hashable, Comparable, Sendable, TextCoded {
 
 
 
-    /// The labels from left to right.
-    public var labels: [Substring] { text.split(separator: ".") }
-
-    /// Whether this name is `zone` or lies below it.
-    public func isWithin(_ zone: DomainName) -> Bool {
-        text == zone.text || text.hasSuffix("." + zone.text)
-    }
-
     /// `relative` placed under this name (`api` under `example.test` is `api.example.test`).
     public func prepending(_ relative: String) -> DomainName? {
         DomainName(relative + "." + text)

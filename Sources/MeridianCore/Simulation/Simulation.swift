@@ -2,6 +2,9 @@
 /// code the directors run with synthetic observations from every director (before: every gateway
 /// up; after: every gateway of the failed regions down).
 public enum Simulation {
+    /// One row of the report: a network of the table or an address given with `--client`.
+    private typealias SimulatedClient = (name: String, kind: String, prefixes: [IPPrefix], load: Double, location: ClientLocation)
+
     public static func run(_ configuration: Configuration, failing: [RegionName],
                            clients: [IPAddress] = []) -> SimulationReport {
         let moment = Timestamp(nanosecondsSinceEpoch: 0)
@@ -11,7 +14,7 @@ public enum Simulation {
         let after = Assessment.make(configuration, observations: observations(configuration, failed: failed),
                                     overrides: [], vantage: nil, now: moment)
         let locator = ClientLocator(configuration)
-        var routes: [(name: String, kind: String, prefixes: [IPPrefix], load: Double, location: ClientLocation)] =
+        var routes: [SimulatedClient] =
             configuration.networks.map { ($0.name.rawValue, "network", $0.prefixes, $0.load, ClientLocator.location(of: $0)) }
         routes += clients.map { ($0.description, "address", [], 0, locator.locate($0)) }
 
@@ -36,7 +39,7 @@ public enum Simulation {
 
     private static func impact(on service: Service, configuration: Configuration, failed: Set<RegionName>,
                                before: Assessment, after: Assessment,
-                               clients: [(name: String, kind: String, prefixes: [IPPrefix], load: Double, location: ClientLocation)]) -> ServiceImpact {
+                               clients: [SimulatedClient]) -> ServiceImpact {
         var loadBefore: [RegionName: Double] = [:]
         var loadAfter: [RegionName: Double] = [:]
         var unserved = 0.0

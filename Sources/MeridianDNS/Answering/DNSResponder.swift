@@ -61,7 +61,9 @@ public struct DNSResponder: Sendable {
             return finish(DNSMessage(header: responseHeader(for: header)), rcode: .formatError, query: nil, transport: transport)
         }
         var response = DNSMessage(header: responseHeader(for: header), questions: query.questions)
-        if query.edns != nil { response.edns = EDNS(udpPayloadSize: UInt16(Self.maximumUDPPayload), dnssecOK: query.edns!.dnssecOK) }
+        if let edns = query.edns {
+            response.edns = EDNS(udpPayloadSize: UInt16(Self.maximumUDPPayload), dnssecOK: edns.dnssecOK)
+        }
         guard header.opcode == .query else { return finish(response, rcode: .notImplemented, query: query, transport: transport) }
         guard query.questions.count == 1, let question = query.questions.first else {
             return finish(response, rcode: .formatError, query: query, transport: transport)

@@ -63,11 +63,6 @@ public struct DNSName: Hashable, Sendable, CustomStringConvertible {
         return zip(labels.suffix(ancestor.labels.count), ancestor.labels).allSatisfy { DNSName.equalIgnoringCase($0, $1) }
     }
 
-    /// The name with its first `count` labels removed.
-    public func dropping(_ count: Int) -> DNSName {
-        DNSName(uncheckedLabels: Array(labels.dropFirst(count)))
-    }
-
     /// `label` prepended to this name; `nil` if that breaks a length limit.
     public func prepending(_ label: String) -> DNSName? {
         DNSName(labels: [Array(label.utf8)] + labels)
