@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "meridian", targets: ["meridian"]),
         .library(name: "MeridianCore", targets: ["MeridianCore"]),
         .library(name: "MeridianDNS", targets: ["MeridianDNS"]),
+        .library(name: "MeridianHTTP", targets: ["MeridianHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -33,12 +34,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "MeridianHTTP",
+            dependencies: [
+                "MeridianCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(name: "CMeridianSockets"),
         .target(
             name: "MeridianServer",
             dependencies: [
                 "MeridianCore",
                 "MeridianDNS",
+                "MeridianHTTP",
                 "CMeridianSockets",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -75,6 +84,10 @@ let package = Package(
         .testTarget(
             name: "MeridianDNSTests",
             dependencies: ["MeridianDNS", "MeridianCore"]
+        ),
+        .testTarget(
+            name: "MeridianHTTPTests",
+            dependencies: ["MeridianHTTP", "MeridianCore"]
         ),
         .testTarget(
             name: "MeridianServerTests",

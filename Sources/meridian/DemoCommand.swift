@@ -39,8 +39,11 @@ struct DemoCommand: AsyncParsableCommand {
             directors.append(director)
             services.append(director.scheduler)
             services.append(DNSServer(answering: director.answering, address: region.director.dns, logger: director.logger))
+            services.append(RedirectServer(answering: director.redirects, address: region.director.redirect,
+                                           logger: director.logger))
             services.append(DirectorAPI.application(for: director, address: region.director.api))
             listeners["\(region.name) director.dns"] = region.director.dns
+            listeners["\(region.name) director.redirect"] = region.director.redirect
             listeners["\(region.name) director.api"] = region.director.api
         }
         services.append(SnapshotRefresher(directors: directors))
@@ -70,6 +73,25 @@ struct DemoCommand: AsyncParsableCommand {
             }
         }
         lines.append("  dig @\(configuration.regions[0].director.dns.ip) -p \(configuration.regions[0].director.dns.port) _explain.\(service) TXT +short +subnet=10.34.0.0/16")
+        if let redirected = configuration.services.first(where: { $0.redirect != nil }),
+           let host = redirected.redirect?.hosts.first {
+            lines.append("")
+            lines.append("Ask the HTTP redirector (\(host) is service \(redirected.name)):")
+            for region in configuration.regions {
+                let redirect = region.director.redirect
+                lines.append("  curl -i -H 'Host: \(host)' 'http://\(redirect)/v1/orders?id=7'")
+            }
+            let redirect = configuration.regions[0].director.redirect
+            if !configuration.trustedProxies.isEmpty {
+                for network in configuration.networks where network.location.region != nil && network.load > 0 {
+                    if let prefix = network.prefixes.first(where: { $0.address.family == .v4 }) {
+                        lines.append("  curl -si -H 'Host: \(host)' -H 'X-Forwarded-For: \(prefix.address)' "
+                                     + "'http://\(redirect)/v1/orders?id=7' | grep -i '^location'   # \(network.name), via a trusted proxy")
+                    }
+                }
+            }
+            lines.append("  curl -s -H 'Host: \(host)' 'http://\(redirect)/v1/orders?meridian=json'   # the decision, as JSON")
+        }
         lines.append("")
         lines.append("Try:")
         if let first = configuration.regions.first {

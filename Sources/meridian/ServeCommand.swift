@@ -49,9 +49,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let dns = DNSServer(answering: director.answering, address: endpoints.dns, logger: director.logger,
                             udpThreads: dnsThreads)
-        try await runServices([director.scheduler, SnapshotRefresher(directors: [director]), dns, api,
+        let redirect = RedirectServer(answering: director.redirects, address: endpoints.redirect, logger: director.logger)
+        try await runServices([director.scheduler, SnapshotRefresher(directors: [director]), dns, redirect, api,
                                ReloadOnHangup(directors: [director])],
-                              listeners: ["director.dns": endpoints.dns, "director.api": endpoints.api], logger: logger)
+                              listeners: ["director.dns": endpoints.dns, "director.redirect": endpoints.redirect,
+                                          "director.api": endpoints.api], logger: logger)
     }
 }
 

@@ -39,7 +39,7 @@ public enum Steering {
             let open = sites.filter { $0.override?.action != .down }
                 .flatMap { site in site.gateways.filter { $0.override?.action != .down }.map(\.gateway.address) }
             addresses = answerSet(open, family: family, limit: service.maxAnswers, selector: selector)
-            url = nil
+            url = failOpenURL(service, client: client, sites: sites)
             reason = "every site is unavailable; fail-open answers with the gateways of every site not forced down"
         case .failClosed:
             addresses = []
@@ -54,6 +54,17 @@ public enum Steering {
                         redirectURL: url, shares: [:],
                         candidates: candidates(sites, order: [], shares: [:], latencies: [:], client: client),
                         reason: reason, isolated: assessment.consensus.isolated, at: assessment.at)
+    }
+
+    /// Where fail-open redirects go: the nearest site not forced down (the service's first, when the
+    /// client's location is unknown).
+    private static func failOpenURL(_ service: Service, client: ClientLocation, sites: [SiteStatus]) -> BaseURL? {
+        guard let urls = service.redirect?.urls else { return nil }
+        let open = sites.filter { $0.override?.action != .down && urls[$0.region.name] != nil }
+        let nearest = client.point.flatMap { point in
+            open.min { point.distance(to: $0.region.location) < point.distance(to: $1.region.location) }
+        } ?? open.first
+        return nearest.flatMap { urls[$0.region.name] }
     }
 
     /// Up to `limit` addresses of `family`, rotated by `selector` so that clients spread over them.

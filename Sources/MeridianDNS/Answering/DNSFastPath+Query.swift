@@ -61,11 +61,10 @@ extension DNSFastPath {
 
         // Where the client is, and which lane it is in.
         let address = subnet.flatMap { $0.source > 0 ? $0.address : nil } ?? client
-        let match = locator.match(address)
-        let bucket = match.map { networkBuckets[$0.network] } ?? (buckets - 1)
-        let lane = DNSResponder.lane(for: address)
+        let place = places.bucket(for: address)
+        let lane = ClientLanes.lane(for: address)
         let family = type == RecordType.a.rawValue ? 0 : 1
-        let template = templates[((service * 2 + family) * buckets + bucket) * DNSResponder.lanes + lane]
+        let template = templates[((service * 2 + family) * places.count + place.bucket) * ClientLanes.count + lane]
 
         let questionLength = questionEnd - 12
         let optLength = edns ? 11 + (subnet?.length ?? 0) : 0
@@ -99,7 +98,7 @@ extension DNSFastPath {
                 output.baseAddress!.advanced(by: cursor).copyMemory(from: query.baseAddress!.advanced(by: subnet.start),
                                                                     byteCount: subnet.length)
                 if subnet.source > 0 {
-                    output[cursor + 7] = UInt8(match.map { $0.prefix.length } ?? subnet.source)
+                    output[cursor + 7] = UInt8(place.prefix?.length ?? subnet.source)
                     usedSubnet = true
                 }
                 cursor += subnet.length

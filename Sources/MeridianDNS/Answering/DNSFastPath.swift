@@ -28,47 +28,27 @@ public struct DNSFastPath: Sendable {
 
     let serviceKeys: [[UInt8]]
     let templates: [Template]
-    let buckets: Int
-    /// For each network of the table, its bucket (networks at the same place share one).
-    let networkBuckets: [Int]
-    let locator: ClientLocator
+    let places: PlaceBuckets
 
     public init(responder: DNSResponder, snapshot: SteeringSnapshot) {
         let configuration = snapshot.assessment.configuration
         let zone = responder.zone
         let services = configuration.services
         serviceKeys = services.map { DNSName($0.fqdn.text)?.key ?? [] }
-        locator = snapshot.locator
         let regionNames = configuration.regions.map(\.name)
         self.regionNames = regionNames
 
-        // One bucket per distinct place in the networks table, and one for clients in no network.
-        var points: [GeoPoint] = []
-        var representatives: [ClientLocation] = []
-        var networkBuckets: [Int] = []
-        for (index, network) in configuration.networks.enumerated() {
-            let point = network.location.point
-            if let existing = points.firstIndex(of: point) {
-                networkBuckets.append(existing)
-            } else {
-                points.append(point)
-                representatives.append(snapshot.locator.location(ofNetwork: index, prefix: network.prefixes[0]))
-                networkBuckets.append(points.count - 1)
-            }
-        }
-        representatives.append(snapshot.locator.fallback(vantage: snapshot.vantage))
-        self.networkBuckets = networkBuckets
-        buckets = representatives.count
+        places = PlaceBuckets(configuration, locator: snapshot.locator, vantage: snapshot.vantage)
 
         var templates: [Template] = []
-        templates.reserveCapacity(services.count * 2 * buckets * DNSResponder.lanes)
+        templates.reserveCapacity(services.count * 2 * places.count * ClientLanes.count)
         for service in services {
             let qnameLength = DNSName(service.fqdn.text)?.wireLength ?? 0
             for family in [AddressFamily.v4, .v6] {
-                for location in representatives {
-                    for lane in 0..<DNSResponder.lanes {
+                for location in places.representatives {
+                    for lane in 0..<ClientLanes.count {
                         let decision = Steering.decide(service, for: location, in: snapshot.assessment, family: family,
-                                                       selector: DNSResponder.laneSelector(lane))
+                                                       selector: ClientLanes.selector(forLane: lane))
                         templates.append(Self.template(decision, family: family, ttl: service.ttl, zone: zone,
                                                        qnameLength: qnameLength,
                                                        regionIndex: decision.chosenRegion.flatMap(regionNames.firstIndex) ?? -1))

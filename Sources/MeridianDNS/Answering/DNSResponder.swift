@@ -171,7 +171,7 @@ public struct DNSResponder: Sendable {
         if let subnet = query.edns?.clientSubnet, subnet.sourcePrefixLength > 0 { address = subnet.address }
         let location = snapshot.locator.locate(address, vantage: snapshot.vantage)
         let decision = Steering.decide(service, for: location, in: snapshot.assessment, family: family,
-                                       selector: Self.laneSelector(Self.lane(for: address)))
+                                       selector: ClientLanes.selector(for: address))
         return (decision, location)
     }
 
@@ -189,34 +189,6 @@ public struct DNSResponder: Sendable {
         }
         response.edns?.clientSubnet = subnet
         return true
-    }
-
-    /// Clients are spread over this many lanes; a lane decides the weighted pick and the rotation of
-    /// the answer, so the same client keeps its answer while many clients spread, and answers can be
-    /// prebuilt per lane (`DNSFastPath`).
-    public static let lanes = 16
-
-    /// The lane of a client, from its address (or its subnet's).
-    static func lane(for address: IPAddress) -> Int {
-        Int(mix(for: address) % UInt64(lanes))
-    }
-
-    /// The steering selector of a lane: the middle of its slice of the 64-bit range.
-    static func laneSelector(_ lane: Int) -> UInt64 {
-        let width = UInt64.max / UInt64(lanes)
-        return UInt64(lane) &* width &+ width / 2
-    }
-
-    /// A well-mixed number from an address.
-    static func mix(for address: IPAddress) -> UInt64 {
-        var value: UInt64
-        switch address {
-        case .v4(let bits): value = UInt64(bits)
-        case .v6(let bits): value = UInt64(truncatingIfNeeded: bits >> 64) ^ UInt64(truncatingIfNeeded: bits)
-        }
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 
     // MARK: CH

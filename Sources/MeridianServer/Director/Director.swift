@@ -20,6 +20,8 @@ public final class Director: Sendable {
 
     /// What the DNS listeners answer with.
     public let answering: DNSAnswering
+    /// What the redirect listener answers with.
+    public let redirects: RedirectAnswering
 
     /// The configuration in force, where it came from, and the last reload's failure.
     struct LoadedConfiguration {
@@ -66,8 +68,9 @@ public final class Director: Sendable {
         let loaded = LoadedConfiguration(configuration: configuration, loadedAt: .now, source: source)
         self.loaded = NIOLockedValueBox(loaded)
         self.scheduler = ProbeScheduler(configuration: configuration, board: board, group: group, logger: logger)
-        self.answering = DNSAnswering(responder: Self.responder(for: loaded, region: name),
-                                      snapshot: Self.snapshot(of: loaded, board: board, region: name, now: .now))
+        let snapshot = Self.snapshot(of: loaded, board: board, region: name, now: .now)
+        self.answering = DNSAnswering(responder: Self.responder(for: loaded, region: name), snapshot: snapshot)
+        self.redirects = RedirectAnswering(snapshot: snapshot)
         scheduler.onVerdictChange { [weak self] _, _ in self?.refreshSnapshot() }
     }
 
@@ -95,10 +98,12 @@ public final class Director: Sendable {
                             options: .init(identity: region.rawValue, version: MeridianBuild.version))
     }
 
-    /// Rebuilds the steering snapshot the DNS listeners answer from: on every verdict change, and
-    /// every second (`SnapshotRefresher`) for latencies and staleness.
+    /// Rebuilds the steering snapshot the DNS and redirect listeners answer from: on every verdict
+    /// change, and every second (`SnapshotRefresher`) for latencies and staleness.
     public func refreshSnapshot(at now: Timestamp = .now) {
-        answering.update(snapshot: Self.snapshot(of: loadedConfiguration, board: board, region: region, now: now))
+        let snapshot = Self.snapshot(of: loadedConfiguration, board: board, region: region, now: now)
+        answering.update(snapshot: snapshot)
+        redirects.update(snapshot: snapshot)
     }
 
     /// Decides for one client and counts the decision.
@@ -169,5 +174,6 @@ public final class Director: Sendable {
     /// The Prometheus text exposition, with the region and gateway gauges brought up to date.
     public func metricsText(at now: Timestamp = .now) -> String {
         metrics.exposition(assessment(at: now), statistics: board.statistics) + answering.statistics.exposition()
+            + redirects.statistics.exposition()
     }
 }

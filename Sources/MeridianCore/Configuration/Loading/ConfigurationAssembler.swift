@@ -26,7 +26,8 @@ struct ConfigurationAssembler {
         }
         guard let zone = global.zone else { return nil }
         return Configuration(zone: zone, regions: regions, services: services, networks: networks,
-                             defaultLocation: defaultLocation, staleAfter: global.staleAfter)
+                             defaultLocation: defaultLocation, staleAfter: global.staleAfter,
+                             trustedProxies: global.trustedProxies)
     }
 
     // MARK: Regions and gateways
@@ -182,7 +183,8 @@ struct ConfigurationAssembler {
             log.report("redirect.urls has no URL for \(missing.map(\.rawValue).joined(separator: ", "))",
                        at: entry.location)
         }
-        return RedirectSettings(hosts: entry.hosts.map(\.value), status: entry.status ?? 302, urls: urls)
+        return RedirectSettings(hosts: entry.hosts.map(\.value), status: entry.status ?? 302,
+                                otherMethods: entry.otherMethods ?? 405, maxAge: entry.maxAge, urls: urls)
     }
 
     // MARK: Networks

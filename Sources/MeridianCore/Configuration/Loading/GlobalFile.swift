@@ -8,6 +8,7 @@ struct GlobalFile {
     var probe = ProbePatch()
     var services: [ServiceEntry] = []
     var networks: [NetworkEntry] = []
+    var trustedProxies: [IPPrefix] = []
 
     static let fileName = "global.yaml"
 
@@ -32,6 +33,8 @@ struct GlobalFile {
         var location: SourceLocation
         var hosts: [Located<DomainName>] = []
         var status: Int?
+        var otherMethods: Int?
+        var maxAge: UInt32?
         var urls: [(region: Located<RegionName>, url: BaseURL)] = []
     }
 
@@ -60,6 +63,7 @@ struct GlobalFile {
         if let value = reader.optional("networks"), var networks = MappingReader(value) {
             self.networks = networks.namedEntries().compactMap(GlobalFile.readNetwork)
         }
+        trustedProxies = reader.optional("trusted-proxies")?.list()?.compactMap(GlobalFile.readPrefix) ?? []
         reader.finish()
     }
 
@@ -125,6 +129,16 @@ struct GlobalFile {
         entry.status = reader.optional("status")?.parsed(as: "a redirect status (301, 302, 307 or 308)") {
             Int($0).flatMap { RedirectSettings.allowedStatus.contains($0) ? $0 : nil }
         }
+        entry.otherMethods = reader.optional("other-methods")?.parsed(as: "307, 308 or 405") {
+            Int($0).flatMap { RedirectSettings.allowedOtherMethods.contains($0) ? $0 : nil }
+        }
+        if let field = reader.optional("max-age"), let age = field.duration() {
+            if age.seconds == age.seconds.rounded(), age.seconds <= 31_536_000 {
+                entry.maxAge = UInt32(age.seconds)
+            } else {
+                field.report("max-age must be whole seconds, at most 365d")
+            }
+        }
         if let urls = reader.required("urls"), var urlReader = MappingReader(urls) {
             for (region, field) in urlReader.namedEntries() {
                 guard let name = RegionName(region.value) else {
@@ -146,18 +160,21 @@ struct GlobalFile {
         guard var reader = MappingReader(value) else { return nil }
         var entry = NetworkEntry(name: Located(value: name ?? "invalid", location: key.location))
         entry.prefixes = reader.required("cidr")?.list()?.compactMap { item in
-            guard let text = item.string() else { return nil }
-            switch IPPrefix.parse(text) {
-            case .success(let prefix): return item.located(prefix)
-            case .failure(let error):
-                item.report(error.description)
-                return nil
-            }
+            readPrefix(item).map(item.located)
         } ?? []
         entry.location = reader.required("location")?.locationReference()
         entry.load = reader.optional("load")?.number(in: 0...1e12)
         reader.finish()
         return name == nil ? nil : entry
     }
-}
 
+    private static func readPrefix(_ item: YAMLValue) -> IPPrefix? {
+        guard let text = item.string() else { return nil }
+        switch IPPrefix.parse(text) {
+        case .success(let prefix): return prefix
+        case .failure(let error):
+            item.report(error.description)
+            return nil
+        }
+    }
+}

@@ -18,19 +18,23 @@ public struct Configuration: Sendable {
     /// How long an observation stays fresh; `nil` means three probe intervals plus the timeout of the
     /// gateway observed.
     public var staleAfter: Duration?
+    /// Proxies whose `X-Forwarded-For` and `Forwarded` headers the redirector believes; a
+    /// forwarding header from any other peer is ignored.
+    public var trustedProxies: [IPPrefix]
     /// Identifies the files this configuration was loaded from (`fnv1a64:` and 16 hex digits over
     /// their names and contents), so directors can tell whether they run the same configuration.
     /// Empty for a configuration built in code.
     public var fingerprint: String = ""
 
     public init(zone: DomainName, regions: [Region], services: [Service], networks: [ClientNetwork],
-                defaultLocation: NamedLocation? = nil, staleAfter: Duration? = nil) {
+                defaultLocation: NamedLocation? = nil, staleAfter: Duration? = nil, trustedProxies: [IPPrefix] = []) {
         self.zone = zone
         self.regions = regions.sorted { $0.name < $1.name }
         self.services = services
         self.networks = networks
         self.defaultLocation = defaultLocation
         self.staleAfter = staleAfter
+        self.trustedProxies = trustedProxies
     }
 
     /// The region called `name`.

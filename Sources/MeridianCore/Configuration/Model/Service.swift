@@ -83,16 +83,24 @@ public struct FallbackTarget: Hashable, Sendable, Codable {
 public struct RedirectSettings: Hashable, Sendable {
     /// The Host names that select this service.
     public var hosts: [DomainName]
-    /// 301, 302, 307 or 308.
+    /// The status of redirects for GET and HEAD: 301, 302, 307 or 308.
     public var status: Int
+    /// What other methods get: 307 or 308 (a redirect that replays the body) or 405.
+    public var otherMethods: Int
+    /// How long clients may cache a redirect, in seconds; `nil` means not at all (`no-store`).
+    public var maxAge: UInt32?
     /// Each region's base URL.
     public var urls: [RegionName: BaseURL]
 
     public static let allowedStatus: Set<Int> = [301, 302, 307, 308]
+    public static let allowedOtherMethods: Set<Int> = [307, 308, 405]
 
-    public init(hosts: [DomainName], status: Int = 302, urls: [RegionName: BaseURL]) {
+    public init(hosts: [DomainName], status: Int = 302, otherMethods: Int = 405, maxAge: UInt32? = nil,
+                urls: [RegionName: BaseURL]) {
         self.hosts = hosts
         self.status = status
+        self.otherMethods = otherMethods
+        self.maxAge = maxAge
         self.urls = urls
     }
 }

@@ -1,5 +1,3 @@
-import MeridianCore
-
 /// What answering needs to steer: the sites as the director sees them and how to locate clients.
 /// Immutable; the director replaces it whenever a decision input changes.
 public struct SteeringSnapshot: Sendable {

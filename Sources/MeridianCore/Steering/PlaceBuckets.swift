@@ -1,0 +1,43 @@
+/// The distinct places clients can be at, as far as steering can tell: one bucket per distinct
+/// location in the networks table, and a last one for clients in no network. Every client of a
+/// bucket gets the same decision (up to its lane), which is what lets answers be prebuilt per
+/// (service, bucket, lane) and rebuilt only when a decision input changes.
+public struct PlaceBuckets: Sendable {
+    /// A client location standing for each bucket, in bucket order (the last: unmatched clients).
+    public let representatives: [ClientLocation]
+    /// For each network of the configuration, its bucket (networks at the same place share one).
+    private let networkBuckets: [Int]
+    private let locator: ClientLocator
+
+    /// The buckets of `configuration`'s networks, with unmatched clients placed as `locator` places
+    /// them from the director of `vantage`.
+    public init(_ configuration: Configuration, locator: ClientLocator, vantage: Region?) {
+        var points: [GeoPoint] = []
+        var representatives: [ClientLocation] = []
+        var networkBuckets: [Int] = []
+        for (index, network) in configuration.networks.enumerated() {
+            let point = network.location.point
+            if let existing = points.firstIndex(of: point) {
+                networkBuckets.append(existing)
+            } else {
+                points.append(point)
+                representatives.append(locator.location(ofNetwork: index, prefix: network.prefixes[0]))
+                networkBuckets.append(points.count - 1)
+            }
+        }
+        representatives.append(locator.fallback(vantage: vantage))
+        self.representatives = representatives
+        self.networkBuckets = networkBuckets
+        self.locator = locator
+    }
+
+    /// How many buckets there are.
+    public var count: Int { representatives.count }
+
+    /// The bucket of a client address, and the network prefix that placed it (`nil`: no network).
+    @inline(__always)
+    public func bucket(for address: IPAddress) -> (bucket: Int, prefix: IPPrefix?) {
+        guard let match = locator.match(address) else { return (count - 1, nil) }
+        return (networkBuckets[match.network], match.prefix)
+    }
+}
