@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -36,10 +37,7 @@ let package = Package(
         ),
         .target(
             name: "MeridianHTTP",
-            dependencies: [
-                "MeridianCore",
-                .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            dependencies: ["MeridianCore"]
         ),
         .target(name: "CMeridianSockets"),
         .target(
@@ -67,6 +65,7 @@ let package = Package(
                 "MeridianCore",
                 "MeridianServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(

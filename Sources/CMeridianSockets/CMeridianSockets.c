@@ -1,5 +1,8 @@
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include "CMeridianSockets.h"
 
@@ -12,4 +15,43 @@ int CMeridian_recvmmsg(int socket, CMeridianMessage *messages, unsigned int coun
 
 int CMeridian_sendmmsg(int socket, CMeridianMessage *messages, unsigned int count, int flags) {
     return sendmmsg(socket, (struct mmsghdr *)messages, count, flags);
+}
+
+void CMeridian_setThreadName(const char *name) {
+    pthread_setname_np(pthread_self(), name);
+}
+
+const uint32_t CMeridianReadable = EPOLLIN;
+const uint32_t CMeridianWritable = EPOLLOUT;
+const uint32_t CMeridianHangUp = EPOLLHUP | EPOLLRDHUP;
+const uint32_t CMeridianError = EPOLLERR;
+
+int CMeridian_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int CMeridian_epoll_add(int epoll, int fd, uint32_t events, int exclusive) {
+    struct epoll_event event = { .events = events | (exclusive ? EPOLLEXCLUSIVE : 0), .data = { .fd = fd } };
+    return epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
+}
+
+int CMeridian_epoll_modify(int epoll, int fd, uint32_t events) {
+    struct epoll_event event = { .events = events, .data = { .fd = fd } };
+    return epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event);
+}
+
+int CMeridian_epoll_wait(int epoll, CMeridianEvent *events, int capacity, int timeoutMilliseconds) {
+    struct epoll_event raw[256];
+    if (capacity > 256) capacity = 256;
+    int count = epoll_wait(epoll, raw, capacity, timeoutMilliseconds);
+    for (int index = 0; index < count; index++) {
+        events[index].events = raw[index].events;
+        events[index].fd = raw[index].data.fd;
+    }
+    return count;
+}
+
+int CMeridian_accept(int listener, struct sockaddr_storage *address) {
+    socklen_t length = sizeof(*address);
+    return accept4(listener, (struct sockaddr *)address, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }

@@ -6,9 +6,9 @@ func target(_ text: String) -> Result<(RequestTarget, String), HTTPRequestError>
     let bytes = Array(text.utf8)
     return bytes.withUnsafeBytes { raw in
         RequestTarget.parse(raw, 0..<bytes.count).map { target in
-            var output = [UInt8](repeating: 0, count: RequestTarget.maximumWrittenLength(of: 0..<bytes.count))
-            let length = output.withUnsafeMutableBytes { target.write(raw, into: $0) }
-            return (target, String(decoding: output.prefix(length), as: UTF8.self))
+            var output: [UInt8] = []
+            target.write(raw, into: &output)
+            return (target, String(decoding: output, as: UTF8.self))
         }
     }
 }

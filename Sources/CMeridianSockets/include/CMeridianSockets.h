@@ -1,8 +1,9 @@
-// recvmmsg and sendmmsg, which Swift's Glibc module does not expose (they need _GNU_SOURCE, which
+// recvmmsg, sendmmsg and pthread_setname_np, which Swift's Glibc module does not expose (they need _GNU_SOURCE, which
 // this header must not define: it would change the system headers that other modules share).
 #ifndef C_MERIDIAN_SOCKETS_H
 #define C_MERIDIAN_SOCKETS_H
 
+#include <stdint.h>
 #include <sys/socket.h>
 
 /// One message of a batch, laid out exactly as `struct mmsghdr`.
@@ -16,5 +17,38 @@ int CMeridian_recvmmsg(int socket, CMeridianMessage *messages, unsigned int coun
 
 /// Sends up to `count` datagrams; returns how many, or -1 with errno set.
 int CMeridian_sendmmsg(int socket, CMeridianMessage *messages, unsigned int count, int flags);
+
+/// One readiness event, as `CMeridian_epoll_wait` reports it (`struct epoll_event` is packed on
+/// x86-64, which Swift does not import well).
+typedef struct {
+    uint32_t events;
+    int32_t fd;
+} CMeridianEvent;
+
+/// Readiness flags, as epoll defines them.
+extern const uint32_t CMeridianReadable;
+extern const uint32_t CMeridianWritable;
+extern const uint32_t CMeridianHangUp;
+extern const uint32_t CMeridianError;
+
+/// A new epoll instance (close-on-exec), or -1 with errno set.
+int CMeridian_epoll_create(void);
+
+/// Watches `fd` for `events` (level-triggered); `exclusive` wakes one of the instances that watch
+/// the same descriptor (EPOLLEXCLUSIVE). Returns 0, or -1 with errno set.
+int CMeridian_epoll_add(int epoll, int fd, uint32_t events, int exclusive);
+
+/// Changes what `fd` is watched for. Returns 0, or -1 with errno set.
+int CMeridian_epoll_modify(int epoll, int fd, uint32_t events);
+
+/// Waits up to `timeoutMilliseconds` for events; returns how many, or -1 with errno set.
+int CMeridian_epoll_wait(int epoll, CMeridianEvent *events, int capacity, int timeoutMilliseconds);
+
+/// Accepts a connection as a non-blocking, close-on-exec socket; the peer's address goes to
+/// `address`. Returns the descriptor, or -1 with errno set.
+int CMeridian_accept(int listener, struct sockaddr_storage *address);
+
+/// Names the calling thread (as `ps -L` and `top -H` show it; at most 15 characters).
+void CMeridian_setThreadName(const char *name);
 
 #endif

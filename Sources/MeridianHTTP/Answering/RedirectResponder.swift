@@ -1,6 +1,5 @@
 import Foundation
 import MeridianCore
-import NIOCore
 
 /// Answers redirect requests. Built once per steering snapshot: for every (service, client place,
 /// lane) the decision is made ahead and kept as ready bytes (`Location: <base URL>` and the headers
@@ -96,7 +95,7 @@ public struct RedirectResponder: Sendable {
     /// Writes the response to `head` (whose bytes are `bytes`) from `peer` into `output`.
     /// `dateLine` is the current `Date:` header line; `now` is the time for the JSON answer.
     public func respond(to head: HTTPRequestHead, in bytes: UnsafeRawBufferPointer, peer: IPAddress,
-                        dateLine: [UInt8], into output: inout ByteBuffer) -> Outcome {
+                        dateLine: [UInt8], into output: inout [UInt8]) -> Outcome {
         let client = resolver.resolve(peer: peer, head: head, bytes: bytes)
         var outcome = Outcome(status: 0, service: -1, region: -1, source: client.source,
                               close: !head.keepAlive || head.hasBody)
@@ -145,31 +144,29 @@ public struct RedirectResponder: Sendable {
         case .redirect(let region, let location, let tail):
             outcome.status = status
             outcome.region = region
-            output.writeBytes(Self.statusLines[status]!)
-            output.writeBytes(location)
-            output.writeWithUnsafeMutableBytes(minimumWritableBytes: RequestTarget.maximumWrittenLength(of: head.target)) {
-                target.write(bytes, into: $0)
-            }
-            output.writeBytes(tail)
+            output += Self.statusLines[status]!
+            output += location
+            target.write(bytes, into: &output)
+            output += tail
             Self.finishHead(head, dateLine: dateLine, close: outcome.close, into: &output)
         case .unavailable(let headers, let body):
             outcome.status = 503
-            output.writeBytes(Self.statusLines[503]!)
-            output.writeBytes(headers)
+            output += Self.statusLines[503]!
+            output += headers
             Self.finishHead(head, dateLine: dateLine, close: outcome.close, into: &output)
-            if head.method != .head { output.writeBytes(body) }
+            if head.method != .head { output += body }
         }
         return outcome
     }
 
     /// Writes the answer to a request whose head could not be read, and says to close.
-    public static func respond(to error: HTTPRequestError, dateLine: [UInt8], into output: inout ByteBuffer) -> Outcome {
+    public static func respond(to error: HTTPRequestError, dateLine: [UInt8], into output: inout [UInt8]) -> Outcome {
         let body = error.reason + "\n"
-        output.writeString(HTTPStatus.statusLine(error.status))
-        output.writeString("Content-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n")
-        output.writeBytes(dateLine)
-        output.writeString("Connection: close\r\n\r\n")
-        output.writeString(body)
+        output += HTTPStatus.statusLine(error.status).utf8
+        output += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n".utf8
+        output += dateLine
+        output += "Connection: close\r\n\r\n".utf8
+        output += body.utf8
         return Outcome(status: error.status, service: -1, region: -1, source: .peer, close: true)
     }
 
@@ -198,49 +195,49 @@ public struct RedirectResponder: Sendable {
 
     /// The Date line, the Connection line when it says something the version does not, and the
     /// blank line.
-    private static func finishHead(_ head: HTTPRequestHead, dateLine: [UInt8], close: Bool, into output: inout ByteBuffer) {
-        output.writeBytes(dateLine)
+    private static func finishHead(_ head: HTTPRequestHead, dateLine: [UInt8], close: Bool, into output: inout [UInt8]) {
+        output += dateLine
         if close {
-            output.writeBytes(closeLine)
+            output += closeLine
         } else if head.version == .http10 {
-            output.writeBytes(keepAliveLine)
+            output += keepAliveLine
         } else {
-            output.writeBytes(endOfHead)
+            output += endOfHead
         }
     }
 
     private static func writePlain(status: Int, body: String, extraHeaders: String = "", head: HTTPRequestHead,
-                                   dateLine: [UInt8], close: Bool, into output: inout ByteBuffer) {
-        output.writeString(HTTPStatus.statusLine(status))
-        output.writeString(extraHeaders + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n")
+                                   dateLine: [UInt8], close: Bool, into output: inout [UInt8]) {
+        output += HTTPStatus.statusLine(status).utf8
+        output += (extraHeaders + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n").utf8
         finishHead(head, dateLine: dateLine, close: close, into: &output)
-        if head.method != .head { output.writeString(body) }
+        if head.method != .head { output += body.utf8 }
     }
 
     /// The JSON answer: where the client would be redirected, and the decision explained. Returns
     /// the region chosen (its index, or -1).
     private func writeJSON(service: Service, status: Int, target: RequestTarget, bytes: UnsafeRawBufferPointer,
                            client: (address: IPAddress, source: ClientAddressResolver.Source), head: HTTPRequestHead,
-                           dateLine: [UInt8], close: Bool, into output: inout ByteBuffer) -> Int {
+                           dateLine: [UInt8], close: Bool, into output: inout [UInt8]) -> Int {
         let location = snapshot.locator.locate(client.address, vantage: snapshot.vantage)
         let decision = Steering.decide(service, for: location, in: snapshot.assessment,
                                        selector: ClientLanes.selector(for: client.address))
         var url: String?
         if let base = decision.redirectURL {
-            var path = [UInt8](repeating: 0, count: RequestTarget.maximumWrittenLength(of: head.target))
-            let length = path.withUnsafeMutableBytes { target.write(bytes, into: $0) }
-            url = base.text + String(decoding: path.prefix(length), as: UTF8.self)
+            var path: [UInt8] = []
+            target.write(bytes, into: &path)
+            url = base.text + String(decoding: path, as: UTF8.self)
         }
         let answer = RedirectAnswer(url: url, status: url == nil ? 503 : status, clientSource: client.source.rawValue,
                                     decision: DecisionReport(decision, address: client.address, at: decision.at.iso8601))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let body = ((try? encoder.encode(answer)) ?? Data("{}".utf8)) + Data("\n".utf8)
-        output.writeBytes(Self.statusLines[200]!)
-        output.writeString("Content-Type: application/json\r\nCache-Control: no-store\r\n"
-                           + "X-Meridian-Service: \(service.name)\r\nContent-Length: \(body.count)\r\n")
+        output += Self.statusLines[200]!
+        output += ("Content-Type: application/json\r\nCache-Control: no-store\r\n"
+                   + "X-Meridian-Service: \(service.name)\r\nContent-Length: \(body.count)\r\n").utf8
         Self.finishHead(head, dateLine: dateLine, close: close, into: &output)
-        if head.method != .head { output.writeBytes(body) }
+        if head.method != .head { output += body }
         return decision.chosenRegion.flatMap(regionNames.firstIndex) ?? -1
     }
 }

@@ -57,27 +57,21 @@ public struct RequestTarget: Sendable, Equatable {
                                       asksForJSON: query.map { containsJSONParameter(bytes, $0) } ?? false))
     }
 
-    /// The length of the target once written by `write(_:into:)`, at most.
-    public static func maximumWrittenLength(of target: Range<Int>) -> Int { target.count * 3 + 1 }
-
-    /// Writes the path and query (without the `meridian=json` parameter) for a Location header:
-    /// `/` for an empty path, escapes kept, unsafe bytes percent-encoded. Returns the bytes written.
-    public func write(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
-        var cursor = 0
+    /// Appends the path and query (without the `meridian=json` parameter) to `output`, for a
+    /// Location header: `/` for an empty path, escapes kept, unsafe bytes percent-encoded.
+    public func write(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) {
         func put(_ byte: UInt8) {
             if needsEncoding(byte) {
-                output[cursor] = percent
-                output[cursor + 1] = hexDigits[Int(byte >> 4)]
-                output[cursor + 2] = hexDigits[Int(byte & 0x0F)]
-                cursor += 3
+                output.append(percent)
+                output.append(hexDigits[Int(byte >> 4)])
+                output.append(hexDigits[Int(byte & 0x0F)])
             } else {
-                output[cursor] = byte
-                cursor += 1
+                output.append(byte)
             }
         }
         if path.isEmpty { put(slash) }
         for index in path { put(bytes[index]) }
-        guard let query else { return cursor }
+        guard let query else { return }
         var first = true
         var parameterStart = query.lowerBound
         while parameterStart <= query.upperBound {
@@ -91,7 +85,6 @@ public struct RequestTarget: Sendable, Equatable {
             }
             parameterStart = parameterEnd + 1
         }
-        return cursor
     }
 
     private static func absoluteFormAuthorityStart(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {

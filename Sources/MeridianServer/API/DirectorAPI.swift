@@ -4,8 +4,8 @@ import Logging
 import MeridianCore
 import NIOCore
 
-/// The director's HTTP API on Hummingbird: the dashboard (`/`), `/v1/status`, `/metrics` and
-/// `/healthz`. Speed does not matter here; the DNS and redirect paths have their own listeners.
+/// The director's HTTP API on Hummingbird: the dashboard (`/`), `/v1/status`, `/v1/explain`,
+/// `/metrics` and `/healthz`. Speed does not matter here; the DNS and redirect paths have their own listeners.
 public enum DirectorAPI {
     /// The application serving `director`'s API on `address`. `onListening` receives the bound
     /// address (useful when the port is 0).
@@ -21,11 +21,23 @@ public enum DirectorAPI {
             text("ok\n", type: "text/plain; charset=utf-8")
         }
         router.get("/v1/status") { _, _ in
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let body = try encoder.encode(director.status())
-            return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            try json(director.status())
+        }
+        router.get("/v1/explain") { request, _ in
+            guard let clientText = request.uri.queryParameters["client"].map(String.init) else {
+                return try problem(.badRequest, "give the client's address: /v1/explain?client=IP&service=NAME")
+            }
+            guard let client = IPAddress(clientText) else {
+                return try problem(.badRequest, "'\(clientText)' is not an IP address")
+            }
+            guard let serviceText = request.uri.queryParameters["service"].map(String.init) else {
+                return try problem(.badRequest, "give the service: /v1/explain?client=IP&service=NAME")
+            }
+            guard let service = director.configuration.service(named: serviceText) else {
+                let known = director.configuration.services.map(\.name.rawValue).joined(separator: ", ")
+                return try problem(.notFound, "no service '\(serviceText)' (services: \(known))")
+            }
+            return try json(director.explain(client: client, service: service))
         }
         router.get("/metrics") { _, _ in
             text(director.metricsText(), type: "text/plain; version=0.0.4; charset=utf-8")
@@ -39,6 +51,19 @@ public enum DirectorAPI {
                 if let local = channel.localAddress { await onListening(local) }
             },
             logger: logger)
+    }
+
+    private static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let body = try encoder.encode(value) + Data("\n".utf8)
+        return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// A JSON error: `{"error": "..."}`.
+    private static func problem(_ status: HTTPResponse.Status, _ message: String) throws -> Response {
+        try json(["error": message], status: status)
     }
 
     private static func text(_ body: String, type: String) -> Response {

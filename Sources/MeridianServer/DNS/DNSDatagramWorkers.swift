@@ -7,14 +7,19 @@ import MeridianCore
 import MeridianDNS
 import NIOConcurrencyHelpers
 
-/// DNS over UDP off the event loops: one thread per SO_REUSEPORT socket, each looping over blocking
-/// `recvmmsg` and `sendmmsg` with buffers allocated once. A batch reads the answering state once,
-/// the fast path writes answers straight into the send buffers, and nothing is allocated per query
-/// on that path. Counters are per thread.
+/// DNS over UDP off the event loops: threads (one per core by default) that share one socket, each
+/// looping over blocking `recvmmsg` and `sendmmsg` with buffers allocated once. Sharing one socket
+/// rather than one SO_REUSEPORT socket per thread keeps every thread busy: the kernel hashes each
+/// client's address to one SO_REUSEPORT socket, so a handful of busy clients can load one thread
+/// while another idles, whereas a blocked reader of a shared socket takes whatever arrives next
+/// (the kernel wakes one waiter per datagram). A batch reads the answering state once, the fast
+/// path writes answers straight into the send buffers, and nothing is allocated per query on that
+/// path. Counters are per thread.
 final class DNSDatagramWorkers: Sendable {
-    /// The port the sockets are bound to (the one asked for, or the one the system chose for 0).
+    /// The port the socket is bound to (the one asked for, or the one the system chose for 0).
     let port: Int
-    private let sockets: [Int32]
+    private let socket: Int32
+    private let threads: Int
     private let stopping = NIOLockedValueBox(false)
     private let finished = DispatchGroup()
 
@@ -22,45 +27,34 @@ final class DNSDatagramWorkers: Sendable {
     static let receiveSize = 4096
     static let sendSize = DNSResponder.maximumUDPPayload
 
-    /// Binds `count` sockets to `address` (port 0: a port the system chooses, shared by all).
-    init(address: MeridianCore.SocketAddress, count: Int) throws {
-        var sockets: [Int32] = []
-        var port = Int(address.port)
-        do {
-            for _ in 0..<max(1, count) {
-                let socket = try Self.bind(address, port: port)
-                sockets.append(socket)
-                if port == 0 { port = Self.boundPort(socket) }
-            }
-        } catch {
-            sockets.forEach { close($0) }
-            throw error
-        }
-        self.sockets = sockets
-        self.port = port
+    /// Binds the socket to `address` (port 0: a port the system chooses) for `threads` threads.
+    init(address: MeridianCore.SocketAddress, threads: Int) throws {
+        socket = try RawSocket.bind(address, type: RawSocket.datagram, receiveTimeout: 200_000)
+        port = RawSocket.boundPort(socket)
+        self.threads = max(1, threads)
     }
 
-    /// Starts one thread per socket, answering through `answering`.
+    /// Starts the threads, answering through `answering`.
     func start(answering: DNSAnswering) {
-        for socket in sockets {
+        for _ in 0..<threads {
             let shard = answering.statistics.makeShard()
             finished.enter()
-            let thread = Thread { [stopping, finished] in
+            let thread = Thread { [socket, stopping, finished] in
+                CMeridian_setThreadName("meridian-dns")
                 Self.serve(socket: socket, answering: answering, shard: shard, stopping: stopping)
                 finished.leave()
             }
-            thread.name = "meridian-dns-udp"
             thread.start()
         }
     }
 
-    /// Stops the threads (each notices within its 200 ms receive timeout) and closes the sockets.
+    /// Stops the threads (each notices within its 200 ms receive timeout) and closes the socket.
     func stop() async {
         stopping.withLockedValue { $0 = true }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             finished.notify(queue: .global()) { continuation.resume() }
         }
-        sockets.forEach { close($0) }
+        close(socket)
     }
 
     // MARK: The loop
@@ -95,7 +89,7 @@ final class DNSDatagramWorkers: Sendable {
             var counter = BatchCounter(regions: current.fastPath.regionNames)
             var replyCount = 0
             for index in 0..<Int(count) {
-                guard let client = clientAddress(addresses + index) else { continue }
+                guard let client = RawSocket.address(of: addresses + index) else { continue }
                 let query = UnsafeRawBufferPointer(start: receive.baseAddress! + index * receiveSize,
                                                    count: Int(received[index].msg_len))
                 let output = UnsafeMutableRawBufferPointer(start: send.baseAddress! + replyCount * sendSize, count: sendSize)
@@ -122,80 +116,6 @@ final class DNSDatagramWorkers: Sendable {
                     sent += Int(result)
                 }
             }
-        }
-    }
-
-    private static func clientAddress(_ storage: UnsafeMutablePointer<sockaddr_storage>) -> IPAddress? {
-        switch Int32(storage.pointee.ss_family) {
-        case AF_INET:
-            return storage.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                .v4(UInt32(bigEndian: $0.pointee.sin_addr.s_addr))
-            }
-        case AF_INET6:
-            return storage.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
-                let bits = withUnsafeBytes(of: address.pointee.sin6_addr) { $0.reduce(UInt128(0)) { $0 << 8 | UInt128($1) } }
-                return IPAddress.v6(bits).unmapped
-            }
-        default:
-            return nil
-        }
-    }
-
-    // MARK: Sockets
-
-    /// Why a socket could not be set up.
-    struct SocketError: Error, CustomStringConvertible {
-        var operation: String
-        var code: Int32
-        var description: String { "\(operation): \(String(cString: strerror(code)))" }
-    }
-
-    private static func bind(_ address: MeridianCore.SocketAddress, port: Int) throws -> Int32 {
-        let family = address.ip.family == .v4 ? AF_INET : AF_INET6
-        let socket = Glibc.socket(family, Int32(SOCK_DGRAM.rawValue), 0)
-        guard socket >= 0 else { throw SocketError(operation: "socket", code: errno) }
-        var one: Int32 = 1
-        setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(socket, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
-        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let result: Int32
-        switch address.ip {
-        case .v4(let bits):
-            var socketAddress = sockaddr_in()
-            socketAddress.sin_family = sa_family_t(AF_INET)
-            socketAddress.sin_port = UInt16(port).bigEndian
-            socketAddress.sin_addr.s_addr = bits.bigEndian
-            result = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        case .v6(let bits):
-            var socketAddress = sockaddr_in6()
-            socketAddress.sin6_family = sa_family_t(AF_INET6)
-            socketAddress.sin6_port = UInt16(port).bigEndian
-            withUnsafeMutableBytes(of: &socketAddress.sin6_addr) { bytes in
-                for index in 0..<16 { bytes[index] = UInt8(truncatingIfNeeded: bits >> (120 - 8 * index)) }
-            }
-            result = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
-        }
-        guard result == 0 else {
-            let code = errno
-            close(socket)
-            throw SocketError(operation: "bind \(address.ip) port \(port)", code: code)
-        }
-        return socket
-    }
-
-    private static func boundPort(_ socket: Int32) -> Int {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        _ = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        return withUnsafePointer(to: &storage) { pointer in
-            Int(UInt16(bigEndian: pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port }))
         }
     }
 }

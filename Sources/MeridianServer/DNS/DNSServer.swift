@@ -6,7 +6,7 @@ import NIOPosix
 import ServiceLifecycle
 
 /// A director's DNS listeners: UDP and TCP on the same address and port, answering through
-/// `DNSAnswering`. UDP runs on `DNSDatagramWorkers` (one thread per core, recvmmsg/sendmmsg); TCP on
+/// `DNSAnswering`. UDP runs on `DNSDatagramWorkers` (threads sharing one socket, recvmmsg/sendmmsg); TCP on
 /// NIO, with connections bounded in number and closed when idle.
 public struct DNSServer: ServiceLifecycle.Service {
     private let answering: DNSAnswering
@@ -33,7 +33,7 @@ public struct DNSServer: ServiceLifecycle.Service {
     }
 
     public func run() async throws {
-        let udp = try DNSDatagramWorkers(address: address, count: udpThreads)
+        let udp = try DNSDatagramWorkers(address: address, threads: udpThreads)
         let tcp: any Channel
         do {
             tcp = try await bindTCP(port: udp.port)

@@ -114,6 +114,16 @@ public final class Director: Sendable {
         return decision
     }
 
+    /// The decision for `client` as this director would make it now, explained: the same one the
+    /// DNS debug answer and the redirector's JSON answer give.
+    public func explain(client: IPAddress, service: Service, at now: Timestamp = .now) -> DecisionReport {
+        let snapshot = Self.snapshot(of: loadedConfiguration, board: board, region: region, now: now)
+        let location = snapshot.locator.locate(client, vantage: snapshot.vantage)
+        let decision = Steering.decide(service, for: location, in: snapshot.assessment,
+                                       selector: ClientLanes.selector(for: client))
+        return DecisionReport(decision, address: client, at: decision.at.iso8601)
+    }
+
     // MARK: Reload
 
     /// The outcome of a reload.

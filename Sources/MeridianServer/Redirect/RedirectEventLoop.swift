@@ -1,0 +1,270 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CMeridianSockets
+import MeridianCore
+import MeridianHTTP
+import NIOConcurrencyHelpers
+
+/// One thread's share of the redirect listener: an epoll loop over the connections it accepted.
+///
+/// A readable connection is read once into a buffer allocated at start, every complete head in it
+/// is answered into one output array (reused), and the answers go out with one `send`. What a
+/// socket does not take is kept for that connection, which is then watched for writability only,
+/// so a client that does not read cannot make the director buffer without bound. A partial head is
+/// kept until the rest arrives (bounded by the parser's head size). In the steady state of
+/// keep-alive requests nothing is allocated.
+///
+/// A loop is made on the starting thread (so that set-up errors surface there), handed to its own
+/// thread once, and used only by that thread from then on; hence `@unchecked Sendable`.
+final class RedirectEventLoop: @unchecked Sendable {
+    /// The bounds a loop keeps its connections within.
+    struct Limits: Sendable {
+        var maxConnections: Int
+        /// Milliseconds a connection may sit idle.
+        var idleTimeout: Int64
+        /// Milliseconds a started head may take to complete.
+        var headTimeout: Int64
+        var parser: HTTPRequestHeadParser
+    }
+
+    private struct Connection {
+        var peer: IPAddress
+        /// The start of a head whose end has not arrived.
+        var input: [UInt8] = []
+        /// Answer bytes the socket did not take yet.
+        var pending: [UInt8] = []
+        var closeWhenSent = false
+        var lastActivity: Int64
+        var headStarted: Int64?
+    }
+
+    private let listener: Int32
+    private let epoll: Int32
+    private let answering: RedirectAnswering
+    private let shard: RedirectStatistics.Shard
+    private let limits: Limits
+    private var connections: [Connection?] = []
+    private var open = 0
+    private let events: UnsafeMutablePointer<CMeridianEvent>
+    private let readBuffer: UnsafeMutableRawBufferPointer
+    private var output: [UInt8] = []
+    private var dateSecond = -1
+    private var dateLine: [UInt8] = []
+
+    static let eventCapacity = 256
+    static let readSize = 65_536
+
+    init(listener: Int32, answering: RedirectAnswering, shard: RedirectStatistics.Shard, limits: Limits) throws {
+        let epoll = CMeridian_epoll_create()
+        guard epoll >= 0 else { throw RawSocket.SocketError(operation: "epoll_create1", code: errno) }
+        guard CMeridian_epoll_add(epoll, listener, CMeridianReadable, 1) == 0 else {
+            let code = errno
+            close(epoll)
+            throw RawSocket.SocketError(operation: "epoll_ctl", code: code)
+        }
+        self.listener = listener
+        self.epoll = epoll
+        self.answering = answering
+        self.shard = shard
+        self.limits = limits
+        events = .allocate(capacity: Self.eventCapacity)
+        readBuffer = .allocate(byteCount: Self.readSize, alignment: 16)
+        output.reserveCapacity(Self.readSize)
+    }
+
+    deinit {
+        events.deallocate()
+        readBuffer.deallocate()
+    }
+
+    /// Serves until `stopping` is set (noticed within 250 ms), then closes every connection.
+    func run(until stopping: NIOLockedValueBox<Bool>) {
+        var lastSweep = Self.milliseconds()
+        while !stopping.withLockedValue({ $0 }) {
+            let count = CMeridian_epoll_wait(epoll, events, Int32(Self.eventCapacity), 250)
+            let now = Self.milliseconds()
+            if count > 0 {
+                let responder = answering.current
+                refreshDateLine()
+                for index in 0..<Int(count) {
+                    let event = events[index]
+                    if event.fd == listener {
+                        acceptAll(now: now)
+                    } else if event.events & CMeridianWritable != 0 {
+                        sendPending(event.fd)
+                    } else {
+                        readAndAnswer(event.fd, responder: responder, now: now)
+                    }
+                }
+            }
+            if now - lastSweep >= 1000 {
+                closeExpired(now: now)
+                lastSweep = now
+            }
+        }
+        for fd in connections.indices where connections[fd] != nil { closeConnection(Int32(fd)) }
+        close(epoll)
+    }
+
+    // MARK: Connections
+
+    private func acceptAll(now: Int64) {
+        var storage = sockaddr_storage()
+        for _ in 0..<64 {
+            let fd = CMeridian_accept(listener, &storage)
+            guard fd >= 0 else { return }
+            guard open < limits.maxConnections else {
+                close(fd)
+                continue
+            }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            guard CMeridian_epoll_add(epoll, fd, CMeridianReadable, 0) == 0 else {
+                close(fd)
+                continue
+            }
+            if connections.count <= Int(fd) {
+                connections += [Connection?](repeating: nil, count: Int(fd) + 1 - connections.count)
+            }
+            connections[Int(fd)] = Connection(peer: withUnsafePointer(to: &storage) { RawSocket.address(of: $0) } ?? .v4(0),
+                                              lastActivity: now)
+            open += 1
+        }
+    }
+
+    private func closeConnection(_ fd: Int32) {
+        guard Int(fd) < connections.count, connections[Int(fd)] != nil else { return }
+        connections[Int(fd)] = nil
+        open -= 1
+        close(fd)
+    }
+
+    /// Closes connections idle too long, and those whose head is taking too long.
+    private func closeExpired(now: Int64) {
+        for fd in connections.indices {
+            guard let connection = connections[fd] else { continue }
+            let idle = now - connection.lastActivity >= limits.idleTimeout
+            let slowHead = connection.headStarted.map { now - $0 >= limits.headTimeout } ?? false
+            if idle || slowHead { closeConnection(Int32(fd)) }
+        }
+    }
+
+    // MARK: Reading and answering
+
+    private func readAndAnswer(_ fd: Int32, responder: RedirectResponder, now: Int64) {
+        guard Int(fd) < connections.count, connections[Int(fd)] != nil else { return }
+        let count = recv(fd, readBuffer.baseAddress, readBuffer.count, 0)
+        if count < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        guard count > 0 else {
+            closeConnection(fd)
+            return
+        }
+        connections[Int(fd)]!.lastActivity = now
+        let peer = connections[Int(fd)]!.peer
+        var state = AnswerState()
+        if connections[Int(fd)]!.input.isEmpty {
+            let bytes = UnsafeRawBufferPointer(rebasing: readBuffer[0..<count])
+            answer(bytes, peer: peer, responder: responder, state: &state)
+            if !state.close, state.consumed < count {
+                connections[Int(fd)]!.input = Array(bytes[state.consumed...])
+            }
+        } else {
+            connections[Int(fd)]!.input += UnsafeRawBufferPointer(rebasing: readBuffer[0..<count])
+            var input = connections[Int(fd)]!.input
+            input.withUnsafeBytes { answer($0, peer: peer, responder: responder, state: &state) }
+            input.removeFirst(state.close ? input.count : state.consumed)
+            connections[Int(fd)]!.input = input
+        }
+        if state.partialHead {
+            if connections[Int(fd)]!.headStarted == nil { connections[Int(fd)]!.headStarted = now }
+        } else {
+            connections[Int(fd)]!.headStarted = nil
+        }
+        if state.close { connections[Int(fd)]!.closeWhenSent = true }
+        send(fd)
+    }
+
+    private struct AnswerState {
+        var consumed = 0
+        var close = false
+        var partialHead = false
+    }
+
+    /// Answers every complete head at the start of `bytes` into `output`.
+    private func answer(_ bytes: UnsafeRawBufferPointer, peer: IPAddress, responder: RedirectResponder, state: inout AnswerState) {
+        while state.consumed < bytes.count {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[state.consumed...])
+            switch limits.parser.parse(rest) {
+            case .incomplete:
+                state.partialHead = true
+                return
+            case .invalid(let error):
+                shard.count(RedirectResponder.respond(to: error, dateLine: dateLine, into: &output), responder: responder)
+                state.close = true
+                return
+            case .complete(let head):
+                let outcome = responder.respond(to: head, in: rest, peer: peer, dateLine: dateLine, into: &output)
+                shard.count(outcome, responder: responder)
+                state.consumed += head.length
+                if outcome.close {
+                    state.close = true
+                    return
+                }
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    /// Sends `output` to `fd`; keeps what the socket does not take and waits for writability.
+    private func send(_ fd: Int32) {
+        defer { output.removeAll(keepingCapacity: true) }
+        if !output.isEmpty {
+            let sent = output.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent < 0 && errno != EAGAIN && errno != EINTR {
+                closeConnection(fd)
+                return
+            }
+            let taken = max(sent, 0)
+            if taken < output.count {
+                connections[Int(fd)]!.pending = Array(output[taken...])
+                _ = CMeridian_epoll_modify(epoll, fd, CMeridianWritable)
+                return
+            }
+        }
+        if connections[Int(fd)]!.closeWhenSent { closeConnection(fd) }
+    }
+
+    private func sendPending(_ fd: Int32) {
+        guard Int(fd) < connections.count, let connection = connections[Int(fd)] else { return }
+        let sent = connection.pending.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if sent < 0 {
+            if errno != EAGAIN && errno != EINTR { closeConnection(fd) }
+            return
+        }
+        connections[Int(fd)]!.pending.removeFirst(sent)
+        guard connections[Int(fd)]!.pending.isEmpty else { return }
+        if connection.closeWhenSent {
+            closeConnection(fd)
+        } else {
+            _ = CMeridian_epoll_modify(epoll, fd, CMeridianReadable)
+        }
+    }
+
+    // MARK: Time
+
+    private func refreshDateLine() {
+        let second = time(nil)
+        if second != dateSecond {
+            dateSecond = second
+            dateLine = HTTPDate.headerLine(secondsSinceEpoch: second)
+        }
+    }
+
+    private static func milliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}

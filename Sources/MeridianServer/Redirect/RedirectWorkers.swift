@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CMeridianSockets
+import Foundation
+import MeridianCore
+import NIOConcurrencyHelpers
+
+/// The redirect listener's threads: one listening socket, watched by every thread's epoll loop
+/// (`RedirectEventLoop`) with EPOLLEXCLUSIVE, so each new connection wakes one thread, which then
+/// serves it until it closes. Counters are per thread.
+final class RedirectWorkers: Sendable {
+    /// The port the listener is bound to (the one asked for, or the one the system chose for 0).
+    let port: Int
+    private let listener: Int32
+    private let threads: Int
+    private let stopping = NIOLockedValueBox(false)
+    private let finished = DispatchGroup()
+
+    init(address: MeridianCore.SocketAddress, threads: Int) throws {
+        listener = try RawSocket.bind(address, type: RawSocket.stream)
+        port = RawSocket.boundPort(listener)
+        self.threads = max(1, threads)
+    }
+
+    /// Starts the threads; `limits.maxConnections` is shared out between them.
+    func start(answering: RedirectAnswering, limits: RedirectEventLoop.Limits) throws {
+        var perThread = limits
+        perThread.maxConnections = max(1, limits.maxConnections / threads)
+        let loops = try (0..<threads).map { _ in
+            try RedirectEventLoop(listener: listener, answering: answering, shard: answering.statistics.makeShard(),
+                                  limits: perThread)
+        }
+        for loop in loops {
+            finished.enter()
+            let thread = Thread { [stopping, finished] in
+                CMeridian_setThreadName("meridian-http")
+                loop.run(until: stopping)
+                finished.leave()
+            }
+            thread.start()
+        }
+    }
+
+    /// Stops the threads (each notices within 250 ms), closing their connections, then the listener.
+    func stop() async {
+        stopping.withLockedValue { $0 = true }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            finished.notify(queue: .global()) { continuation.resume() }
+        }
+        close(listener)
+    }
+}

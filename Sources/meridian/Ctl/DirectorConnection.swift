@@ -1,0 +1,65 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import MeridianCore
+import NIOCore
+
+/// Which director `ctl` talks to, and how.
+struct DirectorOptions: ParsableArguments {
+    @Option(help: "The director's API URL (default: MERIDIAN_DIRECTOR, else the first director in --regions).")
+    var director: String?
+
+    @OptionGroup var regions: RegionsOption
+
+    @Flag(help: "Print the director's JSON answer as it is.")
+    var json = false
+
+    /// The API base URL to use.
+    func baseURL() throws -> String {
+        if let director { return try checked(director, from: "--director") }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["MERIDIAN_DIRECTOR"], !fromEnvironment.isEmpty {
+            return try checked(fromEnvironment, from: "MERIDIAN_DIRECTOR")
+        }
+        let configuration = try loadConfiguration(regions.directory)
+        guard let first = configuration.regions.first else {
+            printError("error: no director in \(regions.directory)")
+            throw ExitCode(1)
+        }
+        return first.director.peerURL.text
+    }
+
+    private func checked(_ text: String, from source: String) throws -> String {
+        guard let url = BaseURL(text) else {
+            printError("error: \(source): '\(text)' is not an http(s) URL")
+            throw ExitCode.validationFailure
+        }
+        return url.text
+    }
+}
+
+/// One GET to a director's API, with the exit codes `ctl` promises.
+enum DirectorConnection {
+    /// The body of `GET base + path`; a director's error is printed and exits 1, an unreachable
+    /// director exits 3.
+    static func get(_ base: String, _ path: String) async throws -> Data {
+        let url = base + path
+        let request = HTTPClientRequest(url: url)
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            body = try await response.body.collect(upTo: 16 << 20)
+        } catch {
+            printError("error: cannot reach the director at \(base): \(error)")
+            throw ExitCode(3)
+        }
+        let data = Data(buffer: body)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            let reason = (try? JSONDecoder().decode([String: String].self, from: data))?["error"]
+                ?? String(decoding: data, as: UTF8.self)
+            printError("error: \(response.status.code) \(reason)")
+            throw ExitCode(1)
+        }
+        return data
+    }
+}
