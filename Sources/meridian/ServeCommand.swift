@@ -11,8 +11,9 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the director of one region.",
         discussion: """
-            Probes every gateway of every region and serves the API (dashboard at /, /v1/status, /metrics, \
-            /healthz) on the region's director.api address. SIGHUP reloads the configuration folder (an invalid \
+            Probes every gateway of every region, answers DNS (UDP and TCP) on the region's director.dns \
+            address, redirects HTTP clients on director.redirect, and serves the API (dashboard at /, \
+            /v1/status, /v1/explain, /metrics, /healthz) on director.api. SIGHUP reloads the configuration folder (an invalid \
             one is refused and the running one stays); SIGINT or SIGTERM stops gracefully.
             """)
 
@@ -24,11 +25,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
-    @Option(name: .customLong("dns-threads"), help: "Threads (and SO_REUSEPORT sockets) answering DNS over UDP (default: one per core).")
+    @Option(name: .customLong("dns-threads"), help: "Threads answering DNS over UDP (default: one per core).")
     var dnsThreads: Int = System.coreCount
+
+    @Option(name: .customLong("redirect-threads"), help: "Threads serving HTTP redirects (default: half the cores).")
+    var redirectThreads: Int = RedirectServer.defaultThreads
 
     func validate() throws {
         guard (1...256).contains(dnsThreads) else { throw ValidationError("--dns-threads must be 1 to 256") }
+        guard (1...256).contains(redirectThreads) else { throw ValidationError("--redirect-threads must be 1 to 256") }
     }
 
     func run() async throws {
@@ -49,7 +54,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let dns = DNSServer(answering: director.answering, address: endpoints.dns, logger: director.logger,
                             udpThreads: dnsThreads)
-        let redirect = RedirectServer(answering: director.redirects, address: endpoints.redirect, logger: director.logger)
+        let redirect = RedirectServer(answering: director.redirects, address: endpoints.redirect, logger: director.logger,
+                                      threads: redirectThreads)
         try await runServices([director.scheduler, SnapshotRefresher(directors: [director]), dns, redirect, api,
                                ReloadOnHangup(directors: [director])],
                               listeners: ["director.dns": endpoints.dns, "director.redirect": endpoints.redirect,

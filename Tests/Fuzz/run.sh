@@ -1,45 +1,69 @@
 #!/usr/bin/env bash
-# Fuzzes the DNS decoder and responder with libFuzzer (DNSFuzz.swift beside this script).
+# Fuzzes a decoder with libFuzzer: `dns` (DNSFuzz.swift: the DNS decoder and responder) or `http`
+# (HTTPFuzz.swift: the request-head parser and the redirect responder).
 #
-#   Tests/Fuzz/run.sh [SECONDS]      (default 300; crashes go to Tests/Fuzz/findings/)
+#   Tests/Fuzz/run.sh dns|http [SECONDS]      (default 300; crashes go to Tests/Fuzz/findings/TARGET/)
 #
 # Builds a throw-away package in $WORK that depends on this repository, with -sanitize=fuzzer,address.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-SECONDS_TO_RUN=${1:-300}
+TARGET=${1:?usage: run.sh dns|http [SECONDS]}
+SECONDS_TO_RUN=${2:-300}
 WORK=${FUZZ_WORK:-/tmp/meridian-fuzz}
-mkdir -p "$WORK/Sources/DNSFuzz" "$HERE/corpus" "$HERE/findings"
-cp "$HERE/DNSFuzz.swift" "$WORK/Sources/DNSFuzz/"
+case $TARGET in
+  dns) NAME=DNSFuzz; PRODUCT=MeridianDNS ;;
+  http) NAME=HTTPFuzz; PRODUCT=MeridianHTTP ;;
+  *) echo "unknown target $TARGET (dns or http)" >&2; exit 2 ;;
+esac
+CORPUS=$HERE/corpus/$TARGET FINDINGS=$HERE/findings/$TARGET
+mkdir -p "$WORK/Sources/$NAME" "$CORPUS" "$FINDINGS"
+cp "$HERE/$NAME.swift" "$WORK/Sources/$NAME/"
 cat >"$WORK/Package.swift" <<SWIFT
 // swift-tools-version: 6.1
 import PackageDescription
 let package = Package(
     name: "MeridianFuzz",
     dependencies: [.package(path: "$REPO")],
-    targets: [.executableTarget(name: "DNSFuzz", dependencies: [
-        .product(name: "MeridianDNS", package: "$(basename "$REPO")"),
-        .product(name: "MeridianCore", package: "$(basename "$REPO")"),
-    ])],
+    targets: [
+        .executableTarget(name: "DNSFuzz", dependencies: [
+            .product(name: "MeridianDNS", package: "$(basename "$REPO")"),
+            .product(name: "MeridianCore", package: "$(basename "$REPO")"),
+        ]),
+        .executableTarget(name: "HTTPFuzz", dependencies: [
+            .product(name: "MeridianHTTP", package: "$(basename "$REPO")"),
+            .product(name: "MeridianCore", package: "$(basename "$REPO")"),
+        ]),
+    ],
     swiftLanguageModes: [.v6]
 )
 SWIFT
-(cd "$WORK" && swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
-# Seed the corpus with real queries (with and without EDNS and client subnet).
-python3 - "$HERE/corpus" <<'PY'
+for other in DNSFuzz HTTPFuzz; do
+  [ -f "$WORK/Sources/$other/$other.swift" ] || { mkdir -p "$WORK/Sources/$other"; cp "$HERE/$other.swift" "$WORK/Sources/$other/"; }
+done
+(cd "$WORK" && swift build -c release --product "$NAME" -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
+# Seed the corpus with real requests.
+python3 - "$CORPUS" "$TARGET" <<'PY'
 import struct, sys
-def name(n): return b"".join(bytes([len(l)]) + l.encode() for l in n.split(".")) + b"\0"
-def query(n, t, edns, ecs):
-    q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 1 if edns else 0) + name(n) + struct.pack(">HH", t, 1)
-    if edns:
-        opt = (struct.pack(">HH", 8, 7) + struct.pack(">HBB", 1, 24, 0) + bytes([10, 34, 7])) if ecs else b""
-        q += b"\0" + struct.pack(">HHIH", 41, 1232, 0, len(opt)) + opt
-    return q
-seeds = [("api.example.test", 1, True, True), ("example.test", 2, False, False),
-         ("_explain.api.example.test", 16, True, True), ("nope.example.test", 28, True, False)]
+out, target = sys.argv[1], sys.argv[2]
+if target == "dns":
+    def name(n): return b"".join(bytes([len(l)]) + l.encode() for l in n.split(".")) + b"\0"
+    def query(n, t, edns, ecs):
+        q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 1 if edns else 0) + name(n) + struct.pack(">HH", t, 1)
+        if edns:
+            opt = (struct.pack(">HH", 8, 7) + struct.pack(">HBB", 1, 24, 0) + bytes([10, 34, 7])) if ecs else b""
+            q += b"\0" + struct.pack(">HHIH", 41, 1232, 0, len(opt)) + opt
+        return q
+    seeds = [query("api.example.test", 1, True, True), query("example.test", 2, False, False),
+             query("_explain.api.example.test", 16, True, True), query("nope.example.test", 28, True, False)]
+else:
+    seeds = [b"GET /v1/orders?id=7 HTTP/1.1\r\nHost: go.example.test\r\nX-Forwarded-For: 10.6.1.1, 10.0.0.1\r\n\r\n",
+             b"HEAD /a%20b?meridian=json HTTP/1.0\r\nHost: GO.example.test:80\r\nAccept: application/json\r\n\r\n",
+             b"POST http://go.example.test/x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nForwarded: for=\"[2001:db8:6::1]:80\"\r\n\r\nabc",
+             b"GET //evil.example/%0d%0a HTTP/1.1\r\nHost: go.example.test\r\nConnection: close\r\n\r\n"]
 for i, seed in enumerate(seeds):
-    open(f"{sys.argv[1]}/seed{i}", "wb").write(query(*seed))
+    open(f"{out}/seed{i}", "wb").write(seed)
 PY
 cd "$HERE"
-MERIDIAN_REGIONS="$REPO/regions" "$WORK/.build/release/DNSFuzz" corpus -max_total_time="$SECONDS_TO_RUN" \
-  -artifact_prefix=findings/ -print_final_stats=1
+MERIDIAN_REGIONS="$REPO/regions" "$WORK/.build/release/$NAME" "$CORPUS" -max_total_time="$SECONDS_TO_RUN" \
+  -artifact_prefix="$FINDINGS/" -print_final_stats=1

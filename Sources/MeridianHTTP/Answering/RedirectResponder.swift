@@ -8,7 +8,9 @@ import MeridianCore
 ///
 /// The Location's scheme and host always come from the configuration (a region's base URL, or the
 /// service's fallback URL); the request contributes only its checked path and query.
-public struct RedirectResponder: Sendable {
+///
+/// A class, so that handing the current responder to a batch of requests is one reference count.
+public final class RedirectResponder: Sendable {
     /// What a response was, for metrics.
     public struct Outcome: Sendable, Equatable {
         public var status: Int

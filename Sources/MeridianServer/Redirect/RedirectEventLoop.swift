@@ -35,6 +35,9 @@ final class RedirectEventLoop: @unchecked Sendable {
         /// Answer bytes the socket did not take yet.
         var pending: [UInt8] = []
         var closeWhenSent = false
+        /// Whether TCP_NODELAY is set: on the first answer that keeps the connection open (as nginx
+        /// does), so connections closed after one answer do without the call.
+        var noDelay = false
         var lastActivity: Int64
         var headStarted: Int64?
     }
@@ -90,7 +93,7 @@ final class RedirectEventLoop: @unchecked Sendable {
                 for index in 0..<Int(count) {
                     let event = events[index]
                     if event.fd == listener {
-                        acceptAll(now: now)
+                        acceptOne(now: now)
                     } else if event.events & CMeridianWritable != 0 {
                         sendPending(event.fd)
                     } else {
@@ -109,28 +112,23 @@ final class RedirectEventLoop: @unchecked Sendable {
 
     // MARK: Connections
 
-    private func acceptAll(now: Int64) {
+    /// Accepts one connection per readiness event, as nginx does by default: under a burst the
+    /// listener stays readable and the next wait returns at once, and when connections come one at a
+    /// time no call is spent learning that there is no second one.
+    private func acceptOne(now: Int64) {
         var storage = sockaddr_storage()
-        for _ in 0..<64 {
-            let fd = CMeridian_accept(listener, &storage)
-            guard fd >= 0 else { return }
-            guard open < limits.maxConnections else {
-                close(fd)
-                continue
-            }
-            var one: Int32 = 1
-            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            guard CMeridian_epoll_add(epoll, fd, CMeridianReadable, 0) == 0 else {
-                close(fd)
-                continue
-            }
-            if connections.count <= Int(fd) {
-                connections += [Connection?](repeating: nil, count: Int(fd) + 1 - connections.count)
-            }
-            connections[Int(fd)] = Connection(peer: withUnsafePointer(to: &storage) { RawSocket.address(of: $0) } ?? .v4(0),
-                                              lastActivity: now)
-            open += 1
+        let fd = CMeridian_accept(listener, &storage)
+        guard fd >= 0 else { return }
+        guard open < limits.maxConnections, CMeridian_epoll_add(epoll, fd, CMeridianReadable, 0) == 0 else {
+            close(fd)
+            return
         }
+        if connections.count <= Int(fd) {
+            connections += [Connection?](repeating: nil, count: Int(fd) + 1 - connections.count)
+        }
+        connections[Int(fd)] = Connection(peer: withUnsafePointer(to: &storage) { RawSocket.address(of: $0) } ?? .v4(0),
+                                          lastActivity: now)
+        open += 1
     }
 
     private func closeConnection(_ fd: Int32) {
@@ -181,7 +179,13 @@ final class RedirectEventLoop: @unchecked Sendable {
         } else {
             connections[Int(fd)]!.headStarted = nil
         }
-        if state.close { connections[Int(fd)]!.closeWhenSent = true }
+        if state.close {
+            connections[Int(fd)]!.closeWhenSent = true
+        } else if !connections[Int(fd)]!.noDelay {
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            connections[Int(fd)]!.noDelay = true
+        }
         send(fd)
     }
 

@@ -14,6 +14,7 @@ struct RunningDirector {
     let director: Director
     let apiPort: Int
     let dnsPort: Int
+    let redirectPort: Int
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
@@ -26,14 +27,22 @@ struct RunningDirector {
         let dnsBound = NIOLockedValueBox<Int?>(nil)
         let dns = DNSServer(answering: director.answering, address: MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0),
                             logger: .test) { port in dnsBound.withLockedValue { $0 = port } }
-        let group = ServiceGroup(services: [director.scheduler, SnapshotRefresher(directors: [director]), dns, api], logger: .test)
+        let redirectBound = NIOLockedValueBox<Int?>(nil)
+        let redirect = RedirectServer(answering: director.redirects, address: MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0),
+                                      logger: .test, threads: 2, idleTimeout: .seconds(2), headTimeout: .seconds(1)) { port in
+            redirectBound.withLockedValue { $0 = port }
+        }
+        let group = ServiceGroup(services: [director.scheduler, SnapshotRefresher(directors: [director]), dns, redirect, api],
+                                 logger: .test)
         let task = Task { try await group.run() }
-        guard await eventually({ bound.withLockedValue { $0 } != nil && dnsBound.withLockedValue { $0 } != nil }),
-              let port = bound.withLockedValue({ $0 }), let dnsPort = dnsBound.withLockedValue({ $0 }) else {
+        guard await eventually({ [bound, dnsBound, redirectBound].allSatisfy { $0.withLockedValue { $0 } != nil } }),
+              let port = bound.withLockedValue({ $0 }), let dnsPort = dnsBound.withLockedValue({ $0 }),
+              let redirectPort = redirectBound.withLockedValue({ $0 }) else {
             task.cancel()
             throw CancellationError()
         }
-        return RunningDirector(director: director, apiPort: port, dnsPort: dnsPort, group: group, task: task)
+        return RunningDirector(director: director, apiPort: port, dnsPort: dnsPort, redirectPort: redirectPort, group: group,
+                               task: task)
     }
 
     func stop() async {
