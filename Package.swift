@@ -94,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MeridianCLITests",
-            dependencies: ["meridian", "MeridianCore", "MeridianServer"]
+            dependencies: ["meridian", "MeridianCore", "MeridianHTTP", "MeridianServer"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -29,10 +29,13 @@ enum CommandRunner {
         return process
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.currentDirectoryURL = packageRoot
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
@@ -44,5 +47,22 @@ enum CommandRunner {
         process.waitUntilExit()
         return Result(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
                       errors: String(decoding: errorData, as: UTF8.self))
+    }
+}
+
+/// A copy of the shipped regions/ with free ports for every director listener.
+enum RegionsCopy {
+    /// The folder, and the port that replaced each of the shipped ones ("10053", "10080", ...).
+    static func make() throws -> (folder: URL, ports: [String: Int]) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-regions-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var ports: [String: Int] = [:]
+        for original in ["10053", "10080", "10090", "20053", "20080", "20090"] { ports[original] = try FreePort.take() }
+        for name in ["global.yaml", "istanbul.yaml", "ankara.yaml"] {
+            var text = try String(contentsOf: CommandRunner.packageRoot.appendingPathComponent("regions/\(name)"), encoding: .utf8)
+            for (original, port) in ports { text = text.replacingOccurrences(of: ":\(original)", with: ":\(port)") }
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        return (folder, ports)
     }
 }

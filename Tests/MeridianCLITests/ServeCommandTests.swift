@@ -8,20 +8,9 @@ import Testing
 /// `meridian serve` as an operator runs it: a real process, real signals, real HTTP.
 @Suite(.serialized)
 struct ServeCommandTests {
-    /// A copy of the shipped regions/ with free ports for every director listener.
     private func regionsFolder() throws -> (folder: URL, apiPort: Int) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-serve-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var ports = try (0..<6).map { _ in try FreePort.take() }
-        let apiPort = ports[2]
-        for name in ["global.yaml", "istanbul.yaml", "ankara.yaml"] {
-            var text = try String(contentsOf: CommandRunner.packageRoot.appendingPathComponent("regions/\(name)"), encoding: .utf8)
-            for original in ["10053", "10080", "10090", "20053", "20080", "20090"] where text.contains(":\(original)") {
-                text = text.replacingOccurrences(of: ":\(original)", with: ":\(ports.removeFirst())")
-            }
-            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        }
-        return (folder, apiPort)
+        let copy = try RegionsCopy.make()
+        return (copy.folder, copy.ports["10090"]!)
     }
 
     private func get(_ port: Int, _ path: String) async -> (Int, Data)? {

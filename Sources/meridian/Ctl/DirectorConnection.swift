@@ -39,6 +39,15 @@ struct DirectorOptions: ParsableArguments {
 
 /// One GET to a director's API, with the exit codes `ctl` promises.
 enum DirectorConnection {
+    /// A client that fails at once when the director refuses the connection, rather than retrying
+    /// until the deadline (a script wants to know now).
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(3)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// The body of `GET base + path`; a director's error is printed and exits 1, an unreachable
     /// director exits 3.
     static func get(_ base: String, _ path: String) async throws -> Data {
@@ -47,7 +56,7 @@ enum DirectorConnection {
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            response = try await client.execute(request, timeout: .seconds(10))
             body = try await response.body.collect(upTo: 16 << 20)
         } catch {
             printError("error: cannot reach the director at \(base): \(error)")

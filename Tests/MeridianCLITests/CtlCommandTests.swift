@@ -1,0 +1,68 @@
+import Foundation
+import MeridianCore
+import MeridianHTTP
+import Testing
+
+/// `meridian ctl explain` against a real `meridian serve`, and the serve's redirect listener.
+@Suite(.serialized)
+struct CtlCommandTests {
+    @Test func explainPrintsTheDecisionWithScriptableExitCodes() async throws {
+        let (folder, ports) = try RegionsCopy.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = try CommandRunner.start(["serve", "--region", "istanbul", "--regions", folder.path, "--log-level", "warning"])
+        defer { if process.isRunning { process.terminate() } }
+        let api = "http://127.0.0.1:\(ports["10090"]!)"
+        #expect(await eventually {
+            (try? CommandRunner.run(["ctl", "explain", "--client", "10.6.1.1", "--service", "api", "--director", api]))?.status == 0
+        })
+
+        let text = try CommandRunner.run(["ctl", "explain", "--client", "10.6.1.1", "--service", "api", "--director", api])
+        #expect(text.status == 0)
+        #expect(text.output.contains("client      network ankara-metro (10.6.0.0/16)"), "\(text.output)")
+        #expect(text.output.contains("REGION") && text.output.contains("istanbul"))
+
+        // --json prints the director's document; MERIDIAN_DIRECTOR names the director too.
+        let json = try CommandRunner.run(["ctl", "explain", "--client", "10.34.1.1", "--service", "api.example.test", "--json"],
+                                         environment: ["MERIDIAN_DIRECTOR": api])
+        #expect(json.status == 0)
+        let report = try JSONDecoder().decode(DecisionReport.self, from: Data(json.output.utf8))
+        #expect(report.client.network == "istanbul-metro" && report.service == "api")
+
+        // The director refuses: exit 1 with its reason. No director: exit 3.
+        let unknown = try CommandRunner.run(["ctl", "explain", "--client", "10.6.1.1", "--service", "nope", "--director", api])
+        #expect(unknown.status == 1 && unknown.errors.contains("no service 'nope'"), "\(unknown.errors)")
+        let unreachable = try CommandRunner.run(["ctl", "explain", "--client", "10.6.1.1", "--service", "api",
+                                                 "--director", "http://127.0.0.1:\(try FreePort.take())"])
+        #expect(unreachable.status == 3 && unreachable.errors.contains("cannot reach the director"))
+        // Without --director or MERIDIAN_DIRECTOR: the first director of --regions (ankara's, not running here).
+        let first = try CommandRunner.run(["ctl", "explain", "--client", "10.6.1.1", "--service", "api", "--regions", folder.path])
+        #expect(first.status == 3 && first.errors.contains("127.0.0.1:\(ports["20090"]!)"), "\(first.errors)")
+        let usage = try CommandRunner.run(["ctl", "explain", "--client", "not-an-ip", "--service", "api"])
+        #expect(usage.status == 64)
+
+        // The serve's redirect listener answers too (its gateways are not running: all down, fail-open
+        // sends this client, placed in Istanbul by the `local` network, to the nearest region).
+        let redirect = try CommandRunner.curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-H", "Host: go.example.test",
+                                               "http://127.0.0.1:\(ports["10080"]!)/x?y=1"])
+        #expect(redirect == "302 https://ist.api.example.test/x?y=1")
+    }
+}
+
+extension CommandRunner {
+    /// curl's output, or a recorded issue when curl is missing.
+    static func curl(_ arguments: [String]) throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else {
+            Issue.record("curl is not installed (apt-get install curl; .ci/run does)")
+            return ""
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "--max-time", "5"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
