@@ -84,8 +84,8 @@ struct DemoCommand: AsyncParsableCommand {
             let redirect = configuration.regions[0].director.redirect
             if !configuration.trustedProxies.isEmpty {
                 for network in configuration.networks where network.location.region != nil && network.load > 0 {
-                    if let prefix = network.prefixes.first(where: { $0.address.family == .v4 }) {
-                        lines.append("  curl -si -H 'Host: \(host)' -H 'X-Forwarded-For: \(prefix.address)' "
+                    if let prefix = network.prefixes.first(where: { $0.address.family == .v4 }), case .v4(let bits) = prefix.address {
+                        lines.append("  curl -si -H 'Host: \(host)' -H 'X-Forwarded-For: \(IPAddress.v4(bits + 1))' "
                                      + "'http://\(redirect)/v1/orders?id=7' | grep -i '^location'   # \(network.name), via a trusted proxy")
                     }
                 }

@@ -219,6 +219,50 @@ struct ConfigurationLoaderTests {
         expectProblem(found, file: "global.yaml", line: 12, containing: "redirect.urls has no URL for ankara, istanbul")
     }
 
+    @Test func redirectSettingsTrustedProxiesAndDebugAnswersAreRead() throws {
+        let global = Self.global.replacingOccurrences(of: "ttl: 10s", with: """
+            ttl: 10s
+                redirect:
+                  hosts: [go.example.test]
+                  status: 308
+                  other-methods: 307
+                  max-age: 1m
+                  urls: {istanbul: "https://ist.example.test", ankara: "https://ank.example.test/eu"}
+            """) + """
+
+            trusted-proxies: [10.0.0.0/8, "2001:db8::/32"]
+            dns: {explain: false, identity: true}
+            """
+        let configuration = try load(global: global)
+        let redirect = try #require(configuration.services[0].redirect)
+        #expect(redirect.status == 308 && redirect.otherMethods == 307 && redirect.maxAge == 60)
+        #expect(redirect.urls["ankara"]?.text == "https://ank.example.test/eu")
+        #expect(configuration.trustedProxies.map(\.description) == ["10.0.0.0/8", "2001:db8::/32"])
+        #expect(configuration.debugAnswers == DebugAnswers(explain: false, identity: true))
+        // Defaults: 302, 405 for other methods, no caching, no trusted proxy, every debug answer on.
+        let plain = try load()
+        #expect(plain.trustedProxies.isEmpty && plain.debugAnswers == DebugAnswers())
+
+        let bad = Self.global.replacingOccurrences(of: "ttl: 10s", with: """
+            ttl: 10s
+                redirect:
+                  hosts: [go.example.test]
+                  other-methods: 302
+                  max-age: 1.5s
+                  urls: {istanbul: "https://ist.example.test", ankara: "https://ank.example.test"}
+            """) + """
+
+            trusted-proxies: [10.0.0.0/33]
+            dns: {explain: maybe, trace: true}
+            """
+        let found = problems(global: bad)
+        expectProblem(found, file: "global.yaml", line: 12, containing: "'302' is not 307, 308 or 405")
+        expectProblem(found, file: "global.yaml", line: 13, containing: "max-age: must be whole seconds")
+        expectProblem(found, file: "global.yaml", line: 20, containing: "prefix length must be 0 to 32")
+        expectProblem(found, file: "global.yaml", line: 21, containing: "'maybe' is not true or false")
+        expectProblem(found, file: "global.yaml", line: 21, containing: "unknown key 'trace' in dns")
+    }
+
     @Test func aRegionFileMustBeNamedAfterItsRegion() {
         let region = "name: izmir\n" + Self.region("istanbul", dnsPort: 10053, octet: 1)
         let found = problems(regions: ["istanbul": region, "ankara": Self.region("ankara", dnsPort: 20053, octet: 2)])

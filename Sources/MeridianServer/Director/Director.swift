@@ -95,7 +95,9 @@ public final class Director: Sendable {
     private static func responder(for loaded: LoadedConfiguration, region: RegionName) -> DNSResponder {
         let serial = UInt32(truncatingIfNeeded: loaded.loadedAt.nanosecondsSinceEpoch / 1_000_000_000)
         return DNSResponder(zone: AuthoritativeZone(loaded.configuration, serial: serial),
-                            options: .init(identity: region.rawValue, version: MeridianBuild.version))
+                            options: .init(explainRecords: loaded.configuration.debugAnswers.explain,
+                                           identityRecords: loaded.configuration.debugAnswers.identity,
+                                           identity: region.rawValue, version: MeridianBuild.version))
     }
 
     /// Rebuilds the steering snapshot the DNS and redirect listeners answer from: on every verdict

@@ -35,7 +35,7 @@ struct RunningDirector {
         let group = ServiceGroup(services: [director.scheduler, SnapshotRefresher(directors: [director]), dns, redirect, api],
                                  logger: .test)
         let task = Task { try await group.run() }
-        guard await eventually({ [bound, dnsBound, redirectBound].allSatisfy { $0.withLockedValue { $0 } != nil } }),
+        guard await eventually(within: .seconds(20), { [bound, dnsBound, redirectBound].allSatisfy { $0.withLockedValue { $0 } != nil } }),
               let port = bound.withLockedValue({ $0 }), let dnsPort = dnsBound.withLockedValue({ $0 }),
               let redirectPort = redirectBound.withLockedValue({ $0 }) else {
             task.cancel()

@@ -27,7 +27,7 @@ struct ConfigurationAssembler {
         guard let zone = global.zone else { return nil }
         return Configuration(zone: zone, regions: regions, services: services, networks: networks,
                              defaultLocation: defaultLocation, staleAfter: global.staleAfter,
-                             trustedProxies: global.trustedProxies)
+                             trustedProxies: global.trustedProxies, debugAnswers: global.debugAnswers)
     }
 
     // MARK: Regions and gateways

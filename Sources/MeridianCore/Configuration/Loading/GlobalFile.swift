@@ -9,6 +9,7 @@ struct GlobalFile {
     var services: [ServiceEntry] = []
     var networks: [NetworkEntry] = []
     var trustedProxies: [IPPrefix] = []
+    var debugAnswers = DebugAnswers()
 
     static let fileName = "global.yaml"
 
@@ -64,6 +65,11 @@ struct GlobalFile {
             self.networks = networks.namedEntries().compactMap(GlobalFile.readNetwork)
         }
         trustedProxies = reader.optional("trusted-proxies")?.list()?.compactMap(GlobalFile.readPrefix) ?? []
+        if let value = reader.optional("dns"), var dns = MappingReader(value) {
+            debugAnswers.explain = dns.optional("explain")?.bool() ?? true
+            debugAnswers.identity = dns.optional("identity")?.bool() ?? true
+            dns.finish()
+        }
         reader.finish()
     }
 
@@ -136,7 +142,7 @@ struct GlobalFile {
             if age.seconds == age.seconds.rounded(), age.seconds <= 31_536_000 {
                 entry.maxAge = UInt32(age.seconds)
             } else {
-                field.report("max-age must be whole seconds, at most 365d")
+                field.report("must be whole seconds, at most 365d")
             }
         }
         if let urls = reader.required("urls"), var urlReader = MappingReader(urls) {

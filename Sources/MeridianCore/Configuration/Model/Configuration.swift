@@ -21,13 +21,16 @@ public struct Configuration: Sendable {
     /// Proxies whose `X-Forwarded-For` and `Forwarded` headers the redirector believes; a
     /// forwarding header from any other peer is ignored.
     public var trustedProxies: [IPPrefix]
+    /// Which debugging answers the DNS server gives.
+    public var debugAnswers: DebugAnswers
     /// Identifies the files this configuration was loaded from (`fnv1a64:` and 16 hex digits over
     /// their names and contents), so directors can tell whether they run the same configuration.
     /// Empty for a configuration built in code.
     public var fingerprint: String = ""
 
     public init(zone: DomainName, regions: [Region], services: [Service], networks: [ClientNetwork],
-                defaultLocation: NamedLocation? = nil, staleAfter: Duration? = nil, trustedProxies: [IPPrefix] = []) {
+                defaultLocation: NamedLocation? = nil, staleAfter: Duration? = nil, trustedProxies: [IPPrefix] = [],
+                debugAnswers: DebugAnswers = DebugAnswers()) {
         self.zone = zone
         self.regions = regions.sorted { $0.name < $1.name }
         self.services = services
@@ -35,6 +38,7 @@ public struct Configuration: Sendable {
         self.defaultLocation = defaultLocation
         self.staleAfter = staleAfter
         self.trustedProxies = trustedProxies
+        self.debugAnswers = debugAnswers
     }
 
     /// The region called `name`.
@@ -69,4 +73,18 @@ public struct NamedLocation: Hashable, Sendable, Codable, CustomStringConvertibl
     }
 
     public var description: String { region.map { "near \($0)" } ?? point.description }
+}
+
+/// The DNS answers that help debugging, each of which an operator may turn off (`dns:` in
+/// `global.yaml`).
+public struct DebugAnswers: Hashable, Sendable {
+    /// `TXT _explain.<service>`: the decision for the asking client.
+    public var explain: Bool
+    /// `CH TXT id.server`, `hostname.bind`, `version.server` and `version.bind`.
+    public var identity: Bool
+
+    public init(explain: Bool = true, identity: Bool = true) {
+        self.explain = explain
+        self.identity = identity
+    }
 }
