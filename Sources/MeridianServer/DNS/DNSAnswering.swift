@@ -7,47 +7,42 @@ import NIOCore
 /// steering snapshot and the fast path prebuilt from both, replaced as a whole when they change,
 /// plus the counters.
 public final class DNSAnswering: Sendable {
-    private struct State {
-        var responder: DNSResponder
-        var snapshot: SteeringSnapshot
-        var fastPath: DNSFastPath
+    private let state: NIOLockedValueBox<Current>
+    public let statistics = DNSStatistics()
+
+    init(responder: DNSResponder, snapshot: SteeringSnapshot) {
+        state = NIOLockedValueBox(Current(responder: responder, snapshot: snapshot))
+    }
+
+    func update(responder: DNSResponder) {
+        let snapshot = state.withLockedValue { $0.snapshot }
+        let next = Current(responder: responder, snapshot: snapshot)
+        state.withLockedValue { $0 = next }
+    }
+
+    func update(snapshot: SteeringSnapshot) {
+        let responder = state.withLockedValue { $0.responder }
+        let next = Current(responder: responder, snapshot: snapshot)
+        state.withLockedValue { $0 = next }
+    }
+
+    /// The current responder, snapshot and fast path, read once per batch of queries.
+    var current: Current {
+        state.withLockedValue { $0 }
+    }
+
+    /// The pieces of `DNSAnswering` that one batch of queries reads. A class, so that reading it
+    /// for a batch is one reference count rather than one per piece.
+    final class Current: Sendable {
+        let responder: DNSResponder
+        let snapshot: SteeringSnapshot
+        let fastPath: DNSFastPath
 
         init(responder: DNSResponder, snapshot: SteeringSnapshot) {
             self.responder = responder
             self.snapshot = snapshot
             self.fastPath = DNSFastPath(responder: responder, snapshot: snapshot)
         }
-    }
-
-    private let state: NIOLockedValueBox<State>
-    public let statistics = DNSStatistics()
-
-    init(responder: DNSResponder, snapshot: SteeringSnapshot) {
-        state = NIOLockedValueBox(State(responder: responder, snapshot: snapshot))
-    }
-
-    func update(responder: DNSResponder) {
-        let snapshot = state.withLockedValue { $0.snapshot }
-        let next = State(responder: responder, snapshot: snapshot)
-        state.withLockedValue { $0 = next }
-    }
-
-    func update(snapshot: SteeringSnapshot) {
-        let responder = state.withLockedValue { $0.responder }
-        let next = State(responder: responder, snapshot: snapshot)
-        state.withLockedValue { $0 = next }
-    }
-
-    /// The current responder, snapshot and fast path, read once per batch of queries.
-    var current: Current {
-        state.withLockedValue { Current(responder: $0.responder, snapshot: $0.snapshot, fastPath: $0.fastPath) }
-    }
-
-    /// The pieces of `DNSAnswering` that one batch of queries reads.
-    struct Current {
-        var responder: DNSResponder
-        var snapshot: SteeringSnapshot
-        var fastPath: DNSFastPath
 
         /// Writes the response to `query` into `output` and returns its length and what to count, or
         /// `nil` when the query is dropped or the response does not fit.

@@ -2,10 +2,8 @@
 import Glibc
 #endif
 import CMeridianSockets
-import Foundation
 import MeridianCore
 import MeridianDNS
-import NIOConcurrencyHelpers
 
 /// DNS over UDP off the event loops: threads (one per core by default) that share one socket, each
 /// looping over blocking `recvmmsg` and `sendmmsg` with buffers allocated once. Sharing one socket
@@ -20,8 +18,7 @@ final class DNSDatagramWorkers: Sendable {
     let port: Int
     private let socket: Int32
     private let threads: Int
-    private let stopping = NIOLockedValueBox(false)
-    private let finished = DispatchGroup()
+    private let workers = WorkerThreads()
 
     static let batch = 32
     static let receiveSize = 4096
@@ -38,29 +35,21 @@ final class DNSDatagramWorkers: Sendable {
     func start(answering: DNSAnswering) {
         for _ in 0..<threads {
             let shard = answering.statistics.makeShard()
-            finished.enter()
-            let thread = Thread { [socket, stopping, finished] in
-                CMeridian_setThreadName("meridian-dns")
-                Self.serve(socket: socket, answering: answering, shard: shard, stopping: stopping)
-                finished.leave()
+            workers.start(name: "meridian-dns") { [socket, workers] in
+                Self.serve(socket: socket, answering: answering, shard: shard, workers: workers)
             }
-            thread.start()
         }
     }
 
     /// Stops the threads (each notices within its 200 ms receive timeout) and closes the socket.
     func stop() async {
-        stopping.withLockedValue { $0 = true }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            finished.notify(queue: .global()) { continuation.resume() }
-        }
+        await workers.stop()
         close(socket)
     }
 
     // MARK: The loop
 
-    private static func serve(socket: Int32, answering: DNSAnswering, shard: DNSStatistics.Shard,
-                              stopping: NIOLockedValueBox<Bool>) {
+    private static func serve(socket: Int32, answering: DNSAnswering, shard: DNSStatistics.Shard, workers: WorkerThreads) {
         let receive = UnsafeMutableRawBufferPointer.allocate(byteCount: batch * receiveSize, alignment: 16)
         let send = UnsafeMutableRawBufferPointer.allocate(byteCount: batch * sendSize, alignment: 16)
         let addresses = UnsafeMutablePointer<sockaddr_storage>.allocate(capacity: batch)
@@ -75,7 +64,8 @@ final class DNSDatagramWorkers: Sendable {
         for index in 0..<batch {
             receiveVectors[index] = iovec(iov_base: receive.baseAddress! + index * receiveSize, iov_len: receiveSize)
         }
-        while !stopping.withLockedValue({ $0 }) {
+        var counter = BatchCounter()
+        while !workers.isStopping {
             for index in 0..<batch {
                 received[index] = CMeridianMessage()
                 received[index].msg_hdr.msg_name = UnsafeMutableRawPointer(addresses + index)
@@ -86,7 +76,7 @@ final class DNSDatagramWorkers: Sendable {
             let count = CMeridian_recvmmsg(socket, received, UInt32(batch), Int32(MSG_WAITFORONE))
             guard count > 0 else { continue }  // the receive timeout, or an interrupted call
             let current = answering.current
-            var counter = BatchCounter(regions: current.fastPath.regionNames)
+            counter.begin(regions: current.fastPath.regionNames)
             var replyCount = 0
             for index in 0..<Int(count) {
                 guard let client = RawSocket.address(of: addresses + index) else { continue }

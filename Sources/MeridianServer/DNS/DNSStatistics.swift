@@ -54,15 +54,40 @@ public final class DNSStatistics: Sendable {
 
     /// One set of counters, for one thread (or for the event loops, which share `shared`).
     final class Shard: Sendable {
-        let counts = NIOLockedValueBox(Counts())
+        private struct State {
+            var counts = Counts()
+            /// Fast-path counts as `BatchCounter` lays them out, for `fastRegions`.
+            var fast: [UInt64] = []
+            var fastRegions: [RegionName] = []
+        }
 
-        /// Adds what a batch counted locally: one lock per batch rather than per query.
-        func add(_ batch: Counts) {
-            counts.withLockedValue { $0.add(batch) }
+        private let state = NIOLockedValueBox(State())
+
+        /// Adds what a batch counted: one lock and a few additions per batch, no hashing while the
+        /// region list stays the same.
+        func add(fast: [UInt64], regions: [RegionName], slow: Counts?) {
+            state.withLockedValue { state in
+                if state.fast.count != fast.count || state.fastRegions != regions {
+                    state.counts.add(BatchCounter.counts(fast: state.fast, regions: state.fastRegions))
+                    state.fast = [UInt64](repeating: 0, count: fast.count)
+                    state.fastRegions = regions
+                }
+                for index in fast.indices { state.fast[index] &+= fast[index] }
+                if let slow { state.counts.add(slow) }
+            }
         }
 
         func count(_ counted: Counted, regions: [RegionName], transport: DNSResponder.Transport) {
-            counts.withLockedValue { $0.count(counted, regions: regions, udp: transport == .udp) }
+            state.withLockedValue { $0.counts.count(counted, regions: regions, udp: transport == .udp) }
+        }
+
+        /// Everything counted so far.
+        var counts: Counts {
+            state.withLockedValue { state in
+                var counts = state.counts
+                counts.add(BatchCounter.counts(fast: state.fast, regions: state.fastRegions))
+                return counts
+            }
         }
     }
 
@@ -83,7 +108,7 @@ public final class DNSStatistics: Sendable {
     func exposition() -> String {
         var counts = Counts()
         for shard in shards.withLockedValue({ $0 }) + [shared] {
-            counts.add(shard.counts.withLockedValue { $0 })
+            counts.add(shard.counts)
         }
         var text = "# HELP meridian_dns_queries_total DNS queries answered, by query type, response code and transport.\n"
             + "# TYPE meridian_dns_queries_total counter\n"
@@ -107,15 +132,19 @@ public final class DNSStatistics: Sendable {
 }
 
 /// The counts of one batch of UDP queries, kept by the thread that answers them and added to its
-/// shard once per batch. Fast-path answers are counted in a flat array (no hashing per query).
+/// shard once per batch. Fast-path answers are counted in a flat array (no hashing per query), and
+/// the array is allocated once per thread, not per batch.
 struct BatchCounter {
-    private let regions: [RegionName]
+    private var regions: [RegionName] = []
     /// Index: ((region + 1) × 2 + AAAA) × 2 + client subnet used.
-    private var fast: [UInt64]
+    private var fast: [UInt64] = [0, 0, 0, 0]
     private var slow = DNSStatistics.Counts()
     private var empty = true
+    private var slowEmpty = true
 
-    init(regions: [RegionName]) {
+    /// Starts a batch answered with `regions` (the fast path's region list).
+    mutating func begin(regions: [RegionName]) {
+        guard regions.count + 1 != fast.count / 4 || regions != self.regions else { return }
         self.regions = regions
         fast = [UInt64](repeating: 0, count: (regions.count + 1) * 4)
     }
@@ -128,13 +157,23 @@ struct BatchCounter {
             fast[((answer.regionIndex + 1) * 2 + family) * 2 + (answer.usedClientSubnet ? 1 : 0)] += 1
         case .slow:
             slow.count(counted, regions: regions, udp: true)
+            slowEmpty = false
         }
     }
 
-    /// Adds the batch to `shard`.
-    func flush(into shard: DNSStatistics.Shard) {
+    /// Adds the batch to `shard` and starts afresh.
+    mutating func flush(into shard: DNSStatistics.Shard) {
         guard !empty else { return }
-        var counts = slow
+        shard.add(fast: fast, regions: regions, slow: slowEmpty ? nil : slow)
+        for index in fast.indices { fast[index] = 0 }
+        if !slowEmpty { slow = DNSStatistics.Counts() }
+        empty = true
+        slowEmpty = true
+    }
+
+    /// The fast-path counts of `fast` (laid out as `BatchCounter` lays them out) as `Counts`.
+    static func counts(fast: [UInt64], regions: [RegionName]) -> DNSStatistics.Counts {
+        var counts = DNSStatistics.Counts()
         for (index, value) in fast.enumerated() where value > 0 {
             let region = index / 4 - 1
             let key = DNSStatistics.QueryKey(type: (index / 2) % 2 == 1 ? RecordType.aaaa.rawValue : RecordType.a.rawValue,
@@ -143,6 +182,6 @@ struct BatchCounter {
             if region >= 0 { counts.byRegion[regions[region], default: 0] += value }
             if index % 2 == 1 { counts.withSubnet += value } else { counts.withoutSubnet += value }
         }
-        shard.add(counts)
+        return counts
     }
 }

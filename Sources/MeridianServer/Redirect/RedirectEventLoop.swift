@@ -4,7 +4,6 @@ import Glibc
 import CMeridianSockets
 import MeridianCore
 import MeridianHTTP
-import NIOConcurrencyHelpers
 
 /// One thread's share of the redirect listener: an epoll loop over the connections it accepted.
 ///
@@ -81,10 +80,10 @@ final class RedirectEventLoop: @unchecked Sendable {
         readBuffer.deallocate()
     }
 
-    /// Serves until `stopping` is set (noticed within 250 ms), then closes every connection.
-    func run(until stopping: NIOLockedValueBox<Bool>) {
+    /// Serves until `workers` stop (noticed within 250 ms), then closes every connection.
+    func run(until workers: WorkerThreads) {
         var lastSweep = Self.milliseconds()
-        while !stopping.withLockedValue({ $0 }) {
+        while !workers.isStopping {
             let count = CMeridian_epoll_wait(epoll, events, Int32(Self.eventCapacity), 250)
             let now = Self.milliseconds()
             if count > 0 {

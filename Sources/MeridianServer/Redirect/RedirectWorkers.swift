@@ -1,10 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CMeridianSockets
-import Foundation
 import MeridianCore
-import NIOConcurrencyHelpers
 
 /// The redirect listener's threads: one listening socket, watched by every thread's epoll loop
 /// (`RedirectEventLoop`) with EPOLLEXCLUSIVE, so each new connection wakes one thread, which then
@@ -14,8 +11,7 @@ final class RedirectWorkers: Sendable {
     let port: Int
     private let listener: Int32
     private let threads: Int
-    private let stopping = NIOLockedValueBox(false)
-    private let finished = DispatchGroup()
+    private let workers = WorkerThreads()
 
     init(address: MeridianCore.SocketAddress, threads: Int) throws {
         listener = try RawSocket.bind(address, type: RawSocket.stream)
@@ -32,22 +28,13 @@ final class RedirectWorkers: Sendable {
                                   limits: perThread)
         }
         for loop in loops {
-            finished.enter()
-            let thread = Thread { [stopping, finished] in
-                CMeridian_setThreadName("meridian-http")
-                loop.run(until: stopping)
-                finished.leave()
-            }
-            thread.start()
+            workers.start(name: "meridian-http") { [workers] in loop.run(until: workers) }
         }
     }
 
     /// Stops the threads (each notices within 250 ms), closing their connections, then the listener.
     func stop() async {
-        stopping.withLockedValue { $0 = true }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            finished.notify(queue: .global()) { continuation.resume() }
-        }
+        await workers.stop()
         close(listener)
     }
 }
