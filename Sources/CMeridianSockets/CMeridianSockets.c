@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stddef.h>
+#include <linux/filter.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -54,4 +55,14 @@ int CMeridian_epoll_wait(int epoll, CMeridianEvent *events, int capacity, int ti
 int CMeridian_accept(int listener, struct sockaddr_storage *address) {
     socklen_t length = sizeof(*address);
     return accept4(listener, (struct sockaddr *)address, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+int CMeridian_steerByCPU(int socket, unsigned int groupSize) {
+    struct sock_filter code[] = {
+        { BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_CPU) },
+        { BPF_ALU | BPF_MOD | BPF_K, 0, 0, groupSize },
+        { BPF_RET | BPF_A, 0, 0, 0 },
+    };
+    struct sock_fprog program = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+    return setsockopt(socket, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &program, sizeof(program));
 }

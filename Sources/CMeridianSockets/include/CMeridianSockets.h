@@ -48,6 +48,11 @@ int CMeridian_epoll_wait(int epoll, CMeridianEvent *events, int capacity, int ti
 /// `address`. Returns the descriptor, or -1 with errno set.
 int CMeridian_accept(int listener, struct sockaddr_storage *address);
 
+/// Makes a SO_REUSEPORT group of `groupSize` sockets (bound in order) hand each datagram to the
+/// socket whose index is the number of the CPU that processes it, modulo the group size
+/// (SO_ATTACH_REUSEPORT_CBPF). Returns 0, or -1 with errno set.
+int CMeridian_steerByCPU(int socket, unsigned int groupSize);
+
 /// Names the calling thread (as `ps -L` and `top -H` show it; at most 15 characters).
 void CMeridian_setThreadName(const char *name);
 

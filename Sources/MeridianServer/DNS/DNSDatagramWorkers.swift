@@ -5,46 +5,58 @@ import CMeridianSockets
 import MeridianCore
 import MeridianDNS
 
-/// DNS over UDP off the event loops: threads (one per core by default) that share one socket, each
-/// looping over blocking `recvmmsg` and `sendmmsg` with buffers allocated once. Sharing one socket
-/// rather than one SO_REUSEPORT socket per thread keeps every thread busy: the kernel hashes each
-/// client's address to one SO_REUSEPORT socket, so a handful of busy clients can load one thread
-/// while another idles, whereas a blocked reader of a shared socket takes whatever arrives next
-/// (the kernel wakes one waiter per datagram). A batch reads the answering state once, the fast
-/// path writes answers straight into the send buffers, and nothing is allocated per query on that
-/// path. Counters are per thread.
+/// DNS over UDP off the event loops: one thread per SO_REUSEPORT socket (one per core by default),
+/// each looping over blocking `recvmmsg` and `sendmmsg` with buffers allocated once. A small BPF
+/// program hands each datagram to the socket of the CPU that processes it (modulo the number of
+/// sockets) rather than to the one its address hashes to: on loopback that is the sender's CPU, so a
+/// single busy client feeds one thread (no hand-offs between threads) and clients on every CPU feed
+/// every thread, where hashing could load one thread with most clients while another idled. A batch
+/// reads the answering state once, the fast path writes answers straight into the send buffers, and
+/// nothing is allocated per query on that path. Counters are per thread.
 final class DNSDatagramWorkers: Sendable {
-    /// The port the socket is bound to (the one asked for, or the one the system chose for 0).
+    /// The port the sockets are bound to (the one asked for, or the one the system chose for 0).
     let port: Int
-    private let socket: Int32
-    private let threads: Int
+    private let sockets: [Int32]
     private let workers = WorkerThreads()
 
     static let batch = 32
     static let receiveSize = 4096
     static let sendSize = DNSResponder.maximumUDPPayload
 
-    /// Binds the socket to `address` (port 0: a port the system chooses) for `threads` threads.
+    /// Binds `threads` sockets to `address` (port 0: a port the system chooses, shared by all).
     init(address: MeridianCore.SocketAddress, threads: Int) throws {
-        socket = try RawSocket.bind(address, type: RawSocket.datagram, receiveTimeout: 200_000)
-        port = RawSocket.boundPort(socket)
-        self.threads = max(1, threads)
+        var sockets: [Int32] = []
+        var address = address
+        do {
+            for _ in 0..<max(1, threads) {
+                let socket = try RawSocket.bind(address, type: RawSocket.datagram, reusePort: true, receiveTimeout: 200_000)
+                sockets.append(socket)
+                if address.port == 0 { address = MeridianCore.SocketAddress(ip: address.ip, port: UInt16(RawSocket.boundPort(socket))) }
+            }
+        } catch {
+            sockets.forEach { close($0) }
+            throw error
+        }
+        // Without the program (an old kernel), datagrams are spread by address hash: still correct.
+        if sockets.count > 1 { _ = CMeridian_steerByCPU(sockets[0], UInt32(sockets.count)) }
+        self.sockets = sockets
+        port = Int(address.port)
     }
 
-    /// Starts the threads, answering through `answering`.
+    /// Starts one thread per socket, answering through `answering`.
     func start(answering: DNSAnswering) {
-        for _ in 0..<threads {
+        for socket in sockets {
             let shard = answering.statistics.makeShard()
-            workers.start(name: "meridian-dns") { [socket, workers] in
+            workers.start(name: "meridian-dns") { [workers] in
                 Self.serve(socket: socket, answering: answering, shard: shard, workers: workers)
             }
         }
     }
 
-    /// Stops the threads (each notices within its 200 ms receive timeout) and closes the socket.
+    /// Stops the threads (each notices within its 200 ms receive timeout) and closes the sockets.
     func stop() async {
         await workers.stop()
-        close(socket)
+        sockets.forEach { close($0) }
     }
 
     // MARK: The loop

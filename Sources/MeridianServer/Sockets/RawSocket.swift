@@ -16,10 +16,10 @@ enum RawSocket {
     }
 
     /// A socket of `type` (`datagram` or `stream`) bound to `address` (port 0: one the system
-    /// chooses), with SO_REUSEADDR, and a receive timeout in microseconds when one is given. A
-    /// stream socket is also listening, non-blocking.
-    static func bind(_ address: MeridianCore.SocketAddress, type: Int32, receiveTimeout: Int? = nil,
-                     backlog: Int32 = 1024) throws -> Int32 {
+    /// chooses), with SO_REUSEADDR (and SO_REUSEPORT when asked), and a receive timeout in
+    /// microseconds when one is given. A stream socket is also listening, non-blocking.
+    static func bind(_ address: MeridianCore.SocketAddress, type: Int32, reusePort: Bool = false,
+                     receiveTimeout: Int? = nil, backlog: Int32 = 1024) throws -> Int32 {
         let family = address.ip.family == .v4 ? AF_INET : AF_INET6
         let stream = type == Self.stream
         let flags = stream ? Int32(SOCK_NONBLOCK.rawValue) : 0
@@ -27,6 +27,7 @@ enum RawSocket {
         guard socket >= 0 else { throw SocketError(operation: "socket", code: errno) }
         var one: Int32 = 1
         setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        if reusePort { setsockopt(socket, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
         if let receiveTimeout {
             var timeout = timeval(tv_sec: receiveTimeout / 1_000_000, tv_usec: receiveTimeout % 1_000_000)
             setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
