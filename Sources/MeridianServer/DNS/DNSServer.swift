@@ -6,7 +6,7 @@ import NIOPosix
 import ServiceLifecycle
 
 /// A director's DNS listeners: UDP and TCP on the same address and port, answering through
-/// `DNSAnswering`. UDP runs on `DNSDatagramWorkers` (threads sharing one socket, recvmmsg/sendmmsg); TCP on
+/// `DNSAnswering`. UDP runs on `DNSDatagramWorkers` (a thread per SO_REUSEPORT socket, recvmmsg/sendmmsg); TCP on
 /// NIO, with connections bounded in number and closed when idle.
 public struct DNSServer: ServiceLifecycle.Service {
     private let answering: DNSAnswering
