@@ -33,11 +33,14 @@ struct DemoCommand: AsyncParsableCommand {
         }
         var services: [any ServiceLifecycle.Service] = [StandInService(specs, logger: logger)]
         var directors: [Director] = []
+        // The demo's directors peer with each other over a secret made up for this run.
+        let secret = PeerSecret.random()
         for region in configuration.regions {
             let director = try Director(configuration: configuration, region: region.name.rawValue,
-                                        source: regions.directory, logger: logger)
+                                        source: regions.directory, logger: logger, peerSecret: secret)
             directors.append(director)
             services.append(director.scheduler)
+            services.append(PeerExchange(director: director))
             services.append(DNSServer(answering: director.answering, address: region.director.dns, logger: director.logger))
             services.append(RedirectServer(answering: director.redirects, address: region.director.redirect,
                                            logger: director.logger))

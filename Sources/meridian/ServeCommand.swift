@@ -31,6 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("redirect-threads"), help: "Threads serving HTTP redirects (default: half the cores).")
     var redirectThreads: Int = RedirectServer.defaultThreads
 
+    @Option(name: .customLong("peer-secret-file"),
+            help: "A file holding the secret the directors share (else MERIDIAN_PEER_SECRET; without either, no peering).")
+    var peerSecretFile: String?
+
     func validate() throws {
         guard (1...256).contains(dnsThreads) else { throw ValidationError("--dns-threads must be 1 to 256") }
         guard (1...256).contains(redirectThreads) else { throw ValidationError("--redirect-threads must be 1 to 256") }
@@ -41,10 +45,18 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try loadConfiguration(regions.directory)
         let director: Director
         do {
-            director = try Director(configuration: configuration, region: region, source: regions.directory, logger: logger)
+            let secret = try PeerSecret.load(file: peerSecretFile)
+            director = try Director(configuration: configuration, region: region, source: regions.directory, logger: logger,
+                                    peerSecret: secret)
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
+        }
+        if director.peering == nil && configuration.regions.count > 1 {
+            director.logger.warning("""
+                peering is off: no peer secret (--peer-secret-file or \(PeerSecret.environmentVariable)); \
+                this director decides on its own observations alone
+                """)
         }
         let endpoints = configuration.region(director.region)!.director
         let api = DirectorAPI.application(for: director, address: endpoints.api) { bound in
@@ -56,8 +68,8 @@ struct ServeCommand: AsyncParsableCommand {
                             udpThreads: dnsThreads)
         let redirect = RedirectServer(answering: director.redirects, address: endpoints.redirect, logger: director.logger,
                                       threads: redirectThreads)
-        try await runServices([director.scheduler, SnapshotRefresher(directors: [director]), dns, redirect, api,
-                               ReloadOnHangup(directors: [director])],
+        try await runServices([director.scheduler, SnapshotRefresher(directors: [director]), PeerExchange(director: director),
+                               dns, redirect, api, ReloadOnHangup(directors: [director])],
                               listeners: ["director.dns": endpoints.dns, "director.redirect": endpoints.redirect,
                                           "director.api": endpoints.api], logger: logger)
     }

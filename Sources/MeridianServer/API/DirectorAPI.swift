@@ -39,6 +39,9 @@ public enum DirectorAPI {
             }
             return try json(director.explain(client: client, service: service))
         }
+        router.post("/v1/peer/report") { request, _ in
+            try await receivePeerReport(request, director: director)
+        }
         router.get("/metrics") { _, _ in
             text(director.metricsText(), type: "text/plain; version=0.0.4; charset=utf-8")
         }
@@ -51,6 +54,35 @@ public enum DirectorAPI {
                 if let local = channel.localAddress { await onListening(local) }
             },
             logger: logger)
+    }
+
+    /// A peer's signed report: 204 when taken, 401 when its signature, sender or time is refused,
+    /// 400 when it is not a report, 404 when this director has no peer secret.
+    private static func receivePeerReport(_ request: Request, director: Director) async throws -> Response {
+        guard let peering = director.peering else {
+            return try problem(.notFound, "peering is off on this director (no peer secret)")
+        }
+        let body = Data(buffer: try await request.body.collect(upTo: 8 << 20))
+        func header(_ name: String) -> String? {
+            request.headers.first { $0.name.canonicalName == name.lowercased() }?.value
+        }
+        let known = Set(director.configuration.regions.map(\.name)).subtracting([director.region])
+        let now = Timestamp.now
+        switch peering.authentication.verify(body, sender: header(PeerAuthentication.Header.sender),
+                                             timestamp: header(PeerAuthentication.Header.timestamp),
+                                             signature: header(PeerAuthentication.Header.signature), known: known, now: now) {
+        case .failure(let refusal):
+            peering.refused(refusal)
+            director.logger.warning("peer message refused", metadata: ["reason": "\(refusal.rawValue)"])
+            return try problem(.unauthorized, "peer message refused: \(refusal.rawValue)")
+        case .success(let sender):
+            guard let report = try? JSONDecoder().decode(PeerReport.self, from: body), report.from == sender else {
+                peering.refused(.malformed)
+                return try problem(.badRequest, "not a peer report from \(sender)")
+            }
+            director.receive(report, at: now)
+            return Response(status: .noContent)
+        }
     }
 
     private static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {

@@ -42,7 +42,25 @@ extension Director {
                                                  source: loaded.source, lastReloadError: loaded.lastReloadError),
                             warmingUp: warmingUp, isolated: assessment.consensus.isolated),
             regions: regions, services: services,
-            overrides: assessment.overrides.all.map(Self.overrideStatus), peers: [], generatedAt: now.iso8601)
+            overrides: assessment.overrides.all.map(Self.overrideStatus), peers: peerStatus(configuration, now: now),
+            generatedAt: now.iso8601)
+    }
+
+    /// Every other region's director as this one hears it: `fresh` (a report within three probe
+    /// intervals), `stale`, `silent` (none yet), or `off` when this director has no peer secret.
+    private func peerStatus(_ configuration: Configuration, now: Timestamp) -> [StatusDocument.PeerStatus] {
+        let reports = peering?.reports ?? [:]
+        let sends = peering?.sends ?? [:]
+        let window = (configuration.gateways.map(\.probe.interval).max() ?? .seconds(1)) * 3
+        return configuration.regions.filter { $0.name != region }.map { peer in
+            let heard = reports[peer.name]
+            let state = peering == nil ? "off" : heard.map { now - $0.receivedAt <= window ? "fresh" : "stale" } ?? "silent"
+            return StatusDocument.PeerStatus(
+                region: peer.name.rawValue, url: peer.director.peerURL.text, state: state,
+                lastHeard: heard?.receivedAt.iso8601, fingerprint: heard?.report.fingerprint,
+                sameConfiguration: heard.map { $0.report.fingerprint == configuration.fingerprint },
+                lastSent: sends[peer.name]?.at.iso8601, lastSendError: sends[peer.name]?.error)
+        }
     }
 
     private static func gatewayEntry(_ status: GatewayStatus, health: GatewayHealth?) -> StatusDocument.GatewayStatusEntry {

@@ -22,6 +22,9 @@ public final class Director: Sendable {
     public let answering: DNSAnswering
     /// What the redirect listener answers with.
     public let redirects: RedirectAnswering
+    /// The exchange with the other regions' directors; `nil` when no peer secret was given (the
+    /// director then decides on its own observations alone).
+    public let peering: Peering?
 
     /// The configuration in force, where it came from, and the last reload's failure.
     struct LoadedConfiguration {
@@ -54,6 +57,7 @@ public final class Director: Sendable {
     /// Creates the director of `region`. `source` is the folder the configuration came from, which
     /// `reload()` reads again.
     public init(configuration: Configuration, region: String, source: String?, logger: Logger,
+                peerSecret: PeerSecret? = nil,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(StartError) {
         guard let name = RegionName(region), configuration.region(name) != nil else {
             throw .unknownRegion(region, known: configuration.regions.map(\.name))
@@ -68,7 +72,9 @@ public final class Director: Sendable {
         let loaded = LoadedConfiguration(configuration: configuration, loadedAt: .now, source: source)
         self.loaded = NIOLockedValueBox(loaded)
         self.scheduler = ProbeScheduler(configuration: configuration, board: board, group: group, logger: logger)
-        let snapshot = Self.snapshot(of: loaded, board: board, region: name, now: .now)
+        let peering = peerSecret.map(Peering.init)
+        self.peering = peering
+        let snapshot = Self.snapshot(of: loaded, board: board, peering: peering, region: name, now: .now)
         self.answering = DNSAnswering(responder: Self.responder(for: loaded, region: name), snapshot: snapshot)
         self.redirects = RedirectAnswering(snapshot: snapshot)
         scheduler.onVerdictChange { [weak self] _, _ in self?.refreshSnapshot() }
@@ -79,17 +85,33 @@ public final class Director: Sendable {
 
     /// The sites as this director sees them now.
     public func assessment(at now: Timestamp = .now) -> Assessment {
-        Self.assess(configuration, board: board, region: region, now: now)
+        Self.assess(configuration, board: board, peering: peering, region: region, now: now)
     }
 
-    private static func assess(_ configuration: Configuration, board: HealthBoard, region: RegionName, now: Timestamp) -> Assessment {
-        Assessment.make(configuration, observations: board.observations(by: region), overrides: [], vantage: region, now: now)
+    /// The sites as seen from this director's own observations and its peers' (when it has peers).
+    private static func assess(_ configuration: Configuration, board: HealthBoard, peering: Peering?, region: RegionName,
+                               now: Timestamp) -> Assessment {
+        let peers = peering == nil ? [] : configuration.regions.map(\.name).filter { $0 != region }
+        let observations = board.observations(by: region) + (peering?.observations ?? [])
+        return Assessment.make(configuration, observations: observations, overrides: [], vantage: region, peers: peers, now: now)
     }
 
-    private static func snapshot(of loaded: LoadedConfiguration, board: HealthBoard, region: RegionName,
+    private static func snapshot(of loaded: LoadedConfiguration, board: HealthBoard, peering: Peering?, region: RegionName,
                                  now: Timestamp) -> SteeringSnapshot {
-        SteeringSnapshot(assessment: assess(loaded.configuration, board: board, region: region, now: now),
+        SteeringSnapshot(assessment: assess(loaded.configuration, board: board, peering: peering, region: region, now: now),
                          locator: loaded.locator, vantage: loaded.configuration.region(region))
+    }
+
+    /// What this director tells its peers now.
+    public func report(at now: Timestamp = .now) -> PeerReport {
+        PeerReport(from: region, sentAt: now, fingerprint: configuration.fingerprint,
+                   observations: board.observations(by: region))
+    }
+
+    /// Takes a peer's report (already authenticated); answers change at once when it changes a verdict.
+    func receive(_ report: PeerReport, at now: Timestamp = .now) {
+        guard let peering, report.from != region else { return }
+        if peering.accept(report, at: now) { refreshSnapshot(at: now) }
     }
 
     private static func responder(for loaded: LoadedConfiguration, region: RegionName) -> DNSResponder {
@@ -103,7 +125,7 @@ public final class Director: Sendable {
     /// Rebuilds the steering snapshot the DNS and redirect listeners answer from: on every verdict
     /// change, and every second (`SnapshotRefresher`) for latencies and staleness.
     public func refreshSnapshot(at now: Timestamp = .now) {
-        let snapshot = Self.snapshot(of: loadedConfiguration, board: board, region: region, now: now)
+        let snapshot = Self.snapshot(of: loadedConfiguration, board: board, peering: peering, region: region, now: now)
         answering.update(snapshot: snapshot)
         redirects.update(snapshot: snapshot)
     }
@@ -119,7 +141,7 @@ public final class Director: Sendable {
     /// The decision for `client` as this director would make it now, explained: the same one the
     /// DNS debug answer and the redirector's JSON answer give.
     public func explain(client: IPAddress, service: Service, at now: Timestamp = .now) -> DecisionReport {
-        let snapshot = Self.snapshot(of: loadedConfiguration, board: board, region: region, now: now)
+        let snapshot = Self.snapshot(of: loadedConfiguration, board: board, peering: peering, region: region, now: now)
         let location = snapshot.locator.locate(client, vantage: snapshot.vantage)
         let decision = Steering.decide(service, for: location, in: snapshot.assessment,
                                        selector: ClientLanes.selector(for: client))

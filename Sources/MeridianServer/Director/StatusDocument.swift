@@ -16,7 +16,8 @@ public struct StatusDocument: Codable, Sendable {
         public var configuration: ConfigurationInfo
         /// Some gateway has not been probed yet: verdicts may still change quickly.
         public var warmingUp: Bool
-        /// No peer has a fresh observation (always false until the director has peers).
+        /// This director has peers and none has a fresh observation: it steers on its own view
+        /// and does not take every other region for dead on that view alone.
         public var isolated: Bool
     }
 
@@ -103,6 +104,16 @@ public struct StatusDocument: Codable, Sendable {
     public struct PeerStatus: Codable, Sendable {
         public var region: String
         public var url: String
+        /// `fresh`, `stale`, `silent` (nothing heard yet) or `off` (no peer secret).
         public var state: String
+        /// When its last report arrived.
+        public var lastHeard: String?
+        /// The configuration fingerprint it reported.
+        public var fingerprint: String?
+        /// Whether it runs the same configuration as this director.
+        public var sameConfiguration: Bool?
+        /// When this director last pushed its report to it, and what went wrong, if anything.
+        public var lastSent: String?
+        public var lastSendError: String?
     }
 }

@@ -18,10 +18,17 @@ struct RunningDirector {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    static func start(_ world: LiveWorld, region: String = "istanbul", source: String? = nil) async throws -> RunningDirector {
-        let director = try Director(configuration: world.configuration, region: region, source: source, logger: .test)
+    /// Starts the director of `region`; with a `peerSecret`, it peers with the other regions' directors
+    /// at their configured API addresses (and its own API listens on its configured one).
+    static func start(_ world: LiveWorld, region: String = "istanbul", source: String? = nil,
+                      configuration: Configuration? = nil, peerSecret: PeerSecret? = nil) async throws -> RunningDirector {
+        let configuration = configuration ?? world.configuration
+        let director = try Director(configuration: configuration, region: region, source: source, logger: .test,
+                                    peerSecret: peerSecret)
         let bound = NIOLockedValueBox<Int?>(nil)
-        let api = DirectorAPI.application(for: director, address: MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0)) { address in
+        let apiAddress = peerSecret == nil ? MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0)
+            : configuration.region(director.region)!.director.api
+        let api = DirectorAPI.application(for: director, address: apiAddress) { address in
             bound.withLockedValue { $0 = address.port }
         }
         let dnsBound = NIOLockedValueBox<Int?>(nil)
@@ -32,7 +39,8 @@ struct RunningDirector {
                                       logger: .test, threads: 2, idleTimeout: .seconds(2), headTimeout: .seconds(1)) { port in
             redirectBound.withLockedValue { $0 = port }
         }
-        let group = ServiceGroup(services: [director.scheduler, SnapshotRefresher(directors: [director]), dns, redirect, api],
+        let group = ServiceGroup(services: [director.scheduler, SnapshotRefresher(directors: [director]), PeerExchange(director: director),
+                                            dns, redirect, api],
                                  logger: .test)
         let task = Task { try await group.run() }
         guard await eventually(within: .seconds(20), { [bound, dnsBound, redirectBound].allSatisfy { $0.withLockedValue { $0 } != nil } }),

@@ -1,0 +1,100 @@
+import Crypto
+import Foundation
+import MeridianCore
+import NIOConcurrencyHelpers
+
+/// Signs and checks peer messages: HMAC-SHA256 with the shared secret over the sender, a timestamp
+/// and the body. A message is accepted only when its signature is right (compared in constant
+/// time), its timestamp is within `maximumSkew` of the receiver's clock, and it is newer than the
+/// last message accepted from the same sender, so a captured message cannot be replayed.
+public final class PeerAuthentication: Sendable {
+    /// The headers a signed message carries.
+    public enum Header {
+        public static let sender = "X-Meridian-Peer"
+        public static let timestamp = "X-Meridian-Timestamp"
+        public static let signature = "X-Meridian-Signature"
+    }
+
+    /// Why a message was refused.
+    public enum Refusal: String, Error, Sendable, CaseIterable {
+        case unsigned
+        case badSignature = "bad-signature"
+        case stale
+        case replayed
+        case unknownPeer = "unknown-peer"
+        case malformed
+    }
+
+    private let secret: PeerSecret
+    private let maximumSkew: Duration
+    private let lastAccepted = NIOLockedValueBox<[RegionName: Int64]>([:])
+
+    public init(secret: PeerSecret, maximumSkew: Duration = .seconds(30)) {
+        self.secret = secret
+        self.maximumSkew = maximumSkew
+    }
+
+    /// The headers that sign `body` from `sender` at `now`.
+    public func sign(_ body: Data, from sender: RegionName, at now: Timestamp) -> [(String, String)] {
+        let timestamp = String(now.nanosecondsSinceEpoch / 1_000)
+        return [(Header.sender, sender.rawValue), (Header.timestamp, timestamp),
+                (Header.signature, Self.hex(mac(body, sender: sender.rawValue, timestamp: timestamp)))]
+    }
+
+    /// Checks a message; returns its sender, or why it is refused. `known` are the regions whose
+    /// directors may send.
+    public func verify(_ body: Data, sender: String?, timestamp: String?, signature: String?, known: Set<RegionName>,
+                       now: Timestamp) -> Result<RegionName, Refusal> {
+        guard let sender, let timestamp, let signature else { return .failure(.unsigned) }
+        guard let expected = Self.bytes(hex: signature) else { return .failure(.badSignature) }
+        let actual = mac(body, sender: sender, timestamp: timestamp)
+        guard actual.count == expected.count, Self.constantTimeEqual(actual, expected) else { return .failure(.badSignature) }
+        guard let name = RegionName(sender), known.contains(name) else { return .failure(.unknownPeer) }
+        guard let microseconds = Int64(timestamp) else { return .failure(.malformed) }
+        let sent = Timestamp(nanosecondsSinceEpoch: microseconds * 1_000)
+        guard now - sent <= maximumSkew, sent - now <= maximumSkew else { return .failure(.stale) }
+        let accepted = lastAccepted.withLockedValue { last -> Bool in
+            if let previous = last[name], previous >= microseconds { return false }
+            last[name] = microseconds
+            return true
+        }
+        return accepted ? .success(name) : .failure(.replayed)
+    }
+
+    private func mac(_ body: Data, sender: String, timestamp: String) -> [UInt8] {
+        var hmac = HMAC<SHA256>(key: secret.key)
+        hmac.update(data: Data("meridian-peer-v1\n\(sender)\n\(timestamp)\n".utf8))
+        hmac.update(data: body)
+        return Array(hmac.finalize())
+    }
+
+    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0, digits.count <= 128 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case 0x30...0x39: digit - 0x30
+        case 0x61...0x66: digit - 0x61 + 10
+        case 0x41...0x46: digit - 0x41 + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import MeridianCore
+import NIOCore
+import ServiceLifecycle
+
+/// Pushes this director's report to every peer (the other regions' directors, at their `url`) once
+/// per `interval` (by default the shortest probe interval of the configuration), signed. A peer that cannot be reached is tried again at the next interval; what
+/// happened to the last push is on `/v1/status`.
+public struct PeerExchange: ServiceLifecycle.Service {
+    private let director: Director
+    private let interval: Duration
+    private let client: HTTPClient
+
+    public init(director: Director, interval: Duration? = nil) {
+        self.director = director
+        let interval = interval ?? director.configuration.gateways.map(\.probe.interval).min() ?? .seconds(1)
+        self.interval = interval
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .milliseconds(Int64(interval.wholeMilliseconds))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func run() async throws {
+        guard let peering = director.peering else {
+            // Nothing to exchange; a service that returned would end the whole group.
+            try? await gracefulShutdown()
+            try? await client.shutdown()
+            return
+        }
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await pushOnce(peering)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+        try? await client.shutdown()
+    }
+
+    private func pushOnce(_ peering: Peering) async {
+        let now = Timestamp.now
+        let report = director.report(at: now)
+        guard let body = try? JSONEncoder().encode(report) else { return }
+        let headers = peering.authentication.sign(body, from: director.region, at: now)
+        let peers = director.configuration.regions.filter { $0.name != director.region }
+        await withTaskGroup(of: Void.self) { group in
+            for peer in peers {
+                group.addTask {
+                    var request = HTTPClientRequest(url: peer.director.peerURL.text + "/v1/peer/report")
+                    request.method = .POST
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    for (name, value) in headers { request.headers.add(name: name, value: value) }
+                    request.body = .bytes(ByteBuffer(data: body))
+                    var failure: String?
+                    do {
+                        let response = try await client.execute(request, timeout: .milliseconds(Int64(interval.wholeMilliseconds)))
+                        if response.status != .noContent { failure = "HTTP \(response.status.code)" }
+                        _ = try? await response.body.collect(upTo: 64 * 1024)
+                    } catch {
+                        failure = "\(error)"
+                    }
+                    peering.recordSend(to: peer.name, at: now, error: failure)
+                    if let failure {
+                        director.logger.debug("peer push failed", metadata: ["peer": "\(peer.name)", "error": "\(failure)"])
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import MeridianCore
+
+/// What one director tells the others every probe interval: its own observations of every gateway,
+/// and which configuration it runs. Observations carry their observer and time, so reports merge
+/// without coordination (newest per gateway and observer wins).
+public struct PeerReport: Codable, Sendable, Equatable {
+    /// The sending director's region.
+    public var from: RegionName
+    /// When the report was made.
+    public var sentAt: Timestamp
+    /// The sender's configuration fingerprint.
+    public var fingerprint: String
+    public var observations: [Observation]
+
+    public init(from: RegionName, sentAt: Timestamp, fingerprint: String, observations: [Observation]) {
+        self.from = from
+        self.sentAt = sentAt
+        self.fingerprint = fingerprint
+        self.observations = observations
+    }
+}

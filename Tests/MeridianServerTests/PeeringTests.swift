@@ -1,0 +1,160 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AsyncHTTPClient
+import Foundation
+import MeridianCore
+import NIOCore
+import Testing
+@testable import MeridianServer
+
+@Suite("Peer authentication")
+struct PeerAuthenticationTests {
+    let secret = PeerSecret("a shared secret of some length")!
+    let body = Data(#"{"from":"ankara"}"#.utf8)
+    let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
+    let known: Set<RegionName> = ["ankara", "istanbul"]
+
+    func verify(_ authentication: PeerAuthentication, _ headers: [(String, String)], body: Data? = nil,
+                at time: Timestamp? = nil) -> Result<RegionName, PeerAuthentication.Refusal> {
+        let values = Dictionary(uniqueKeysWithValues: headers)
+        return authentication.verify(body ?? self.body, sender: values[PeerAuthentication.Header.sender],
+                                     timestamp: values[PeerAuthentication.Header.timestamp],
+                                     signature: values[PeerAuthentication.Header.signature], known: known, now: time ?? now)
+    }
+
+    @Test("a signed message is accepted once; a replay, a forgery, a stale or unsigned one is refused")
+    func rules() {
+        let sender = PeerAuthentication(secret: secret)
+        let receiver = PeerAuthentication(secret: secret)
+        let headers = sender.sign(body, from: "ankara", at: now)
+        #expect(verify(receiver, headers) == .success("ankara"))
+        #expect(verify(receiver, headers) == .failure(.replayed))
+        #expect(verify(receiver, sender.sign(body, from: "ankara", at: now + .milliseconds(1))) == .success("ankara"))
+        #expect(verify(receiver, sender.sign(body, from: "ankara", at: now + .seconds(2)), body: Data("{}".utf8))
+                == .failure(.badSignature))
+        let forger = PeerAuthentication(secret: PeerSecret("another secret, not the shared one")!)
+        #expect(verify(receiver, forger.sign(body, from: "ankara", at: now + .seconds(3))) == .failure(.badSignature))
+        #expect(verify(receiver, sender.sign(body, from: "ankara", at: now - .seconds(60))) == .failure(.stale))
+        #expect(verify(receiver, sender.sign(body, from: "izmir", at: now + .seconds(4))) == .failure(.unknownPeer))
+        #expect(verify(receiver, []) == .failure(.unsigned))
+        var tampered = sender.sign(body, from: "ankara", at: now + .seconds(5))
+        tampered[0].1 = "istanbul"
+        #expect(verify(receiver, tampered) == .failure(.badSignature))
+    }
+
+    @Test("secrets come from a file or the environment, never short")
+    func secrets() throws {
+        #expect(PeerSecret("short") == nil)
+        #expect(try PeerSecret.load(file: nil, environment: [:]) == nil)
+        #expect(try PeerSecret.load(file: nil, environment: [PeerSecret.environmentVariable: "0123456789abcdef"]) != nil)
+        #expect(throws: PeerSecret.LoadError.self) { try PeerSecret.load(file: "/nonexistent/secret", environment: [:]) }
+    }
+}
+
+/// Two directors on loopback peering for real: stand-in gateways, HTTP pushes, signed reports.
+@Suite(.serialized)
+struct PeeringTests {
+    /// A port that was free a moment ago.
+    static func freePort() throws -> UInt16 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    /// `configuration` with each director's API on a free port (peers find each other there).
+    static func withFreeAPIPorts(_ configuration: Configuration) throws -> Configuration {
+        var configuration = configuration
+        for index in configuration.regions.indices {
+            let old = configuration.regions[index].director
+            configuration.regions[index].director = DirectorEndpoints(
+                dns: old.dns, redirect: old.redirect, api: SocketAddress(ip: IPAddress("127.0.0.1")!, port: try freePort()))
+        }
+        return configuration
+    }
+
+    func state(_ running: RunningDirector, _ gateway: GatewayName) -> GatewayState? {
+        running.director.assessment().sites.flatMap(\.gateways).first { $0.gateway.name == gateway }?.state
+    }
+
+    @Test func directorsAgreeAndOneCutLinkDoesNotOutvoteTheOther() async throws {
+        let world = try await LiveWorld.start()
+        let secret = PeerSecret.random()
+        let shared = try Self.withFreeAPIPorts(world.configuration)
+        // Ankara's probes to ist-1 go to a port where nothing listens: only Ankara sees it down.
+        var blocked = shared
+        let istanbul = blocked.regions.firstIndex { $0.name == "istanbul" }!
+        blocked.regions[istanbul].gateways[0].probe.targetPort = try Self.freePort()
+        let first = try await RunningDirector.start(world, region: "istanbul", configuration: shared, peerSecret: secret)
+        let second = try await RunningDirector.start(world, region: "ankara", configuration: blocked, peerSecret: secret)
+
+        #expect(await eventually { second.verdict("ist-1") == .down && first.verdict("ist-1") == .up })
+        #expect(await eventually {
+            [first, second].allSatisfy { running in
+                let status = running.director.status()
+                return status.peers.allSatisfy { $0.state == "fresh" } && !status.director.isolated
+            }
+        })
+        // One of two observers sees ist-1 down: no majority, it stays in service at both directors.
+        #expect(state(first, "ist-1") == .up && state(second, "ist-1") == .up)
+        #expect(second.director.status().regions.first { $0.name == "istanbul" }?.availability == "available")
+
+        // Both see ist-2 go down: both take it out.
+        try await world.gateways["ist-2"]!.setMode(.down)
+        #expect(await eventually { state(first, "ist-2") == .down && state(second, "ist-2") == .down })
+        try await world.gateways["ist-2"]!.setMode(.healthy)
+        #expect(await eventually { state(first, "ist-2") == .up && state(second, "ist-2") == .up })
+
+        // Istanbul's director goes away: Ankara says it is isolated, and does not take Istanbul for
+        // dead on its own view (where ist-1 is down) alone.
+        await first.stop()
+        #expect(await eventually { second.director.status().director.isolated })
+        let status = second.director.status()
+        #expect(status.peers.first?.state == "stale")
+        #expect(status.regions.first { $0.name == "istanbul" }?.availability == "available")
+        await second.stop()
+        await world.stop()
+    }
+
+    @Test func forgedAndReplayedReportsAreRefused() async throws {
+        let world = try await LiveWorld.start()
+        let secret = PeerSecret.random()
+        let configuration = try Self.withFreeAPIPorts(world.configuration)
+        let running = try await RunningDirector.start(world, region: "istanbul", configuration: configuration, peerSecret: secret)
+        let url = "http://127.0.0.1:\(running.apiPort)/v1/peer/report"
+        let now = Timestamp.now
+        let report = PeerReport(from: "ankara", sentAt: now, fingerprint: "",
+                                observations: [Observation(gateway: "ist-1", observer: "ankara", verdict: .down, at: now)])
+        let body = try JSONEncoder().encode(report)
+
+        func post(_ headers: [(String, String)], body: Data) async throws -> UInt {
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            request.body = .bytes(ByteBuffer(data: body))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            return response.status.code
+        }
+        let genuine = PeerAuthentication(secret: secret).sign(body, from: "ankara", at: now)
+        #expect(try await post(genuine, body: body) == 204)
+        #expect(running.director.peering?.reports["ankara"]?.report == report)
+        #expect(try await post(genuine, body: body) == 401)  // the same message again
+        let forged = PeerAuthentication(secret: PeerSecret.random()).sign(body, from: "ankara", at: now + .milliseconds(5))
+        #expect(try await post(forged, body: body) == 401)
+        #expect(try await post([], body: body) == 401)
+        let counts = running.director.peering?.refusalCounts ?? [:]
+        #expect(counts[.replayed] == 1 && counts[.badSignature] == 1 && counts[.unsigned] == 1)
+        await running.stop()
+        await world.stop()
+    }
+}
