@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import MeridianCore
 import MeridianServer
@@ -33,8 +34,12 @@ struct DemoCommand: AsyncParsableCommand {
         }
         var services: [any ServiceLifecycle.Service] = [StandInService(specs, logger: logger)]
         var directors: [Director] = []
-        // The demo's directors peer with each other over a secret made up for this run.
+        // The demo's directors peer with each other over a secret made up for this run, and take
+        // admin calls with a token printed in the banner.
         let secret = PeerSecret.random()
+        let tokenText = ProcessInfo.processInfo.environment[AdminToken.environmentVariable].flatMap { AdminToken($0) == nil ? nil : $0 }
+            ?? "demo-" + (0..<12).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
+        let token = AdminToken(tokenText)!
         for region in configuration.regions {
             let director = try Director(configuration: configuration, region: region.name.rawValue,
                                         source: regions.directory, logger: logger, peerSecret: secret)
@@ -44,19 +49,19 @@ struct DemoCommand: AsyncParsableCommand {
             services.append(DNSServer(answering: director.answering, address: region.director.dns, logger: director.logger))
             services.append(RedirectServer(answering: director.redirects, address: region.director.redirect,
                                            logger: director.logger))
-            services.append(DirectorAPI.application(for: director, address: region.director.api))
+            services.append(DirectorAPI.application(for: director, address: region.director.api, adminToken: token))
             listeners["\(region.name) director.dns"] = region.director.dns
             listeners["\(region.name) director.redirect"] = region.director.redirect
             listeners["\(region.name) director.api"] = region.director.api
         }
         services.append(SnapshotRefresher(directors: directors))
         services.append(ReloadOnHangup(directors: directors))
-        printNow(banner(configuration))
+        printNow(banner(configuration, token: tokenText))
         try await runServices(services, listeners: listeners, logger: logger)
         printNow("\nmeridian demo stopped")
     }
 
-    private func banner(_ configuration: Configuration) -> String {
+    private func banner(_ configuration: Configuration, token: String) -> String {
         var lines = ["Meridian demo: \(configuration.regions.count) directors and \(configuration.gateways.count) "
                      + "stand-in gateways on loopback. Ctrl-C stops everything.", ""]
         for region in configuration.regions {
@@ -111,6 +116,15 @@ struct DemoCommand: AsyncParsableCommand {
             lines.append("  " + controls.map { "curl -X POST http://\($0)/mode/healthy" }.joined(separator: "; "))
         }
         lines.append("  swift run meridian simulate --fail \(configuration.regions.last?.name.rawValue ?? "REGION")   # the same, predicted offline")
+        if let drilled = configuration.regions.last?.name {
+            lines.append("")
+            lines.append("A failure drill from the CLI (any director takes it; the others follow within a second):")
+            lines.append("  export \(AdminToken.environmentVariable)=\(token)")
+            lines.append("  swift run meridian ctl status")
+            lines.append("  swift run meridian ctl fail \(drilled) --for 2m --reason drill")
+            lines.append("  swift run meridian ctl overrides")
+            lines.append("  swift run meridian ctl restore \(drilled)")
+        }
         return lines.joined(separator: "\n")
     }
 }

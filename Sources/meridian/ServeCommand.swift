@@ -35,6 +35,10 @@ struct ServeCommand: AsyncParsableCommand {
             help: "A file holding the secret the directors share (else MERIDIAN_PEER_SECRET; without either, no peering).")
     var peerSecretFile: String?
 
+    @Option(name: .customLong("admin-token-file"),
+            help: "A file holding the bearer token of the admin API (else MERIDIAN_TOKEN; without either, no admin API).")
+    var adminTokenFile: String?
+
     func validate() throws {
         guard (1...256).contains(dnsThreads) else { throw ValidationError("--dns-threads must be 1 to 256") }
         guard (1...256).contains(redirectThreads) else { throw ValidationError("--redirect-threads must be 1 to 256") }
@@ -44,7 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = bootstrapLogging(level: logLevel)
         let configuration = try loadConfiguration(regions.directory)
         let director: Director
+        let adminToken: AdminToken?
         do {
+            adminToken = try AdminToken.load(file: adminTokenFile)
             let secret = try PeerSecret.load(file: peerSecretFile)
             director = try Director(configuration: configuration, region: region, source: regions.directory, logger: logger,
                                     peerSecret: secret)
@@ -59,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
                 """)
         }
         let endpoints = configuration.region(director.region)!.director
-        let api = DirectorAPI.application(for: director, address: endpoints.api) { bound in
+        let api = DirectorAPI.application(for: director, address: endpoints.api, adminToken: adminToken) { bound in
             director.logger.notice("director running", metadata: [
                 "api": "\(bound)", "dashboard": "http://\(endpoints.api)/", "fingerprint": "\(configuration.fingerprint)",
             ])

@@ -48,6 +48,36 @@ struct CtlCommandTests {
     }
 }
 
+@Suite(.serialized)
+struct CtlOverrideCommandTests {
+    @Test func failRestoreAndOverridesWithTheAdminToken() async throws {
+        let (folder, ports) = try RegionsCopy.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tokenFile = folder.appendingPathComponent("token")
+        try "a token that is long enough\n".write(to: tokenFile, atomically: true, encoding: .utf8)
+        let wrongFile = folder.appendingPathComponent("wrong")
+        try "some other token entirely".write(to: wrongFile, atomically: true, encoding: .utf8)
+        let process = try CommandRunner.start(["serve", "--region", "istanbul", "--regions", folder.path, "--log-level", "warning",
+                                               "--admin-token-file", tokenFile.path])
+        defer { if process.isRunning { process.terminate() } }
+        let director = ["--director", "http://127.0.0.1:\(ports["10090"]!)"]
+        #expect(await eventually { (try? CommandRunner.run(["ctl", "overrides"] + director))?.status == 0 })
+
+        let fail = try CommandRunner.run(["ctl", "fail", "istanbul", "--for", "10m", "--reason", "drill", "--author", "test",
+                                          "--token-file", tokenFile.path] + director)
+        #expect(fail.status == 0, "\(fail.errors)")
+        #expect(fail.output.contains("region istanbul  down    test"), "\(fail.output)")
+        let status = try CommandRunner.run(["ctl", "status"] + director)
+        #expect(status.status == 0 && status.output.contains("forced down by test: drill"), "\(status.output)")
+        let refused = try CommandRunner.run(["ctl", "restore", "istanbul", "--token-file", wrongFile.path] + director)
+        #expect(refused.status == 1 && refused.errors.contains("401"), "\(refused.errors)")
+        let restore = try CommandRunner.run(["ctl", "restore", "istanbul", "--token-file", tokenFile.path] + director)
+        #expect(restore.status == 0 && restore.output.contains("no override in force"), "\(restore.output)")
+        let json = try CommandRunner.run(["ctl", "overrides", "--json"] + director)
+        #expect(json.status == 0 && json.output.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("["))
+    }
+}
+
 extension CommandRunner {
     /// curl's output, or a recorded issue when curl is missing.
     static func curl(_ arguments: [String]) throws -> String {

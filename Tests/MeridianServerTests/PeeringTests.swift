@@ -157,4 +157,63 @@ struct PeeringTests {
         await running.stop()
         await world.stop()
     }
+
+    @Test func anOverrideGivenToOneDirectorReachesAllAndExpiresEverywhere() async throws {
+        let world = try await LiveWorld.start()
+        let secret = PeerSecret.random()
+        let token = AdminToken("an admin token of some length")!
+        let configuration = try Self.withFreeAPIPorts(world.configuration)
+        let first = try await RunningDirector.start(world, region: "istanbul", configuration: configuration, peerSecret: secret,
+                                                    adminToken: token)
+        let second = try await RunningDirector.start(world, region: "ankara", configuration: configuration, peerSecret: secret,
+                                                     adminToken: token)
+        func post(_ request: OverrideRequest, to running: RunningDirector, token: String?) async throws -> UInt {
+            var http = HTTPClientRequest(url: "http://127.0.0.1:\(running.apiPort)/v1/overrides")
+            http.method = .POST
+            if let token { http.headers.add(name: "Authorization", value: "Bearer \(token)") }
+            http.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(request)))
+            return try await HTTPClient.shared.execute(http, timeout: .seconds(5)).status.code
+        }
+        func istanbul(_ running: RunningDirector) -> String? {
+            running.director.status().regions.first { $0.name == "istanbul" }?.availability
+        }
+        #expect(await eventually { istanbul(first) == "available" && istanbul(second) == "available" })
+
+        // A wrong or missing token is refused, and so is a request that names nothing real.
+        #expect(try await post(OverrideRequest(region: "istanbul", action: "down"), to: first, token: "not the token at all") == 401)
+        #expect(try await post(OverrideRequest(region: "istanbul", action: "down"), to: first, token: nil) == 401)
+        #expect(try await post(OverrideRequest(region: "izmir", action: "down"), to: first, token: "an admin token of some length") == 400)
+        #expect(istanbul(first) == "available")
+
+        // Failed for two seconds on one director: failed on both, then back on both by itself.
+        let drill = OverrideRequest(region: "istanbul", action: "down", reason: "drill", author: "test", for: "2s")
+        #expect(try await post(drill, to: first, token: "an admin token of some length") == 200)
+        #expect(istanbul(first) == "unavailable")
+        #expect(await eventually { istanbul(second) == "unavailable" })
+        #expect(second.director.status().overrides.first?.author == "test")
+        #expect(await eventually(within: .seconds(5)) { istanbul(first) == "available" && istanbul(second) == "available" })
+
+        // Drained on the second, cleared on the first: cleared on both.
+        let drain = OverrideRequest(region: "istanbul", action: "drain", reason: "maintenance", author: "test")
+        #expect(try await post(drain, to: second, token: "an admin token of some length") == 200)
+        #expect(await eventually { istanbul(first) == "drained" })
+        #expect(try await post(OverrideRequest(region: "istanbul", action: "clear", author: "test"), to: first,
+                               token: "an admin token of some length") == 200)
+        #expect(await eventually { istanbul(first) == "available" && istanbul(second) == "available" })
+        await first.stop()
+        await second.stop()
+        await world.stop()
+    }
+
+    @Test func withoutATokenTheAdminAPIIsOff() async throws {
+        let world = try await LiveWorld.start()
+        let running = try await RunningDirector.start(world)
+        var http = HTTPClientRequest(url: "http://127.0.0.1:\(running.apiPort)/v1/overrides")
+        http.method = .POST
+        http.headers.add(name: "Authorization", value: "Bearer anything-at-all-here")
+        http.body = .bytes(ByteBuffer(string: #"{"region":"istanbul","action":"down"}"#))
+        #expect(try await HTTPClient.shared.execute(http, timeout: .seconds(5)).status.code == 403)
+        await running.stop()
+        await world.stop()
+    }
 }

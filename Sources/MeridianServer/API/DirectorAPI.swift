@@ -5,11 +5,12 @@ import MeridianCore
 import NIOCore
 
 /// The director's HTTP API on Hummingbird: the dashboard (`/`), `/v1/status`, `/v1/explain`,
+/// `/v1/overrides` (setting one needs the admin token), the peers' `/v1/peer/report` (signed),
 /// `/metrics` and `/healthz`. Speed does not matter here; the DNS and redirect paths have their own listeners.
 public enum DirectorAPI {
     /// The application serving `director`'s API on `address`. `onListening` receives the bound
     /// address (useful when the port is 0).
-    public static func application(for director: Director, address: MeridianCore.SocketAddress,
+    public static func application(for director: Director, address: MeridianCore.SocketAddress, adminToken: AdminToken? = nil,
                                    onListening: @escaping @Sendable (NIOCore.SocketAddress) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
@@ -38,6 +39,29 @@ public enum DirectorAPI {
                 return try problem(.notFound, "no service '\(serviceText)' (services: \(known))")
             }
             return try json(director.explain(client: client, service: service))
+        }
+        router.get("/v1/overrides") { _, _ in
+            try json(director.status().overrides)
+        }
+        router.post("/v1/overrides") { request, _ in
+            guard let adminToken else {
+                return try problem(.forbidden, "the admin API is off on this director (no token: --admin-token-file or \(AdminToken.environmentVariable))")
+            }
+            guard adminToken.authorizes(request.headers[.authorization]) else {
+                director.logger.warning("admin call refused: wrong or missing token")
+                return try problem(.unauthorized, "a valid bearer token is needed")
+            }
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let asked = try? JSONDecoder().decode(OverrideRequest.self, from: Data(buffer: body)) else {
+                return try problem(.badRequest, "the body must be an override: {\"region\" or \"gateway\", \"action\", \"reason\", \"author\", \"for\"}")
+            }
+            switch asked.write(in: director.configuration, at: .now) {
+            case .failure(let error):
+                return try problem(.badRequest, error.message)
+            case .success(let write):
+                director.apply(write)
+                return try json(director.status().overrides)
+            }
         }
         router.post("/v1/peer/report") { request, _ in
             try await receivePeerReport(request, director: director)

@@ -25,6 +25,8 @@ public final class Director: Sendable {
     /// The exchange with the other regions' directors; `nil` when no peer secret was given (the
     /// director then decides on its own observations alone).
     public let peering: Peering?
+    /// Operators' overrides, replicated between directors (last writer wins).
+    private let overrideTable = NIOLockedValueBox(OverrideTable())
 
     /// The configuration in force, where it came from, and the last reload's failure.
     struct LoadedConfiguration {
@@ -74,7 +76,7 @@ public final class Director: Sendable {
         self.scheduler = ProbeScheduler(configuration: configuration, board: board, group: group, logger: logger)
         let peering = peerSecret.map(Peering.init)
         self.peering = peering
-        let snapshot = Self.snapshot(of: loaded, board: board, peering: peering, region: name, now: .now)
+        let snapshot = Self.snapshot(of: loaded, board: board, peering: peering, overrides: [], region: name, now: .now)
         self.answering = DNSAnswering(responder: Self.responder(for: loaded, region: name), snapshot: snapshot)
         self.redirects = RedirectAnswering(snapshot: snapshot)
         scheduler.onVerdictChange { [weak self] _, _ in self?.refreshSnapshot() }
@@ -85,33 +87,68 @@ public final class Director: Sendable {
 
     /// The sites as this director sees them now.
     public func assessment(at now: Timestamp = .now) -> Assessment {
-        Self.assess(configuration, board: board, peering: peering, region: region, now: now)
+        Self.assess(configuration, board: board, peering: peering, overrides: overrides(at: now), region: region, now: now)
     }
 
     /// The sites as seen from this director's own observations and its peers' (when it has peers).
-    private static func assess(_ configuration: Configuration, board: HealthBoard, peering: Peering?, region: RegionName,
-                               now: Timestamp) -> Assessment {
+    private static func assess(_ configuration: Configuration, board: HealthBoard, peering: Peering?, overrides: [Override],
+                               region: RegionName, now: Timestamp) -> Assessment {
         let peers = peering == nil ? [] : configuration.regions.map(\.name).filter { $0 != region }
         let observations = board.observations(by: region) + (peering?.observations ?? [])
-        return Assessment.make(configuration, observations: observations, overrides: [], vantage: region, peers: peers, now: now)
+        return Assessment.make(configuration, observations: observations, overrides: overrides, vantage: region, peers: peers,
+                               now: now)
     }
 
-    private static func snapshot(of loaded: LoadedConfiguration, board: HealthBoard, peering: Peering?, region: RegionName,
-                                 now: Timestamp) -> SteeringSnapshot {
-        SteeringSnapshot(assessment: assess(loaded.configuration, board: board, peering: peering, region: region, now: now),
+    private static func snapshot(of loaded: LoadedConfiguration, board: HealthBoard, peering: Peering?, overrides: [Override],
+                                 region: RegionName, now: Timestamp) -> SteeringSnapshot {
+        SteeringSnapshot(assessment: assess(loaded.configuration, board: board, peering: peering, overrides: overrides,
+                                            region: region, now: now),
                          locator: loaded.locator, vantage: loaded.configuration.region(region))
+    }
+
+    private func snapshot(at now: Timestamp) -> SteeringSnapshot {
+        Self.snapshot(of: loadedConfiguration, board: board, peering: peering, overrides: overrides(at: now), region: region,
+                      now: now)
     }
 
     /// What this director tells its peers now.
     public func report(at now: Timestamp = .now) -> PeerReport {
         PeerReport(from: region, sentAt: now, fingerprint: configuration.fingerprint,
-                   observations: board.observations(by: region))
+                   observations: board.observations(by: region), overrides: overrideTable.withLockedValue { $0.all })
     }
 
-    /// Takes a peer's report (already authenticated); answers change at once when it changes a verdict.
+    /// Takes a peer's report (already authenticated); answers change at once when it changes a
+    /// verdict or an override.
     func receive(_ report: PeerReport, at now: Timestamp = .now) {
         guard let peering, report.from != region else { return }
-        if peering.accept(report, at: now) { refreshSnapshot(at: now) }
+        let verdictsChanged = peering.accept(report, at: now)
+        let overridesChanged = overrideTable.withLockedValue { $0.merge(report.overrides) }
+        if verdictsChanged || overridesChanged { refreshSnapshot(at: now) }
+    }
+
+    // MARK: Overrides
+
+    /// The overrides in force at `now`.
+    public func overrides(at now: Timestamp = .now) -> [Override] {
+        overrideTable.withLockedValue { table in
+            table.prune(at: now)
+            return table.inForce(at: now)
+        }
+    }
+
+    /// Applies an operator's write (set or clear) and answers from it at once; peers get it with the
+    /// next report. Returns whether it was newer than what was held.
+    @discardableResult
+    public func apply(_ write: OverrideTable.Write, at now: Timestamp = .now) -> Bool {
+        let applied = overrideTable.withLockedValue { $0.apply(write) }
+        if applied {
+            logger.notice("override", metadata: [
+                "target": "\(write.override.target)", "action": "\(write.cleared ? "clear" : write.override.action.rawValue)",
+                "author": "\(write.override.author)", "reason": "\(write.override.reason)",
+            ])
+            refreshSnapshot(at: now)
+        }
+        return applied
     }
 
     private static func responder(for loaded: LoadedConfiguration, region: RegionName) -> DNSResponder {
@@ -125,7 +162,7 @@ public final class Director: Sendable {
     /// Rebuilds the steering snapshot the DNS and redirect listeners answer from: on every verdict
     /// change, and every second (`SnapshotRefresher`) for latencies and staleness.
     public func refreshSnapshot(at now: Timestamp = .now) {
-        let snapshot = Self.snapshot(of: loadedConfiguration, board: board, peering: peering, region: region, now: now)
+        let snapshot = snapshot(at: now)
         answering.update(snapshot: snapshot)
         redirects.update(snapshot: snapshot)
     }
@@ -141,7 +178,7 @@ public final class Director: Sendable {
     /// The decision for `client` as this director would make it now, explained: the same one the
     /// DNS debug answer and the redirector's JSON answer give.
     public func explain(client: IPAddress, service: Service, at now: Timestamp = .now) -> DecisionReport {
-        let snapshot = Self.snapshot(of: loadedConfiguration, board: board, peering: peering, region: region, now: now)
+        let snapshot = snapshot(at: now)
         let location = snapshot.locator.locate(client, vantage: snapshot.vantage)
         let decision = Steering.decide(service, for: location, in: snapshot.assessment,
                                        selector: ClientLanes.selector(for: client))

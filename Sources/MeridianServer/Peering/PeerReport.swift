@@ -1,7 +1,7 @@
 import MeridianCore
 
 /// What one director tells the others every probe interval: its own observations of every gateway,
-/// and which configuration it runs. Observations carry their observer and time, so reports merge
+/// the overrides it holds, and which configuration it runs. Observations carry their observer and time, so reports merge
 /// without coordination (newest per gateway and observer wins).
 public struct PeerReport: Codable, Sendable, Equatable {
     /// The sending director's region.
@@ -11,11 +11,15 @@ public struct PeerReport: Codable, Sendable, Equatable {
     /// The sender's configuration fingerprint.
     public var fingerprint: String
     public var observations: [Observation]
+    /// Every override write the sender holds (sets and clears), merged last writer wins.
+    public var overrides: [OverrideTable.Write]
 
-    public init(from: RegionName, sentAt: Timestamp, fingerprint: String, observations: [Observation]) {
+    public init(from: RegionName, sentAt: Timestamp, fingerprint: String, observations: [Observation],
+                overrides: [OverrideTable.Write] = []) {
         self.from = from
         self.sentAt = sentAt
         self.fingerprint = fingerprint
         self.observations = observations
+        self.overrides = overrides
     }
 }

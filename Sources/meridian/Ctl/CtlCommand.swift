@@ -10,5 +10,6 @@ struct CtlCommand: AsyncParsableCommand {
             director of the configuration folder. Exit codes: 0 done, 1 the director refused the request \
             (its reason is printed), 3 no director could be reached.
             """,
-        subcommands: [CtlExplainCommand.self])
+        subcommands: [CtlStatusCommand.self, CtlExplainCommand.self, CtlFailCommand.self, CtlDrainCommand.self,
+                       CtlRestoreCommand.self, CtlOverridesCommand.self])
 }

@@ -51,8 +51,20 @@ enum DirectorConnection {
     /// The body of `GET base + path`; a director's error is printed and exits 1, an unreachable
     /// director exits 3.
     static func get(_ base: String, _ path: String) async throws -> Data {
-        let url = base + path
-        let request = HTTPClientRequest(url: url)
+        try await send(HTTPClientRequest(url: base + path), base: base)
+    }
+
+    /// The body of `POST base + path` with a JSON body and the admin token.
+    static func post(_ base: String, _ path: String, json body: Data, token: String) async throws -> Data {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.body = .bytes(ByteBuffer(data: body))
+        return try await send(request, base: base)
+    }
+
+    private static func send(_ request: HTTPClientRequest, base: String) async throws -> Data {
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
@@ -70,5 +82,26 @@ enum DirectorConnection {
             throw ExitCode(1)
         }
         return data
+    }
+}
+
+/// The admin token `ctl` sends: `--token-file`, else `MERIDIAN_TOKEN`.
+struct TokenOptions: ParsableArguments {
+    @Option(name: .customLong("token-file"), help: "A file holding the admin token (default: MERIDIAN_TOKEN).")
+    var tokenFile: String?
+
+    func token() throws -> String {
+        if let tokenFile {
+            guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+                printError("error: cannot read the token file \(tokenFile)")
+                throw ExitCode(1)
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let text = ProcessInfo.processInfo.environment["MERIDIAN_TOKEN"], !text.isEmpty else {
+            printError("error: an admin token is needed: --token-file FILE or MERIDIAN_TOKEN")
+            throw ExitCode(1)
+        }
+        return text
     }
 }

@@ -21,14 +21,15 @@ struct RunningDirector {
     /// Starts the director of `region`; with a `peerSecret`, it peers with the other regions' directors
     /// at their configured API addresses (and its own API listens on its configured one).
     static func start(_ world: LiveWorld, region: String = "istanbul", source: String? = nil,
-                      configuration: Configuration? = nil, peerSecret: PeerSecret? = nil) async throws -> RunningDirector {
+                      configuration: Configuration? = nil, peerSecret: PeerSecret? = nil,
+                      adminToken: AdminToken? = nil) async throws -> RunningDirector {
         let configuration = configuration ?? world.configuration
         let director = try Director(configuration: configuration, region: region, source: source, logger: .test,
                                     peerSecret: peerSecret)
         let bound = NIOLockedValueBox<Int?>(nil)
         let apiAddress = peerSecret == nil ? MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0)
             : configuration.region(director.region)!.director.api
-        let api = DirectorAPI.application(for: director, address: apiAddress) { address in
+        let api = DirectorAPI.application(for: director, address: apiAddress, adminToken: adminToken) { address in
             bound.withLockedValue { $0 = address.port }
         }
         let dnsBound = NIOLockedValueBox<Int?>(nil)
