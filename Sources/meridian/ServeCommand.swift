@@ -39,6 +39,10 @@ struct ServeCommand: AsyncParsableCommand {
             help: "A file holding the bearer token of the admin API (else MERIDIAN_TOKEN; without either, no admin API).")
     var adminTokenFile: String?
 
+    @Option(name: .customLong("state"),
+            help: "The folder that keeps overrides and the last observations across restarts (default: state/REGION).")
+    var stateDirectory: String?
+
     func validate() throws {
         guard (1...256).contains(dnsThreads) else { throw ValidationError("--dns-threads must be 1 to 256") }
         guard (1...256).contains(redirectThreads) else { throw ValidationError("--redirect-threads must be 1 to 256") }
@@ -52,8 +56,11 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             adminToken = try AdminToken.load(file: adminTokenFile)
             let secret = try PeerSecret.load(file: peerSecretFile)
+            // The state folder only for a region that exists (an unknown one is refused just below).
+            let known = RegionName(region).flatMap { configuration.region($0) } != nil
+            let state = known ? try StateStore(directory: stateDirectory ?? "state/\(region)") : nil
             director = try Director(configuration: configuration, region: region, source: regions.directory, logger: logger,
-                                    peerSecret: secret)
+                                    peerSecret: secret, state: state)
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
@@ -75,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
         let redirect = RedirectServer(answering: director.redirects, address: endpoints.redirect, logger: director.logger,
                                       threads: redirectThreads)
         try await runServices([director.scheduler, SnapshotRefresher(directors: [director]), PeerExchange(director: director),
-                               dns, redirect, api, ReloadOnHangup(directors: [director])],
+                               StateKeeper(directors: [director]), dns, redirect, api, ReloadOnHangup(directors: [director])],
                               listeners: ["director.dns": endpoints.dns, "director.redirect": endpoints.redirect,
                                           "director.api": endpoints.api], logger: logger)
     }

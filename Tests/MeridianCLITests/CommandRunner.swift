@@ -29,10 +29,11 @@ enum CommandRunner {
         return process
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs the binary with `arguments`, or, with `program`, the program `arguments[0]`.
+    static func run(_ arguments: [String], environment: [String: String] = [:], program: Bool = false) throws -> Result {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        process.executableURL = program ? URL(fileURLWithPath: arguments[0]) : binary
+        process.arguments = program ? Array(arguments.dropFirst()) : arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         }

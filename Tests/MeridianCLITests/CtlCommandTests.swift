@@ -9,7 +9,7 @@ struct CtlCommandTests {
     @Test func explainPrintsTheDecisionWithScriptableExitCodes() async throws {
         let (folder, ports) = try RegionsCopy.make()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = try CommandRunner.start(["serve", "--region", "istanbul", "--regions", folder.path, "--log-level", "warning"])
+        let process = try CommandRunner.start(["serve", "--region", "istanbul", "--regions", folder.path, "--state", folder.path + "/state", "--log-level", "warning"])
         defer { if process.isRunning { process.terminate() } }
         let api = "http://127.0.0.1:\(ports["10090"]!)"
         #expect(await eventually {
@@ -57,7 +57,7 @@ struct CtlOverrideCommandTests {
         try "a token that is long enough\n".write(to: tokenFile, atomically: true, encoding: .utf8)
         let wrongFile = folder.appendingPathComponent("wrong")
         try "some other token entirely".write(to: wrongFile, atomically: true, encoding: .utf8)
-        let process = try CommandRunner.start(["serve", "--region", "istanbul", "--regions", folder.path, "--log-level", "warning",
+        let process = try CommandRunner.start(["serve", "--region", "istanbul", "--regions", folder.path, "--state", folder.path + "/state", "--log-level", "warning",
                                                "--admin-token-file", tokenFile.path])
         defer { if process.isRunning { process.terminate() } }
         let director = ["--director", "http://127.0.0.1:\(ports["10090"]!)"]
@@ -75,6 +75,44 @@ struct CtlOverrideCommandTests {
         #expect(restore.status == 0 && restore.output.contains("no override in force"), "\(restore.output)")
         let json = try CommandRunner.run(["ctl", "overrides", "--json"] + director)
         #expect(json.status == 0 && json.output.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("["))
+    }
+}
+
+@Suite(.serialized)
+struct StateFolderTests {
+    @Test func aDirectorKilledAndRestartedKeepsItsOverridesAndAnswersFromTheFirstQuery() async throws {
+        let (folder, ports) = try RegionsCopy.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tokenFile = folder.appendingPathComponent("token")
+        try "a token that is long enough".write(to: tokenFile, atomically: true, encoding: .utf8)
+        let arguments = ["serve", "--region", "istanbul", "--regions", folder.path, "--state", folder.path + "/state",
+                         "--log-level", "warning", "--admin-token-file", tokenFile.path]
+        let director = ["--director", "http://127.0.0.1:\(ports["10090"]!)"]
+        var process = try CommandRunner.start(arguments)
+        #expect(await eventually { (try? CommandRunner.run(["ctl", "overrides"] + director))?.status == 0 })
+        let fail = try CommandRunner.run(["ctl", "fail", "istanbul", "--for", "10m", "--reason", "drill",
+                                          "--token-file", tokenFile.path] + director)
+        #expect(fail.status == 0, "\(fail.errors)")
+        let saved = folder.appendingPathComponent("state/overrides.json")
+        #expect(((try? String(contentsOf: saved, encoding: .utf8)) ?? "").contains("drill"))
+
+        // SIGKILL: no chance to save anything more. The restarted director has the override before
+        // it has probed anything, and its very first DNS answer for Istanbul's network is Ankara's.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        process = try CommandRunner.start(arguments)
+        defer { if process.isRunning { process.terminate() } }
+        var first = ""
+        #expect(await eventually {
+            guard let dig = try? CommandRunner.run(["/usr/bin/dig", "+short", "+time=1", "+tries=1", "-p", "\(ports["10053"]!)",
+                                                    "@127.0.0.1", "api.example.test", "+subnet=10.34.0.0/16"], program: true),
+                  dig.status == 0 else { return false }
+            first = dig.output
+            return !first.isEmpty
+        })
+        #expect(first.split(separator: "\n").allSatisfy { $0.hasPrefix("127.0.2.") }, "\(first)")
+        let overrides = try CommandRunner.run(["ctl", "overrides"] + director)
+        #expect(overrides.output.contains("region istanbul  down") && overrides.output.contains("drill"), "\(overrides.output)")
     }
 }
 

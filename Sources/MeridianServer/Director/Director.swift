@@ -27,6 +27,12 @@ public final class Director: Sendable {
     public let peering: Peering?
     /// Operators' overrides, replicated between directors (last writer wins).
     private let overrideTable = NIOLockedValueBox(OverrideTable())
+    /// Where overrides and observations are kept across restarts, if anywhere.
+    let state: StateStore?
+    /// The observations the state folder held at start: used, as if made now, for gateways not yet
+    /// probed while the director warms up, so that its first answers are not guesses.
+    private let restored: [Observation]
+    private let savedVerdicts = NIOLockedValueBox<[GatewayName: Verdict]>([:])
 
     /// The configuration in force, where it came from, and the last reload's failure.
     struct LoadedConfiguration {
@@ -59,7 +65,7 @@ public final class Director: Sendable {
     /// Creates the director of `region`. `source` is the folder the configuration came from, which
     /// `reload()` reads again.
     public init(configuration: Configuration, region: String, source: String?, logger: Logger,
-                peerSecret: PeerSecret? = nil,
+                peerSecret: PeerSecret? = nil, state: StateStore? = nil,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(StartError) {
         guard let name = RegionName(region), configuration.region(name) != nil else {
             throw .unknownRegion(region, known: configuration.regions.map(\.name))
@@ -76,7 +82,16 @@ public final class Director: Sendable {
         self.scheduler = ProbeScheduler(configuration: configuration, board: board, group: group, logger: logger)
         let peering = peerSecret.map(Peering.init)
         self.peering = peering
-        let snapshot = Self.snapshot(of: loaded, board: board, peering: peering, overrides: [], region: name, now: .now)
+        self.state = state
+        let stored = state?.load()
+        for problem in stored?.problems ?? [] { logger.warning("state folder", metadata: ["problem": "\(problem)"]) }
+        restored = (stored?.contents.observations ?? []).filter { $0.observer == name }
+        overrideTable.withLockedValue { _ = $0.merge(stored?.contents.overrides ?? []) }
+        let startOverrides = overrideTable.withLockedValue { $0.inForce(at: .now) }
+        let startObservations = Self.warmUp(restored, own: [], at: .now)
+        let startPeers = peering == nil ? [] : Self.peers(of: configuration, except: name)
+        let snapshot = Self.snapshot(of: loaded, observations: startObservations, peers: startPeers, overrides: startOverrides,
+                                     region: name, now: .now)
         self.answering = DNSAnswering(responder: Self.responder(for: loaded, region: name), snapshot: snapshot)
         self.redirects = RedirectAnswering(snapshot: snapshot)
         scheduler.onVerdictChange { [weak self] _, _ in self?.refreshSnapshot() }
@@ -87,28 +102,54 @@ public final class Director: Sendable {
 
     /// The sites as this director sees them now.
     public func assessment(at now: Timestamp = .now) -> Assessment {
-        Self.assess(configuration, board: board, peering: peering, overrides: overrides(at: now), region: region, now: now)
+        let configuration = configuration
+        return Assessment.make(configuration, observations: observations(at: now), overrides: overrides(at: now),
+                               vantage: region, peers: peers(of: configuration), now: now)
     }
 
-    /// The sites as seen from this director's own observations and its peers' (when it has peers).
-    private static func assess(_ configuration: Configuration, board: HealthBoard, peering: Peering?, overrides: [Override],
-                               region: RegionName, now: Timestamp) -> Assessment {
-        let peers = peering == nil ? [] : configuration.regions.map(\.name).filter { $0 != region }
-        let observations = board.observations(by: region) + (peering?.observations ?? [])
-        return Assessment.make(configuration, observations: observations, overrides: overrides, vantage: region, peers: peers,
-                               now: now)
+    /// Every observation the decision uses now: this director's own, the restored ones while it warms
+    /// up, and its peers'.
+    private func observations(at now: Timestamp) -> [Observation] {
+        let own = board.observations(by: region)
+        let restoring = now - startedAt < warmUpWindow ? Self.warmUp(restored, own: own, at: now) : []
+        return own + restoring + (peering?.observations ?? [])
     }
 
-    private static func snapshot(of loaded: LoadedConfiguration, board: HealthBoard, peering: Peering?, overrides: [Override],
-                                 region: RegionName, now: Timestamp) -> SteeringSnapshot {
-        SteeringSnapshot(assessment: assess(loaded.configuration, board: board, peering: peering, overrides: overrides,
-                                            region: region, now: now),
-                         locator: loaded.locator, vantage: loaded.configuration.region(region))
+    /// Restored observations for the gateways not in `own`, as if made at `now`.
+    private static func warmUp(_ restored: [Observation], own: [Observation], at now: Timestamp) -> [Observation] {
+        let probed = Set(own.map(\.gateway))
+        return restored.filter { !probed.contains($0.gateway) }.map { observation in
+            var current = observation
+            current.at = now
+            return current
+        }
+    }
+
+    /// How long restored observations stand in for probes not yet made.
+    private var warmUpWindow: Duration {
+        let configuration = configuration
+        return configuration.gateways.map { configuration.freshness(of: $0) }.max() ?? .seconds(5)
+    }
+
+    private func peers(of configuration: Configuration) -> [RegionName] {
+        peering == nil ? [] : Self.peers(of: configuration, except: region)
+    }
+
+    private static func peers(of configuration: Configuration, except region: RegionName) -> [RegionName] {
+        configuration.regions.map(\.name).filter { $0 != region }
+    }
+
+    private static func snapshot(of loaded: LoadedConfiguration, observations: [Observation], peers: [RegionName],
+                                 overrides: [Override], region: RegionName, now: Timestamp) -> SteeringSnapshot {
+        let assessment = Assessment.make(loaded.configuration, observations: observations, overrides: overrides, vantage: region,
+                                         peers: peers, now: now)
+        return SteeringSnapshot(assessment: assessment, locator: loaded.locator, vantage: loaded.configuration.region(region))
     }
 
     private func snapshot(at now: Timestamp) -> SteeringSnapshot {
-        Self.snapshot(of: loadedConfiguration, board: board, peering: peering, overrides: overrides(at: now), region: region,
-                      now: now)
+        let loaded = loadedConfiguration
+        return Self.snapshot(of: loaded, observations: observations(at: now), peers: peers(of: loaded.configuration),
+                             overrides: overrides(at: now), region: region, now: now)
     }
 
     /// What this director tells its peers now.
@@ -123,6 +164,7 @@ public final class Director: Sendable {
         guard let peering, report.from != region else { return }
         let verdictsChanged = peering.accept(report, at: now)
         let overridesChanged = overrideTable.withLockedValue { $0.merge(report.overrides) }
+        if overridesChanged { saveOverrides() }
         if verdictsChanged || overridesChanged { refreshSnapshot(at: now) }
     }
 
@@ -146,9 +188,36 @@ public final class Director: Sendable {
                 "target": "\(write.override.target)", "action": "\(write.cleared ? "clear" : write.override.action.rawValue)",
                 "author": "\(write.override.author)", "reason": "\(write.override.reason)",
             ])
+            saveOverrides()
             refreshSnapshot(at: now)
         }
         return applied
+    }
+
+    // MARK: State
+
+    private func saveOverrides() {
+        guard let state else { return }
+        do {
+            try state.save(overrides: overrideTable.withLockedValue { $0.all })
+        } catch {
+            logger.error("cannot save overrides", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Writes this director's observations to the state folder when a verdict changed since the
+    /// last write (called every second by `StateKeeper`).
+    public func saveObservationsIfChanged() {
+        guard let state else { return }
+        let observations = board.observations(by: region)
+        let verdicts = Dictionary(observations.map { ($0.gateway, $0.verdict) }, uniquingKeysWith: { first, _ in first })
+        guard savedVerdicts.withLockedValue({ $0 }) != verdicts else { return }
+        do {
+            try state.save(observations: observations)
+            savedVerdicts.withLockedValue { $0 = verdicts }
+        } catch {
+            logger.error("cannot save observations", metadata: ["error": "\(error)"])
+        }
     }
 
     private static func responder(for loaded: LoadedConfiguration, region: RegionName) -> DNSResponder {
