@@ -33,14 +33,7 @@ public struct DNSServer: ServiceLifecycle.Service {
     }
 
     public func run() async throws {
-        let udp = try DNSDatagramWorkers(address: address, threads: udpThreads)
-        let tcp: any Channel
-        do {
-            tcp = try await bindTCP(port: udp.port)
-        } catch {
-            await udp.stop()
-            throw error
-        }
+        let (udp, tcp) = try await bind()
         udp.start(answering: answering)
         logger.notice("DNS listening", metadata: ["address": "\(address.ip)", "port": "\(udp.port)",
                                                   "udp-threads": "\(udpThreads)"])
@@ -48,6 +41,24 @@ public struct DNSServer: ServiceLifecycle.Service {
         try? await gracefulShutdown()
         await udp.stop()
         try? await tcp.close()
+    }
+
+    /// UDP and TCP on the same port. With port 0 the system picks the first UDP socket's port, which
+    /// the other sockets or TCP may find taken; then another port is tried (a few times).
+    private func bind() async throws -> (DNSDatagramWorkers, any Channel) {
+        var attempt = 1
+        while true {
+            var udp: DNSDatagramWorkers?
+            do {
+                let workers = try DNSDatagramWorkers(address: address, threads: udpThreads)
+                udp = workers
+                return (workers, try await bindTCP(port: workers.port))
+            } catch {
+                await udp?.stop()
+                guard address.port == 0, attempt < 10 else { throw error }
+                attempt += 1
+            }
+        }
     }
 
     private func bindTCP(port: Int) async throws -> any Channel {
