@@ -8,6 +8,24 @@ import NIOCore
 import Testing
 @testable import MeridianServer
 
+@Suite("Event journal")
+struct EventJournalTests {
+    @Test("bounded, newest first, and read back from its folder")
+    func journal() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-journal-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let journal = EventJournal(directory: folder, capacity: 5)
+        for index in 1...12 { journal.record("verdict", "gw-\(index)", "up → down") }
+        #expect(journal.latest(3).map(\.subject) == ["gw-12", "gw-11", "gw-10"])
+        #expect(journal.latest(100).count == 5)
+        let reopened = EventJournal(directory: folder, capacity: 5)
+        #expect(reopened.latest(100).map(\.subject) == ["gw-12", "gw-11", "gw-10", "gw-9", "gw-8"])
+        let lines = try String(contentsOfFile: folder + "/events.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count < 10, "the file is rewritten to the last events when it grows")
+    }
+}
+
 @Suite("Peer authentication")
 struct PeerAuthenticationTests {
     let secret = PeerSecret("a shared secret of some length")!
@@ -112,6 +130,7 @@ struct PeeringTests {
         // Both see ist-2 go down: both take it out.
         try await world.gateways["ist-2"]!.setMode(.down)
         #expect(await eventually { state(first, "ist-2") == .down && state(second, "ist-2") == .down })
+        #expect(first.director.journal.latest(20).contains { $0.kind == "verdict" && $0.subject == "ist-2" && $0.message.hasPrefix("up → down") })
         try await world.gateways["ist-2"]!.setMode(.healthy)
         #expect(await eventually { state(first, "ist-2") == .up && state(second, "ist-2") == .up })
 
@@ -121,6 +140,7 @@ struct PeeringTests {
         #expect(await eventually { second.director.status().director.isolated })
         let status = second.director.status()
         #expect(status.peers.first?.state == "stale")
+        #expect(await eventually { second.director.journal.latest(20).contains { $0.kind == "peer" && $0.subject == "istanbul" } })
         #expect(status.regions.first { $0.name == "istanbul" }?.availability == "available")
         await second.stop()
         await world.stop()
@@ -191,6 +211,9 @@ struct PeeringTests {
         #expect(istanbul(first) == "unavailable")
         #expect(await eventually { istanbul(second) == "unavailable" })
         #expect(second.director.status().overrides.first?.author == "test")
+        #expect(second.director.journal.latest(20).contains {
+            $0.kind == "override" && $0.subject == "region istanbul" && $0.message.hasSuffix("via istanbul's director")
+        })
         #expect(await eventually(within: .seconds(5)) { istanbul(first) == "available" && istanbul(second) == "available" })
 
         // Drained on the second, cleared on the first: cleared on both.

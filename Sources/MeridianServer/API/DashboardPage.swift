@@ -1,5 +1,6 @@
-/// The HTML dashboard: one self-contained page (no outside resources) that reads `/v1/status`
-/// every two seconds and draws regions, gateways, states, scores, latencies and steering.
+/// The HTML dashboard: one self-contained page (no outside resources) that reads `/v1/status` and
+/// `/v1/events` every two seconds and draws regions, gateways, states, scores, latencies, steering,
+/// overrides, peers and the latest events.
 /// Everything from the status document is inserted as text, never as markup.
 enum DashboardPage {
     static func html(region: String) -> String {
@@ -43,6 +44,8 @@ enum DashboardPage {
         <div class="regions" id="regions"></div>
         <section><h3>Steering now</h3><div class="card"><table id="steering"></table></div></section>
         <section><h3>Overrides</h3><div class="card" id="overrides"></div></section>
+        <section><h3>Peers</h3><div class="card" id="peers"></div></section>
+        <section><h3>Latest events</h3><div class="card"><table id="events"></table></div></section>
         </main>
         <script>
         "use strict";
@@ -89,6 +92,20 @@ enum DashboardPage {
             ? el("table", {}, ...status.overrides.map((o) => el("tr", {}, el("td", {}, o.target), el("td", {}, badge(o.action, o.action === "up" ? "up" : "down")),
                 el("td", {}, `${o.reason} (${o.author})`), el("td", {}, o.expiresAt ? "until " + o.expiresAt : "no expiry"))))
             : el("span", {class: "why"}, "none"));
+          const peers = document.getElementById("peers");
+          peers.replaceChildren(status.peers.length
+            ? el("table", {}, ...status.peers.map((p) => el("tr", {"data-peer": p.region}, el("td", {}, p.region),
+                el("td", {}, badge(p.state, p.state === "fresh" ? "up" : "down")), el("td", {}, "heard " + ago(p.lastHeard)),
+                el("td", {}, p.sameConfiguration === false ? badge("different configuration", "down") : ""),
+                el("td", {class: "err"}, p.lastSendError || ""))))
+            : el("span", {class: "why"}, "no other director"));
+        }
+        function renderEvents(events) {
+          const table = document.getElementById("events");
+          table.replaceChildren(...(events.length
+            ? events.map((e) => el("tr", {}, el("td", {}, new Date(e.at).toLocaleTimeString()), el("td", {}, e.kind),
+                el("td", {}, e.subject), el("td", {class: "why"}, e.message)))
+            : [el("tr", {}, el("td", {class: "why"}, "nothing yet"))]));
         }
         async function refresh() {
           const problem = document.getElementById("problem");
@@ -96,6 +113,8 @@ enum DashboardPage {
             const response = await fetch("v1/status", {cache: "no-store"});
             if (!response.ok) throw new Error("HTTP " + response.status);
             render(await response.json());
+            const events = await fetch("v1/events?limit=20", {cache: "no-store"});
+            if (events.ok) renderEvents(await events.json());
             problem.style.display = "none";
           } catch (error) {
             problem.textContent = "Cannot read /v1/status: " + error.message;

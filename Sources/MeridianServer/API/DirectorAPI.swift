@@ -5,7 +5,7 @@ import MeridianCore
 import NIOCore
 
 /// The director's HTTP API on Hummingbird: the dashboard (`/`), `/v1/status`, `/v1/explain`,
-/// `/v1/overrides` (setting one needs the admin token), the peers' `/v1/peer/report` (signed),
+/// `/v1/events`, `/v1/overrides` (setting one needs the admin token), the peers' `/v1/peer/report` (signed),
 /// `/metrics` and `/healthz`. Speed does not matter here; the DNS and redirect paths have their own listeners.
 public enum DirectorAPI {
     /// The application serving `director`'s API on `address`. `onListening` receives the bound
@@ -39,6 +39,10 @@ public enum DirectorAPI {
                 return try problem(.notFound, "no service '\(serviceText)' (services: \(known))")
             }
             return try json(director.explain(client: client, service: service))
+        }
+        router.get("/v1/events") { request, _ in
+            let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 100
+            return try json(director.journal.latest(min(max(limit, 0), EventJournal.defaultCapacity)))
         }
         router.get("/v1/overrides") { _, _ in
             try json(director.status().overrides)

@@ -48,7 +48,7 @@ extension Director {
 
     /// Every other region's director as this one hears it: `fresh` (a report within three probe
     /// intervals), `stale`, `silent` (none yet), or `off` when this director has no peer secret.
-    private func peerStatus(_ configuration: Configuration, now: Timestamp) -> [StatusDocument.PeerStatus] {
+    func peerStatus(_ configuration: Configuration, now: Timestamp) -> [StatusDocument.PeerStatus] {
         let reports = peering?.reports ?? [:]
         let sends = peering?.sends ?? [:]
         let window = (configuration.gateways.map(\.probe.interval).max() ?? .seconds(1)) * 3

@@ -33,6 +33,9 @@ public final class Director: Sendable {
     /// probed while the director warms up, so that its first answers are not guesses.
     private let restored: [Observation]
     private let savedVerdicts = NIOLockedValueBox<[GatewayName: Verdict]>([:])
+    /// What happened: verdicts, overrides, peers, configuration (`/v1/events`).
+    public let journal: EventJournal
+    private let peerStates = NIOLockedValueBox<[RegionName: String]>([:])
 
     /// The configuration in force, where it came from, and the last reload's failure.
     struct LoadedConfiguration {
@@ -83,6 +86,7 @@ public final class Director: Sendable {
         let peering = peerSecret.map(Peering.init)
         self.peering = peering
         self.state = state
+        self.journal = EventJournal(directory: state?.directory)
         let stored = state?.load()
         for problem in stored?.problems ?? [] { logger.warning("state folder", metadata: ["problem": "\(problem)"]) }
         restored = (stored?.contents.observations ?? []).filter { $0.observer == name }
@@ -94,7 +98,11 @@ public final class Director: Sendable {
                                      region: name, now: .now)
         self.answering = DNSAnswering(responder: Self.responder(for: loaded, region: name), snapshot: snapshot)
         self.redirects = RedirectAnswering(snapshot: snapshot)
-        scheduler.onVerdictChange { [weak self] _, _ in self?.refreshSnapshot() }
+        scheduler.onVerdictChange { [weak self] gateway, change in
+            self?.journal.record("verdict", gateway.name.rawValue, "\(change.from.rawValue) → \(change.to.rawValue): \(change.reason)",
+                                 at: change.at)
+            self?.refreshSnapshot()
+        }
     }
 
     /// The configuration in force.
@@ -163,7 +171,9 @@ public final class Director: Sendable {
     func receive(_ report: PeerReport, at now: Timestamp = .now) {
         guard let peering, report.from != region else { return }
         let verdictsChanged = peering.accept(report, at: now)
-        let overridesChanged = overrideTable.withLockedValue { $0.merge(report.overrides) }
+        let incoming = report.overrides.filter { write in overrideTable.withLockedValue { $0.apply(write) } }
+        for write in incoming { journalOverride(write, via: report.from) }
+        let overridesChanged = !incoming.isEmpty
         if overridesChanged { saveOverrides() }
         if verdictsChanged || overridesChanged { refreshSnapshot(at: now) }
     }
@@ -188,10 +198,33 @@ public final class Director: Sendable {
                 "target": "\(write.override.target)", "action": "\(write.cleared ? "clear" : write.override.action.rawValue)",
                 "author": "\(write.override.author)", "reason": "\(write.override.reason)",
             ])
+            journalOverride(write, via: nil)
             saveOverrides()
             refreshSnapshot(at: now)
         }
         return applied
+    }
+
+    private func journalOverride(_ write: OverrideTable.Write, via peer: RegionName?) {
+        let override = write.override
+        var message = write.cleared ? "cleared by \(override.author)" : "\(override.action.rawValue) by \(override.author): \(override.reason)"
+        if !write.cleared, let expiry = override.expiresAt { message += " (until \(expiry.iso8601))" }
+        if let peer { message += ", via \(peer)'s director" }
+        journal.record("override", override.target.description, message, at: override.setAt)
+    }
+
+    /// Journals peers going stale and coming back (called with every snapshot refresh).
+    private func journalPeerChanges(at now: Timestamp) {
+        guard peering != nil else { return }
+        let current = Dictionary(peerStatus(configuration, now: now).map { (RegionName($0.region)!, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let previous = peerStates.withLockedValue { states in
+            defer { states = current }
+            return states
+        }
+        for (peer, state) in current where previous[peer] != nil && previous[peer] != state {
+            let message = state == "fresh" ? "heard from again" : "no report for three probe intervals (\(state))"
+            journal.record("peer", peer.rawValue, message, at: now)
+        }
     }
 
     // MARK: State
@@ -234,6 +267,7 @@ public final class Director: Sendable {
         let snapshot = snapshot(at: now)
         answering.update(snapshot: snapshot)
         redirects.update(snapshot: snapshot)
+        journalPeerChanges(at: now)
     }
 
     /// Decides for one client and counts the decision.
@@ -278,10 +312,12 @@ public final class Director: Sendable {
         switch result {
         case .reloaded(let fingerprint):
             logger.notice("configuration reloaded", metadata: ["fingerprint": "\(fingerprint)"])
+            journal.record("configuration", "configuration", "reloaded: \(fingerprint)")
         case .unchanged:
             logger.info("configuration unchanged")
         case .refused(let reason):
             logger.error("configuration reload refused; keeping the running one", metadata: ["reason": "\(reason)"])
+            journal.record("configuration", "configuration", "reload refused, the running one stays: \(reason)")
             loaded.withLockedValue { $0.lastReloadError = reason }
         }
         return result
