@@ -6,7 +6,8 @@
 # Starts `meridian demo` on the shipped regions/, takes Istanbul's gateways down through their
 # stand-ins' control endpoints, then loads Ankara's dashboard in Chromium: it saves a screenshot
 # (dashboard.png) and the rendered DOM, and checks that the page shows both regions, Istanbul
-# unavailable with its gateways down, and Ankara available with its gateways up. Stops the demo by PID.
+# unavailable with its gateways down, Ankara available with its gateways up, Istanbul's director as a
+# fresh peer, and the verdict changes among the latest events. Stops the demo by PID.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-$(mktemp -d /tmp/meridian-dashboard.XXXXXX)}
@@ -45,6 +46,8 @@ assert 'class="badge available"' in ankara and ankara.count('class="badge up"') 
 assert "ank-1" in ankara and "ist-1" in istanbul, "gateway names missing"
 assert "connection refused" in istanbul, "the last probe error is not shown"
 assert re.search(r"<td>istanbul-metro</td><td>ankara</td>", html), "steering does not show istanbul-metro going to ankara"
-print("dashboard OK: both regions, gateway states, errors and steering are shown")
+assert re.search(r'<tr data-peer="istanbul"><td>istanbul</td><td><span class="badge up">fresh</span>', html), "the peer is not shown fresh"
+assert re.search(r"<td>verdict</td><td>ist-1</td><td[^>]*>[a-z]+ → down", html), "the latest events do not show ist-1 going down"
+print("dashboard OK: both regions, gateway states, errors, steering, peers and events are shown")
 PY
 echo "screenshot: $OUT/dashboard.png"

@@ -222,7 +222,11 @@ public final class Director: Sendable {
             return states
         }
         for (peer, state) in current where previous[peer] != nil && previous[peer] != state {
-            let message = state == "fresh" ? "heard from again" : "no report for three probe intervals (\(state))"
+            let message = switch (previous[peer], state) {
+            case ("silent", "fresh"): "first report"
+            case (_, "fresh"): "heard from again"
+            default: "no report for three probe intervals (\(state))"
+            }
             journal.record("peer", peer.rawValue, message, at: now)
         }
     }
