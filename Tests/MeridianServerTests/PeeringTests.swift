@@ -174,6 +174,14 @@ struct PeeringTests {
         #expect(try await post([], body: body) == 401)
         let counts = running.director.peering?.refusalCounts ?? [:]
         #expect(counts[.replayed] == 1 && counts[.badSignature] == 1 && counts[.unsigned] == 1)
+        let metrics = try PrometheusText.parse(String(decoding: try await running.get("/metrics").body, as: UTF8.self))
+        func value(_ name: String, _ labels: [String: String]) -> Double? {
+            metrics.first { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }?.value
+        }
+        #expect(value("meridian_peer_reports_refused_total", ["reason": "replayed"]) == 1)
+        #expect(value("meridian_peer_reports_refused_total", ["reason": "bad-signature"]) == 1)
+        #expect(value("meridian_peer_reports_accepted_total", ["peer": "ankara"]) == 1)
+        #expect(value("meridian_director_isolated", [:]) != nil)
         await running.stop()
         await world.stop()
     }

@@ -353,7 +353,12 @@ public final class Director: Sendable {
 
     /// The Prometheus text exposition, with the region and gateway gauges brought up to date.
     public func metricsText(at now: Timestamp = .now) -> String {
-        metrics.exposition(assessment(at: now), statistics: board.statistics) + answering.statistics.exposition()
+        let assessment = assessment(at: now)
+        var text = metrics.exposition(assessment, statistics: board.statistics) + answering.statistics.exposition()
             + redirects.statistics.exposition()
+        text += "# HELP meridian_director_isolated 1 when this director has peers and hears from none.\n"
+            + "# TYPE meridian_director_isolated gauge\nmeridian_director_isolated \(assessment.consensus.isolated ? 1 : 0)\n"
+        if let peering { text += peering.exposition(peers: peerStatus(configuration, now: now)) }
+        return text
     }
 }

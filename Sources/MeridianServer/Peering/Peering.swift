@@ -21,6 +21,7 @@ public final class Peering: Sendable {
     private let received = NIOLockedValueBox<[RegionName: Received]>([:])
     private let sent = NIOLockedValueBox<[RegionName: Sent]>([:])
     private let refusals = NIOLockedValueBox<[PeerAuthentication.Refusal: UInt64]>([:])
+    private let accepted = NIOLockedValueBox<[RegionName: UInt64]>([:])
 
     public init(secret: PeerSecret) {
         authentication = PeerAuthentication(secret: secret)
@@ -30,7 +31,8 @@ public final class Peering: Sendable {
     /// verdict differs from the sender's previous report.
     @discardableResult
     func accept(_ report: PeerReport, at now: Timestamp) -> Bool {
-        received.withLockedValue { received in
+        accepted.withLockedValue { $0[report.from, default: 0] += 1 }
+        return received.withLockedValue { received in
             let previous = received[report.from]
             if let previous, previous.report.sentAt >= report.sentAt { return false }
             received[report.from] = Received(report: report, receivedAt: now)
@@ -56,4 +58,25 @@ public final class Peering: Sendable {
     var reports: [RegionName: Received] { received.withLockedValue { $0 } }
     var sends: [RegionName: Sent] { sent.withLockedValue { $0 } }
     var refusalCounts: [PeerAuthentication.Refusal: UInt64] { refusals.withLockedValue { $0 } }
+
+    /// The Prometheus text exposition of the exchange: reports accepted per peer, refused per reason,
+    /// and each peer's freshness as `peers` says it.
+    func exposition(peers: [StatusDocument.PeerStatus]) -> String {
+        var text = "# HELP meridian_peer_reports_accepted_total Signed peer reports taken, by sender.\n"
+            + "# TYPE meridian_peer_reports_accepted_total counter\n"
+        for (peer, count) in accepted.withLockedValue({ $0 }).sorted(by: { $0.key < $1.key }) {
+            text += "meridian_peer_reports_accepted_total{peer=\"\(peer)\"} \(count)\n"
+        }
+        text += "# HELP meridian_peer_reports_refused_total Peer reports refused, by reason.\n"
+            + "# TYPE meridian_peer_reports_refused_total counter\n"
+        let refused = refusalCounts
+        for reason in PeerAuthentication.Refusal.allCases {
+            text += "meridian_peer_reports_refused_total{reason=\"\(reason.rawValue)\"} \(refused[reason] ?? 0)\n"
+        }
+        text += "# HELP meridian_peer_fresh 1 when a report from the peer is fresh.\n# TYPE meridian_peer_fresh gauge\n"
+        for peer in peers {
+            text += "meridian_peer_fresh{peer=\"\(peer.region)\"} \(peer.state == "fresh" ? 1 : 0)\n"
+        }
+        return text
+    }
 }
