@@ -73,7 +73,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "meridian-benchmarks",
-            dependencies: ["MeridianCore", "MeridianServer"],
+            dependencies: ["MeridianCore", "MeridianDNS", "MeridianServer"],
             path: "Benchmarks/MeridianBenchmarks"
         ),
         .testTarget(

@@ -36,6 +36,7 @@ public final class Director: Sendable {
     /// What happened: verdicts, overrides, peers, configuration (`/v1/events`).
     public let journal: EventJournal
     private let peerStates = NIOLockedValueBox<[RegionName: String]>([:])
+    private let ownChangeHandlers = NIOLockedValueBox<[@Sendable () -> Void]>([])
 
     /// The configuration in force, where it came from, and the last reload's failure.
     struct LoadedConfiguration {
@@ -102,6 +103,7 @@ public final class Director: Sendable {
             self?.journal.record("verdict", gateway.name.rawValue, "\(change.from.rawValue) → \(change.to.rawValue): \(change.reason)",
                                  at: change.at)
             self?.refreshSnapshot()
+            self?.ownChanged()
         }
     }
 
@@ -178,6 +180,16 @@ public final class Director: Sendable {
         if verdictsChanged || overridesChanged { refreshSnapshot(at: now) }
     }
 
+    /// Calls `handler` whenever one of this director's own verdicts changes or an operator gives it
+    /// an override: what its peers should hear about at once.
+    public func onOwnChange(_ handler: @escaping @Sendable () -> Void) {
+        ownChangeHandlers.withLockedValue { $0.append(handler) }
+    }
+
+    private func ownChanged() {
+        for handler in ownChangeHandlers.withLockedValue({ $0 }) { handler() }
+    }
+
     // MARK: Overrides
 
     /// The overrides in force at `now`.
@@ -201,6 +213,7 @@ public final class Director: Sendable {
             journalOverride(write, via: nil)
             saveOverrides()
             refreshSnapshot(at: now)
+            ownChanged()
         }
         return applied
     }

@@ -5,9 +5,11 @@ import MeridianCore
 import NIOCore
 import ServiceLifecycle
 
-/// Pushes this director's report to every peer (the other regions' directors, at their `url`) once
-/// per `interval` (by default the shortest probe interval of the configuration), signed. A peer that cannot be reached is tried again at the next interval; what
-/// happened to the last push is on `/v1/status`.
+/// Pushes this director's report to every peer (the other regions' directors, at their `url`),
+/// signed: at once when one of its own verdicts or overrides changes (a failure reaches the quorum
+/// without waiting), and otherwise once per `interval` (by default the shortest probe interval of
+/// the configuration). A peer that cannot be reached is tried again at the next push; what happened
+/// to the last push is on `/v1/status`.
 public struct PeerExchange: ServiceLifecycle.Service {
     private let director: Director
     private let interval: Duration
@@ -30,10 +32,22 @@ public struct PeerExchange: ServiceLifecycle.Service {
             try? await client.shutdown()
             return
         }
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await pushOnce(peering)
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        // Ticks and changes feed one stream; a burst of changes while a push is under way makes one
+        // more push, not many.
+        let (pushes, trigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        director.onOwnChange { trigger.yield() }
+        let interval = self.interval
+        let ticker = Task {
+            while !Task.isCancelled {
+                trigger.yield()
+                try? await Task.sleep(for: interval)
+            }
         }
+        await cancelWhenGracefulShutdown {
+            for await _ in pushes { await pushOnce(peering) }
+        }
+        ticker.cancel()
+        trigger.finish()
         try? await client.shutdown()
     }
 
