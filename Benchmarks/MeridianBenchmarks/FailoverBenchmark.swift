@@ -14,7 +14,8 @@ import ServiceLifecycle
 /// redirect for an Istanbul client have moved to Ankara, and back after recovery: two peering
 /// directors with their real DNS (UDP) and redirect listeners, four stand-in gateways, the built-in
 /// probe settings, each answer plane polled every 10 ms. Also counts answers that pointed at
-/// Istanbul after every director's own probes had seen all of its gateways down.
+/// Istanbul after every director had judged it unavailable, and measures how long answers took to
+/// move after the last director's own probes had seen all of its gateways down (the exchange).
 enum FailoverBenchmark {
     struct Plane {
         var name: String
@@ -79,43 +80,53 @@ enum FailoverBenchmark {
         func everyObserverSeesIstanbulDown() -> Bool {
             directors.allSatisfy { director in istanbulGateways.allSatisfy { director.board.health[$0]?.verdict == .down } }
         }
+        func everyDirectorJudgesIstanbulUnavailable() -> Bool {
+            directors.allSatisfy { $0.assessment().site("istanbul")?.availability == .unavailable }
+        }
         var random = SplitMix(state: 11)
         for mode in [StandInMode.down, .hang] {
-            var away: [Double] = [], back: [Double] = []
+            var away: [Double] = [], back: [Double] = [], exchange: [Double] = []
             var wrong = 0
             for _ in 0..<repetitions {
                 _ = try await waitUntil(planes, answer: "istanbul")
                 try await Task.sleep(for: .milliseconds(Int64(random.next() % 1000)))
                 let failedAt = ContinuousClock.now
                 for name in istanbulGateways { try await standIns[name]!.setMode(mode) }
-                let result = try await waitUntil(planes, answer: "ankara", forbidIstanbulWhen: everyObserverSeesIstanbulDown)
+                let result = try await waitUntil(planes, answer: "ankara", forbidIstanbulWhen: everyDirectorJudgesIstanbulUnavailable,
+                                                 markWhen: everyObserverSeesIstanbulDown)
                 away.append((result.at - failedAt).seconds)
+                if let marked = result.marked { exchange.append(max(0, (result.at - marked).seconds)) }
                 wrong += result.violations
                 try await Task.sleep(for: .milliseconds(Int64(1000 + random.next() % 1000)))
                 let healedAt = ContinuousClock.now
                 for name in istanbulGateways { try await standIns[name]!.setMode(.healthy) }
                 back.append((try await waitUntil(planes, answer: "istanbul").at - healedAt).seconds)
             }
-            print(String(format: "%@: every director's DNS and redirects moved: median %.3fs, max %.3fs; moved back: median %.3fs, max %.3fs; "
-                         + "answers pointing at Istanbul after every observer saw it down: %d (%d repetitions)",
-                         "\(mode)", median(away), away.max() ?? 0, median(back), back.max() ?? 0, wrong, repetitions))
+            print(String(format: "%@: every director's DNS and redirects moved: median %.3fs, max %.3fs; moved back: median %.3fs, "
+                         + "max %.3fs; after the last director's own probes saw it down: median %.3fs, max %.3fs; answers pointing at "
+                         + "Istanbul after every director judged it unavailable: %d (%d repetitions)",
+                         "\(mode)", median(away), away.max() ?? 0, median(back), back.max() ?? 0, median(exchange),
+                         exchange.max() ?? 0, wrong, repetitions))
         }
         await group.triggerGracefulShutdown()
         _ = try? await task.value
         for standIn in standIns.values { await standIn.stop() }
     }
 
-    /// Polls every plane every 10 ms until all answer `region`; returns when, and how many answers
-    /// pointed at Istanbul while `forbidIstanbulWhen` held.
-    private static func waitUntil(_ planes: [Plane], answer region: String, forbidIstanbulWhen: () -> Bool = { false })
-        async throws -> (at: ContinuousClock.Instant, violations: Int) {
+    /// Polls every plane every 10 ms until all answer `region`; returns when, how many answers
+    /// pointed at Istanbul while `forbidIstanbulWhen` held, and when `markWhen` first held.
+    private static func waitUntil(_ planes: [Plane], answer region: String, forbidIstanbulWhen: () -> Bool = { false },
+                                  markWhen: () -> Bool = { false })
+        async throws -> (at: ContinuousClock.Instant, violations: Int, marked: ContinuousClock.Instant?) {
         let deadline = ContinuousClock.now + .seconds(30)
         var violations = 0
+        var marked: ContinuousClock.Instant?
         while ContinuousClock.now < deadline {
+            if marked == nil, markWhen() { marked = ContinuousClock.now }
             let forbidden = forbidIstanbulWhen()
             let answers = try planes.map { try $0.ask() }
             if forbidden { violations += answers.filter { $0 == "istanbul" }.count }
-            if answers.allSatisfy({ $0 == region }) { return (ContinuousClock.now, violations) }
+            if answers.allSatisfy({ $0 == region }) { return (ContinuousClock.now, violations, marked) }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw CancellationError()

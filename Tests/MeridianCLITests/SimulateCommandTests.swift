@@ -12,7 +12,7 @@ struct SimulateCommandTests {
         #expect(!api.isEmpty)
         let metro = try #require(lines.first { $0.first == "istanbul-metro" })
         #expect(metro.suffix(3) == ["istanbul", "ankara", "moved"])
-        #expect(result.output.contains("clients move within 12.5s at worst: probe every 1s x fall 2 + timeout 500ms + ttl 10s"))
+        #expect(result.output.contains("clients move within 12.4s at worst: probe every 1s x fall 2 + timeout 400ms + ttl 10s"))
         // Ankara's load against its capacity, with a warning when over.
         let ankara = try #require(lines.first { $0.first == "ankara" && $0.count >= 5 })
         #expect(ankara[1] == "20000" && ankara[3] == "22000" && ankara[4] == "110%")

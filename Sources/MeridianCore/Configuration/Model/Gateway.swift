@@ -55,7 +55,7 @@ public struct ProbeSettings: Hashable, Sendable {
     public static let defaultKind = Kind.http
     public static let defaultPath = "/health"
     public static let defaultInterval = Duration.seconds(1)
-    public static let defaultTimeout = Duration.milliseconds(500)
+    public static let defaultTimeout = Duration.milliseconds(400)
     public static let defaultRise = 2
     public static let defaultFall = 2
 
