@@ -37,6 +37,7 @@ public final class Director: Sendable {
     public let journal: EventJournal
     private let peerStates = NIOLockedValueBox<[RegionName: String]>([:])
     private let ownChangeHandlers = NIOLockedValueBox<[@Sendable () -> Void]>([])
+    private let refreshing = NIOLock()
 
     /// The configuration in force, where it came from, and the last reload's failure.
     struct LoadedConfiguration {
@@ -177,7 +178,7 @@ public final class Director: Sendable {
         for write in incoming { journalOverride(write, via: report.from) }
         let overridesChanged = !incoming.isEmpty
         if overridesChanged { saveOverrides() }
-        if verdictsChanged || overridesChanged { refreshSnapshot(at: now) }
+        if verdictsChanged || overridesChanged { refreshSnapshot() }
     }
 
     /// Calls `handler` whenever one of this director's own verdicts changes or an operator gives it
@@ -212,7 +213,7 @@ public final class Director: Sendable {
             ])
             journalOverride(write, via: nil)
             saveOverrides()
-            refreshSnapshot(at: now)
+            refreshSnapshot()
             ownChanged()
         }
         return applied
@@ -280,11 +281,17 @@ public final class Director: Sendable {
 
     /// Rebuilds the steering snapshot the DNS and redirect listeners answer from: on every verdict
     /// change, and every second (`SnapshotRefresher`) for latencies and staleness.
-    public func refreshSnapshot(at now: Timestamp = .now) {
-        let snapshot = snapshot(at: now)
-        answering.update(snapshot: snapshot)
-        redirects.update(snapshot: snapshot)
-        journalPeerChanges(at: now)
+    ///
+    /// Refreshes are serialized: two made at once (a probe's verdict on one thread, a peer's report
+    /// on another) must not let the one built from older inputs be installed last.
+    public func refreshSnapshot(at now: Timestamp? = nil) {
+        refreshing.withLock {
+            let now = now ?? .now
+            let snapshot = snapshot(at: now)
+            answering.update(snapshot: snapshot)
+            redirects.update(snapshot: snapshot)
+            journalPeerChanges(at: now)
+        }
     }
 
     /// Decides for one client and counts the decision.

@@ -65,13 +65,17 @@ public struct PeerExchange: ServiceLifecycle.Service {
                     request.headers.add(name: "Content-Type", value: "application/json")
                     for (name, value) in headers { request.headers.add(name: name, value: value) }
                     request.body = .bytes(ByteBuffer(data: body))
+                    // A kept connection the peer has closed fails at once; the second try opens a new one.
                     var failure: String?
-                    do {
-                        let response = try await client.execute(request, timeout: .milliseconds(Int64(interval.wholeMilliseconds)))
-                        if response.status != .noContent { failure = "HTTP \(response.status.code)" }
-                        _ = try? await response.body.collect(upTo: 64 * 1024)
-                    } catch {
-                        failure = "\(error)"
+                    for _ in 0..<2 {
+                        do {
+                            let response = try await client.execute(request, timeout: .milliseconds(Int64(interval.wholeMilliseconds)))
+                            failure = response.status == .noContent ? nil : "HTTP \(response.status.code)"
+                            _ = try? await response.body.collect(upTo: 64 * 1024)
+                            break
+                        } catch {
+                            failure = "\(error)"
+                        }
                     }
                     peering.recordSend(to: peer.name, at: now, error: failure)
                     if let failure {
