@@ -153,6 +153,33 @@ struct PeeringTests {
         await world.stop()
     }
 
+    @Test func threeDirectorsDecideByMajority() async throws {
+        let world = try await LiveWorld.start(withIzmir: true)
+        let secret = PeerSecret.random()
+        let shared = try Self.withFreeAPIPorts(world.configuration)
+        let istanbul = shared.regions.firstIndex { $0.name == "istanbul" }!
+        // ist-1 is unreachable from Ankara's director only; ist-2 from Ankara's and Izmir's.
+        func blocking(_ gateways: [Int]) throws -> Configuration {
+            var configuration = shared
+            for gateway in gateways { configuration.regions[istanbul].gateways[gateway].probe.targetPort = try Self.freePort() }
+            return configuration
+        }
+        let first = try await RunningDirector.start(world, region: "istanbul", configuration: shared, peerSecret: secret)
+        let second = try await RunningDirector.start(world, region: "ankara", configuration: try blocking([0, 1]), peerSecret: secret)
+        let third = try await RunningDirector.start(world, region: "izmir", configuration: try blocking([1]), peerSecret: secret)
+        let all = [first, second, third]
+        #expect(await eventually {
+            all.allSatisfy { $0.director.status().peers.count == 2 && $0.director.status().peers.allSatisfy { $0.state == "fresh" } }
+        })
+        #expect(await eventually { second.verdict("ist-1") == .down && second.verdict("ist-2") == .down && third.verdict("ist-2") == .down })
+        // ist-1: one of three sees it down, it serves everywhere; ist-2: two of three, it is down
+        // everywhere, Istanbul's own director (which reaches it) included.
+        #expect(await eventually { all.allSatisfy { state($0, "ist-1") == .up && state($0, "ist-2") == .down } })
+        #expect(first.verdict("ist-2") == .up)
+        for running in all { await running.stop() }
+        await world.stop()
+    }
+
     @Test func forgedAndReplayedReportsAreRefused() async throws {
         let world = try await LiveWorld.start()
         let secret = PeerSecret.random()

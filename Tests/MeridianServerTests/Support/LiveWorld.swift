@@ -12,16 +12,19 @@ struct LiveWorld {
 
     static let istanbul = GeoPoint(latitude: 41.0082, longitude: 28.9784)!
     static let ankara = GeoPoint(latitude: 39.9334, longitude: 32.8597)!
+    static let izmir = GeoPoint(latitude: 38.4237, longitude: 27.1428)!
 
-    /// Two regions with `perRegion` stand-in gateways each, probed with `probe` settings.
+    /// Two regions (three with `withIzmir`) with `perRegion` stand-in gateways each, probed with `probe` settings.
     /// `sharingGateways` more Istanbul gateways probe the first Istanbul stand-in (for large answers);
     /// the service answers with up to `maxAnswers` addresses.
     static func start(perRegion: Int = 2, interval: Duration = .milliseconds(200), timeout: Duration = .milliseconds(100),
                       rise: Int = 2, fall: Int = 2, kind: ProbeSettings.Kind = .http,
-                      bodyContains: String? = nil, sharingGateways: Int = 0, maxAnswers: Int = 4) async throws -> LiveWorld {
+                      bodyContains: String? = nil, sharingGateways: Int = 0, maxAnswers: Int = 4,
+                      withIzmir: Bool = false) async throws -> LiveWorld {
         var standIns: [GatewayName: StandInGateway] = [:]
         var regions: [Region] = []
-        for (index, (name, point)) in [("istanbul", istanbul), ("ankara", ankara)].enumerated() {
+        let places = [("istanbul", istanbul), ("ankara", ankara)] + (withIzmir ? [("izmir", izmir)] : [])
+        for (index, (name, point)) in places.enumerated() {
             let region = RegionName(name)!
             var gateways: [Gateway] = []
             for number in 1...perRegion {
