@@ -17,11 +17,12 @@ enum CommandRunner {
         return runner.deletingLastPathComponent().appendingPathComponent("meridian")
     }
 
-    /// Starts the binary in the background (output discarded); the caller stops it.
-    static func start(_ arguments: [String]) throws -> Process {
+    /// Starts the binary (or, with `program`, the program `arguments[0]`) in the background (output
+    /// discarded); the caller stops it.
+    static func start(_ arguments: [String], program: Bool = false) throws -> Process {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        process.executableURL = program ? URL(fileURLWithPath: arguments[0]) : binary
+        process.arguments = program ? Array(arguments.dropFirst()) : arguments
         process.currentDirectoryURL = packageRoot
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
