@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import MeridianCore
 import MeridianServer
@@ -43,6 +44,10 @@ struct ServeCommand: AsyncParsableCommand {
             help: "The folder that keeps overrides and the last observations across restarts (default: state/REGION).")
     var stateDirectory: String?
 
+    @Option(name: .customLong("join"),
+            help: "A running director's API URL to fetch the configuration from when --regions holds none (needs the peer secret).")
+    var join: String?
+
     func validate() throws {
         guard (1...256).contains(dnsThreads) else { throw ValidationError("--dns-threads must be 1 to 256") }
         guard (1...256).contains(redirectThreads) else { throw ValidationError("--redirect-threads must be 1 to 256") }
@@ -50,6 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = bootstrapLogging(level: logLevel)
+        if let join, !FileManager.default.fileExists(atPath: regions.directory + "/global.yaml") {
+            try await fetchConfiguration(from: join, logger: logger)
+        }
         let configuration = try loadConfiguration(regions.directory)
         let director: Director
         let adminToken: AdminToken?
@@ -85,6 +93,26 @@ struct ServeCommand: AsyncParsableCommand {
                                StateKeeper(directors: [director]), dns, redirect, api, ReloadOnHangup(directors: [director])],
                               listeners: ["director.dns": endpoints.dns, "director.redirect": endpoints.redirect,
                                           "director.api": endpoints.api], logger: logger)
+    }
+}
+
+extension ServeCommand {
+    /// Fills the empty configuration folder from a running director (`--join`).
+    private func fetchConfiguration(from url: String, logger: Logger) async throws {
+        do {
+            guard let secret = try PeerSecret.load(file: peerSecretFile) else {
+                printError("error: --join needs the peer secret (--peer-secret-file or \(PeerSecret.environmentVariable))")
+                throw ExitCode(1)
+            }
+            let fingerprint = try await ConfigurationJoin.join(url, region: region, secret: secret, into: regions.directory)
+            logger.notice("configuration fetched", metadata: ["from": "\(url)", "folder": "\(regions.directory)",
+                                                          "fingerprint": "\(fingerprint)"])
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            printError("error: cannot join \(url): \(error)")
+            throw ExitCode(1)
+        }
     }
 }
 

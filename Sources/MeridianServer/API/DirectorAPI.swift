@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import MeridianCore
@@ -67,6 +68,9 @@ public enum DirectorAPI {
                 return try json(director.status().overrides)
             }
         }
+        router.get("/v1/peer/configuration") { request, _ in
+            try await peerConfiguration(request, director: director)
+        }
         router.post("/v1/peer/report") { request, _ in
             try await receivePeerReport(request, director: director)
         }
@@ -110,6 +114,32 @@ public enum DirectorAPI {
             }
             director.receive(report, at: now)
             return Response(status: .noContent)
+        }
+    }
+
+    /// The configuration folder for a director joining (`serve --join`): the request and the answer
+    /// are both signed with the peer secret.
+    private static func peerConfiguration(_ request: Request, director: Director) async throws -> Response {
+        guard let peering = director.peering else {
+            return try problem(.notFound, "peering is off on this director (no peer secret)")
+        }
+        func header(_ name: String) -> String? {
+            request.headers.first { $0.name.canonicalName == name.lowercased() }?.value
+        }
+        let known = Set(director.configuration.regions.map(\.name)).subtracting([director.region])
+        switch peering.authentication.verify(Data(), sender: header(PeerAuthentication.Header.sender),
+                                             timestamp: header(PeerAuthentication.Header.timestamp),
+                                             signature: header(PeerAuthentication.Header.signature), known: known, now: .now) {
+        case .failure(let refusal):
+            peering.refused(refusal)
+            return try problem(.unauthorized, "peer request refused: \(refusal.rawValue)")
+        case .success:
+            guard let answer = try ConfigurationJoin.answer(director, authentication: peering.authentication) else {
+                return try problem(.notFound, "this director has no configuration folder to share")
+            }
+            var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+            for (name, value) in answer.headers { if let field = HTTPField.Name(name) { headers[field] = value } }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
         }
     }
 
