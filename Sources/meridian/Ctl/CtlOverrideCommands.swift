@@ -13,17 +13,17 @@ struct OverrideTargetOptions: ParsableArguments {
     @Option(help: "Why (shown on every director's dashboard and in `ctl overrides`).")
     var reason: String?
 
-    @Option(help: "Who (default: $USER).")
-    var author: String = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+    @Option(help: "Who (default: the USER environment variable).")
+    var author: String?
 
     func request(action: String, for duration: String?) -> OverrideRequest {
         OverrideRequest(region: gateway ? nil : name, gateway: gateway ? name : nil, action: action,
-                        reason: reason, author: author, for: duration)
+                        reason: reason, author: author ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown", for: duration)
     }
 }
 
-/// Sends one override and prints the overrides in force after it.
-private func send(_ request: OverrideRequest, options: DirectorOptions, token: TokenOptions) async throws {
+/// Sends one override to the director and prints the overrides in force after it.
+private func sendOverride(_ request: OverrideRequest, options: DirectorOptions, token: TokenOptions) async throws {
     let base = try options.baseURL()
     let data = try await DirectorConnection.post(base, "/v1/overrides", json: try JSONEncoder().encode(request),
                                                  token: try token.token())
@@ -35,21 +35,28 @@ private func send(_ request: OverrideRequest, options: DirectorOptions, token: T
     printNow(CtlOverridesCommand.text(overrides))
 }
 
-/// `meridian ctl fail REGION [--for 10m]`: take a region (or gateway) out of service everywhere.
-struct CtlFailCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "fail",
-        abstract: "Take a region out of service on every director (a drill: give --for, and it reverts by itself).")
-
+/// What `fail` and `drain` take: a target, how long, the token and the director.
+struct TimedOverrideOptions: ParsableArguments {
     @OptionGroup var target: OverrideTargetOptions
     @Option(name: .customLong("for"), help: "How long (10m, 2h); without it, until `ctl restore`.")
     var duration: String?
     @OptionGroup var token: TokenOptions
     @OptionGroup var options: DirectorOptions
 
-    func run() async throws {
-        try await send(target.request(action: "down", for: duration), options: options, token: token)
+    func send(_ action: String) async throws {
+        try await sendOverride(target.request(action: action, for: duration), options: options, token: token)
     }
+}
+
+/// `meridian ctl fail REGION [--for 10m]`: take a region (or gateway) out of service everywhere.
+struct CtlFailCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fail",
+        abstract: "Take a region out of service on every director (a drill: give --for, and it reverts by itself).")
+
+    @OptionGroup var override: TimedOverrideOptions
+
+    func run() async throws { try await override.send("down") }
 }
 
 /// `meridian ctl drain REGION`: send no new clients there while another region can take them.
@@ -58,15 +65,9 @@ struct CtlDrainCommand: AsyncParsableCommand {
         commandName: "drain",
         abstract: "Send no new clients to a region while another can take them (used only as a last resort).")
 
-    @OptionGroup var target: OverrideTargetOptions
-    @Option(name: .customLong("for"), help: "How long (10m, 2h); without it, until `ctl restore`.")
-    var duration: String?
-    @OptionGroup var token: TokenOptions
-    @OptionGroup var options: DirectorOptions
+    @OptionGroup var override: TimedOverrideOptions
 
-    func run() async throws {
-        try await send(target.request(action: "drain", for: duration), options: options, token: token)
-    }
+    func run() async throws { try await override.send("drain") }
 }
 
 /// `meridian ctl restore REGION`: clear the override, on every director.
@@ -80,7 +81,7 @@ struct CtlRestoreCommand: AsyncParsableCommand {
     @OptionGroup var options: DirectorOptions
 
     func run() async throws {
-        try await send(target.request(action: "clear", for: nil), options: options, token: token)
+        try await sendOverride(target.request(action: "clear", for: nil), options: options, token: token)
     }
 }
 
