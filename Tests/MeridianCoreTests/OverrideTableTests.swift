@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import MeridianCore
 
@@ -47,5 +48,32 @@ struct OverrideTableTests {
         #expect(table.inForce(at: t0 + .seconds(60)).isEmpty)
         table.prune(at: t0 + .seconds(60))
         #expect(table.all.isEmpty)
+    }
+}
+
+@Suite("Drain grace period")
+struct DrainGraceTests {
+    let t0 = Timestamp(secondsSinceEpoch: 1_800_000_000)
+
+    @Test("a drain holds as a drain for its grace period, then counts as down")
+    func grace() {
+        let drain = Override(target: .region("istanbul"), action: .drain, reason: "maintenance", author: "ops", setAt: t0)
+        let during = OverrideSet([drain], at: t0 + .seconds(299), drainGrace: .seconds(300))
+        #expect(during.override(for: .region("istanbul"))?.action == .drain)
+        let after = OverrideSet([drain], at: t0 + .seconds(300), drainGrace: .seconds(300))
+        #expect(after.override(for: .region("istanbul"))?.action == .down)
+        #expect(after.override(for: .region("istanbul"))?.reason.contains("grace period is over") == true)
+        #expect(OverrideSet([drain], at: t0 + .seconds(86_400), drainGrace: nil).override(for: .region("istanbul"))?.action == .drain)
+    }
+
+    @Test("the configuration's drain-grace is read, 5m by default")
+    func configured() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("regions").path
+        #expect(try ConfigurationLoader.load(directory: folder).drainGrace == .seconds(300))
+        var files = try ConfigurationLoader.readFolder(folder)
+        let global = files.firstIndex { $0.name.hasSuffix("global.yaml") }!
+        files[global].text += "\ndrain-grace: 30s\n"
+        #expect(try ConfigurationLoader.load(files: files).drainGrace == .seconds(30))
     }
 }

@@ -22,7 +22,7 @@ public struct Assessment: Sendable {
                             vantage: RegionName?, peers: [RegionName] = [], now: Timestamp) -> Assessment {
         let consensus = Consensus.evaluate(configuration, observations: observations, vantage: vantage, peers: peers,
                                            now: now)
-        let overrideSet = OverrideSet(overrides, at: now)
+        let overrideSet = OverrideSet(overrides, at: now, drainGrace: configuration.drainGrace)
         let sites = configuration.regions.map { region in
             assessSite(region, consensus: consensus, overrides: overrideSet)
         }

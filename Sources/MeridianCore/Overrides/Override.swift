@@ -21,7 +21,8 @@ public struct Override: Hashable, Sendable, Codable {
     public enum Action: String, Hashable, Sendable, Codable, CaseIterable {
         /// Out of service, whatever the probes say.
         case down
-        /// No new clients while anything else is available; still served as a last resort.
+        /// No new clients while anything else is available; still served as a last resort, for the
+        /// configuration's drain grace period, and then out of service like `down`.
         case drain
         /// In service whatever the probes say (for probes that are wrong). Removing an override is
         /// not an action: a newer `up` replaces an older `down`, and `restore` deletes it.
@@ -61,13 +62,20 @@ public struct OverrideSet: Sendable {
     private var byTarget: [Override.Target: Override] = [:]
 
     /// Keeps, for each target, the newest override, and then only if it is still in force at `now`.
-    public init(_ overrides: [Override], at now: Timestamp) {
+    /// A `drain` older than `drainGrace` has had its grace period: it counts as `down` from then on.
+    public init(_ overrides: [Override], at now: Timestamp, drainGrace: Duration? = nil) {
         var newest: [Override.Target: Override] = [:]
         for override in overrides {
             if let existing = newest[override.target], !override.supersedes(existing) { continue }
             newest[override.target] = override
         }
-        byTarget = newest.filter { $0.value.isInForce(at: now) }
+        byTarget = newest.filter { $0.value.isInForce(at: now) }.mapValues { override in
+            guard override.action == .drain, let drainGrace, now - override.setAt >= drainGrace else { return override }
+            var ended = override
+            ended.action = .down
+            ended.reason += " (drained; its \(drainGrace.shortDescription) grace period is over)"
+            return ended
+        }
     }
 
     public func override(for target: Override.Target) -> Override? {

@@ -25,9 +25,11 @@ struct ConfigurationAssembler {
             resolve($0, locations: locations, known: Set(named), what: "default-location")
         }
         guard let zone = global.zone else { return nil }
-        return Configuration(zone: zone, regions: regions, services: services, networks: networks,
+        var configuration = Configuration(zone: zone, regions: regions, services: services, networks: networks,
                              defaultLocation: defaultLocation, staleAfter: global.staleAfter,
                              trustedProxies: global.trustedProxies, debugAnswers: global.debugAnswers)
+        if let drainGrace = global.drainGrace { configuration.drainGrace = drainGrace }
+        return configuration
     }
 
     // MARK: Regions and gateways

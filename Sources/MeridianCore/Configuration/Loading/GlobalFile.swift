@@ -4,6 +4,7 @@ struct GlobalFile {
     var zone: DomainName?
     var defaultLocation: Located<LocationReference>?
     var staleAfter: Duration?
+    var drainGrace: Duration?
     var minHealthy: Double?
     var probe = ProbePatch()
     var services: [ServiceEntry] = []
@@ -54,6 +55,7 @@ struct GlobalFile {
         zone = reader.required("zone")?.parsed(as: "a domain name") { DomainName($0) }
         defaultLocation = reader.optional("default-location")?.locationReference()
         staleAfter = reader.optional("stale-after")?.duration()
+        drainGrace = reader.optional("drain-grace")?.duration()
         minHealthy = reader.optional("min-healthy")?.fraction()
         probe = ProbePatch(reading: reader.optional("probe"))
         if let value = reader.required("services"), var services = MappingReader(value) {

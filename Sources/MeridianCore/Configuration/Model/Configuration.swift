@@ -23,6 +23,11 @@ public struct Configuration: Sendable {
     public var trustedProxies: [IPPrefix]
     /// Which debugging answers the DNS server gives.
     public var debugAnswers: DebugAnswers
+    /// How long a drained region or gateway is still used as a last resort before it is out of
+    /// service like a `down` one; `nil`: for as long as the drain holds.
+    public var drainGrace: Duration? = Configuration.defaultDrainGrace
+
+    public static let defaultDrainGrace: Duration = .seconds(300)
     /// Identifies the files this configuration was loaded from (`fnv1a64:` and 16 hex digits over
     /// their names and contents), so directors can tell whether they run the same configuration.
     /// Empty for a configuration built in code.
