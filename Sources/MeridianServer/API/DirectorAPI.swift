@@ -46,7 +46,7 @@ public enum DirectorAPI {
             return try json(director.journal.latest(min(max(limit, 0), EventJournal.defaultCapacity)))
         }
         router.get("/v1/overrides") { _, _ in
-            try json(director.status().overrides)
+            try json(director.overrideStatus())
         }
         router.post("/v1/overrides") { request, _ in
             guard let adminToken else {
@@ -65,7 +65,7 @@ public enum DirectorAPI {
                 return try problem(.badRequest, error.message)
             case .success(let write):
                 director.apply(write)
-                return try json(director.status().overrides)
+                return try json(director.overrideStatus())
             }
         }
         router.get("/v1/peer/configuration") { request, _ in

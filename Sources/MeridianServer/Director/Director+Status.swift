@@ -46,6 +46,12 @@ extension Director {
             generatedAt: now.iso8601)
     }
 
+    /// The overrides in force, as `/v1/status` and `/v1/overrides` show them (a drain past its grace
+    /// period shows as the `down` it has become), without assessing every site.
+    public func overrideStatus(at now: Timestamp = .now) -> [StatusDocument.OverrideStatus] {
+        OverrideSet(overrides(at: now), at: now, drainGrace: configuration.drainGrace).all.map(Self.overrideStatus)
+    }
+
     /// Every other region's director as this one hears it: `fresh` (a report within three probe
     /// intervals), `stale`, `silent` (none yet), or `off` when this director has no peer secret.
     func peerStatus(_ configuration: Configuration, now: Timestamp) -> [StatusDocument.PeerStatus] {

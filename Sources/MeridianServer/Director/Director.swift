@@ -174,7 +174,8 @@ public final class Director: Sendable {
     func receive(_ report: PeerReport, at now: Timestamp = .now) {
         guard let peering, report.from != region else { return }
         let verdictsChanged = peering.accept(report, at: now)
-        let incoming = report.overrides.filter { write in overrideTable.withLockedValue { $0.apply(write) } }
+        // The writes that were newer than what this director held (one lock for the whole report).
+        let incoming = overrideTable.withLockedValue { table in report.overrides.filter { table.apply($0) } }
         for write in incoming { journalOverride(write, via: report.from) }
         let overridesChanged = !incoming.isEmpty
         if overridesChanged { saveOverrides() }

@@ -15,9 +15,8 @@ public struct PeerSecret: Sendable {
 
     /// A secret from its text (surrounding whitespace ignored); `nil` when shorter than 16 bytes.
     public init?(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.utf8.count >= 16 else { return nil }
-        bytes = Data(trimmed.utf8)
+        guard let checked = SecretText.checked(text) else { return nil }
+        bytes = Data(checked.utf8)
     }
 
     /// A random secret, for directors started together (`meridian demo`).
@@ -25,22 +24,10 @@ public struct PeerSecret: Sendable {
         PeerSecret(Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())!
     }
 
-    /// Why a secret could not be loaded.
-    public struct LoadError: Error, CustomStringConvertible {
-        public var description: String
-    }
+    public typealias LoadError = SecretLoadError
 
     /// The secret from `file` if given, else from `MERIDIAN_PEER_SECRET`; `nil` when neither is set.
     public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(LoadError) -> PeerSecret? {
-        if let file {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw LoadError(description: "cannot read the peer secret file \(file)")
-            }
-            guard let secret = PeerSecret(text) else { throw LoadError(description: "\(file): the peer secret must be at least 16 bytes") }
-            return secret
-        }
-        guard let text = environment[environmentVariable], !text.isEmpty else { return nil }
-        guard let secret = PeerSecret(text) else { throw LoadError(description: "\(environmentVariable) must be at least 16 bytes") }
-        return secret
+        try SecretText.load(file: file, variable: environmentVariable, what: "peer secret", environment: environment).flatMap(PeerSecret.init)
     }
 }

@@ -10,28 +10,15 @@ public struct AdminToken: Sendable {
 
     /// A token from its text (surrounding whitespace ignored); `nil` when shorter than 16 bytes.
     public init?(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.utf8.count >= 16 else { return nil }
-        bytes = Array(trimmed.utf8)
+        guard let checked = SecretText.checked(text) else { return nil }
+        bytes = Array(checked.utf8)
     }
 
-    /// Why a token could not be loaded.
-    public struct LoadError: Error, CustomStringConvertible {
-        public var description: String
-    }
+    public typealias LoadError = SecretLoadError
 
     /// The token from `file` if given, else from `MERIDIAN_TOKEN`; `nil` when neither is set.
     public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(LoadError) -> AdminToken? {
-        if let file {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw LoadError(description: "cannot read the admin token file \(file)")
-            }
-            guard let token = AdminToken(text) else { throw LoadError(description: "\(file): the admin token must be at least 16 bytes") }
-            return token
-        }
-        guard let text = environment[environmentVariable], !text.isEmpty else { return nil }
-        guard let token = AdminToken(text) else { throw LoadError(description: "\(environmentVariable) must be at least 16 bytes") }
-        return token
+        try SecretText.load(file: file, variable: environmentVariable, what: "admin token", environment: environment).flatMap(AdminToken.init)
     }
 
     /// Whether an `Authorization` header value is `Bearer <this token>`, compared in constant time.
