@@ -89,7 +89,9 @@ struct ServeCommand: AsyncParsableCommand {
                             udpThreads: dnsThreads)
         let redirect = RedirectServer(answering: director.redirects, address: endpoints.redirect, logger: director.logger,
                                       threads: redirectThreads)
-        try await runServices([director.scheduler, SnapshotRefresher(directors: [director]), PeerExchange(director: director),
+        let exchange = PeerExchange(director: director)
+        await exchange.greet()
+        try await runServices([director.scheduler, SnapshotRefresher(directors: [director]), exchange,
                                StateKeeper(directors: [director]), dns, redirect, api, ReloadOnHangup(directors: [director])],
                               listeners: ["director.dns": endpoints.dns, "director.redirect": endpoints.redirect,
                                           "director.api": endpoints.api], logger: logger)

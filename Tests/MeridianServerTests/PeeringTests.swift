@@ -61,6 +61,25 @@ struct PeerAuthenticationTests {
         #expect(verify(receiver, tampered) == .failure(.badSignature))
     }
 
+    @Test("an answer is bound to the request it answers and leaves the replay mark alone")
+    func replies() {
+        let asker = PeerAuthentication(secret: secret)
+        let peer = PeerAuthentication(secret: secret)
+        let request = Dictionary(uniqueKeysWithValues: asker.sign(Data(), from: "istanbul", at: now))[PeerAuthentication.Header.signature]!
+        let other = Dictionary(uniqueKeysWithValues: asker.sign(Data(), from: "istanbul", at: now + .milliseconds(1)))[PeerAuthentication.Header.signature]!
+        // The peer pushed a report of its own at now + 2 ms, and answers the request at now + 3 ms.
+        let push = peer.sign(body, from: "ankara", at: now + .milliseconds(2))
+        let answer = Dictionary(uniqueKeysWithValues: peer.sign(body, from: "ankara", at: now + .milliseconds(3), inReplyTo: request))
+        func check(_ inReplyTo: String?) -> Result<RegionName, PeerAuthentication.Refusal> {
+            asker.verify(body, sender: answer[PeerAuthentication.Header.sender], timestamp: answer[PeerAuthentication.Header.timestamp],
+                         signature: answer[PeerAuthentication.Header.signature], known: known, now: now, inReplyTo: inReplyTo)
+        }
+        #expect(check(other) == .failure(.badSignature), "an answer to another request")
+        #expect(check(nil) == .failure(.badSignature), "an answer passed off as a push")
+        #expect(check(request) == .success("ankara"))
+        #expect(verify(asker, push) == .success("ankara"), "the push signed before the answer still counts")
+    }
+
     @Test("secrets come from a file or the environment, never short")
     func secrets() throws {
         #expect(PeerSecret("short") == nil)
@@ -177,6 +196,32 @@ struct PeeringTests {
         #expect(await eventually { all.allSatisfy { state($0, "ist-1") == .up && state($0, "ist-2") == .down } })
         #expect(await eventually { first.verdict("ist-2") == .up && all.allSatisfy { state($0, "ist-2") == .down } })
         for running in all { await running.stop() }
+        await world.stop()
+    }
+
+    @Test func aStartingDirectorAnswersFromItsPeersViewBeforeItsOwnFirstProbe() async throws {
+        let world = try await LiveWorld.start()
+        let secret = PeerSecret.random()
+        let shared = try Self.withFreeAPIPorts(world.configuration)
+        let ankara = try await RunningDirector.start(world, region: "ankara", configuration: shared, peerSecret: secret)
+        for gateway in ["ist-1", "ist-2"] { try await world.gateways[GatewayName(gateway)!]!.setMode(.down) }
+        #expect(await eventually { ankara.verdict("ist-1") == .down && ankara.verdict("ist-2") == .down })
+
+        // Istanbul's director starts with no state folder and never probes (its scheduler does not
+        // run): all it can know of Istanbul's gateways comes from Ankara's answer to its greeting.
+        let istanbul = try Director(configuration: shared, region: "istanbul", source: nil, logger: .test, peerSecret: secret)
+        func answer() -> (region: RegionName?, isolated: Bool) {
+            let snapshot = istanbul.answering.current.snapshot
+            let client = IPAddress("10.34.1.1")!
+            let decision = Steering.decide(shared.services[0], for: snapshot.locator.locate(client, vantage: snapshot.vantage),
+                                           in: snapshot.assessment, selector: ClientLanes.selector(for: client))
+            return (decision.chosenRegion, decision.isolated)
+        }
+        #expect(answer().region == "istanbul", "knowing nothing, it serves the nearest site")
+        await PeerExchange(director: istanbul).greet()
+        #expect(answer().region == "ankara" && !answer().isolated)
+        #expect(istanbul.status().peers.first?.state == "fresh")
+        await ankara.stop()
         await world.stop()
     }
 

@@ -113,8 +113,21 @@ public enum DirectorAPI {
                 return try problem(.badRequest, "not a peer report from \(sender)")
             }
             director.receive(report, at: now)
-            return Response(status: .noContent)
+            // A director that has not heard from this one lately asks for its report in return.
+            guard header(PeerExchange.replyHeader) == "report", let signature = header(PeerAuthentication.Header.signature) else {
+                return Response(status: .noContent)
+            }
+            let reply = director.report(at: .now)
+            let replyBody = try JSONEncoder().encode(reply)
+            return signed(replyBody, peering.authentication.sign(replyBody, from: director.region, at: reply.sentAt, inReplyTo: signature))
         }
+    }
+
+    /// A signed JSON answer to a peer.
+    private static func signed(_ body: Data, _ signature: [(String, String)]) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+        for (name, value) in signature { if let field = HTTPField.Name(name) { headers[field] = value } }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     /// The configuration folder for a director joining (`serve --join`): the request and the answer
@@ -134,12 +147,11 @@ public enum DirectorAPI {
             peering.refused(refusal)
             return try problem(.unauthorized, "peer request refused: \(refusal.rawValue)")
         case .success:
-            guard let answer = try ConfigurationJoin.answer(director, authentication: peering.authentication) else {
+            guard let answer = try ConfigurationJoin.answer(director, authentication: peering.authentication,
+                                                            inReplyTo: header(PeerAuthentication.Header.signature) ?? "") else {
                 return try problem(.notFound, "this director has no configuration folder to share")
             }
-            var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
-            for (name, value) in answer.headers { if let field = HTTPField.Name(name) { headers[field] = value } }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            return signed(answer.body, answer.headers)
         }
     }
 

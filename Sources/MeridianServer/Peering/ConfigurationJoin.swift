@@ -25,14 +25,15 @@ public enum ConfigurationJoin {
         public var description: String
     }
 
-    /// The folder the director of `served` answers with, signed by it.
-    static func answer(_ director: Director, authentication: PeerAuthentication) throws -> (body: Data, headers: [(String, String)])? {
+    /// The folder `director` answers with, signed by it in reply to the request signed `request`.
+    static func answer(_ director: Director, authentication: PeerAuthentication,
+                       inReplyTo request: String) throws -> (body: Data, headers: [(String, String)])? {
         guard let source = director.loadedConfiguration.source,
               let files = try? ConfigurationLoader.readFolder(source) else { return nil }
         let folder = Folder(fingerprint: director.configuration.fingerprint,
                             files: files.map { Folder.File(name: ($0.name as NSString).lastPathComponent, text: $0.text) })
         let body = try JSONEncoder().encode(folder)
-        return (body, authentication.sign(body, from: director.region, at: .now))
+        return (body, authentication.sign(body, from: director.region, at: .now, inReplyTo: request))
     }
 
     /// Fetches the configuration from the director at `url` as the director of `region`, checks the
@@ -42,7 +43,8 @@ public enum ConfigurationJoin {
         guard let name = RegionName(region) else { throw JoinError(description: "'\(region)' is not a region name") }
         let authentication = PeerAuthentication(secret: secret)
         var request = HTTPClientRequest(url: url + "/v1/peer/configuration")
-        for (header, value) in authentication.sign(Data(), from: name, at: .now) { request.headers.add(name: header, value: value) }
+        let signature = authentication.sign(Data(), from: name, at: .now)
+        for (header, value) in signature { request.headers.add(name: header, value: value) }
         let body: Data
         let headers: HTTPHeaders
         do {
@@ -60,7 +62,8 @@ public enum ConfigurationJoin {
         let sender = headers.first(name: PeerAuthentication.Header.sender)
         let verified = authentication.verify(body, sender: sender, timestamp: headers.first(name: PeerAuthentication.Header.timestamp),
                                              signature: headers.first(name: PeerAuthentication.Header.signature),
-                                             known: Set(sender.flatMap(RegionName.init).map { [$0] } ?? []), now: .now)
+                                             known: Set(sender.flatMap(RegionName.init).map { [$0] } ?? []), now: .now,
+                                             inReplyTo: signature.first { $0.0 == PeerAuthentication.Header.signature }?.1)
         guard case .success = verified else { throw JoinError(description: "\(url)'s answer is not signed with the peer secret") }
         guard let folder = try? JSONDecoder().decode(Folder.self, from: body), !folder.files.isEmpty else {
             throw JoinError(description: "\(url) sent no configuration")

@@ -7,6 +7,11 @@ import NIOConcurrencyHelpers
 /// and the body. A message is accepted only when its signature is right (compared in constant
 /// time), its timestamp is within `maximumSkew` of the receiver's clock, and it is newer than the
 /// last message accepted from the same sender, so a captured message cannot be replayed.
+///
+/// An answer to a signed request (a peer's report asked for at start, a configuration for a
+/// joining director) is signed in reply to it: the request's signature is part of what the answer's
+/// signature covers, so an answer fits only the request it was made for and cannot be replayed to
+/// another one.
 public final class PeerAuthentication: Sendable {
     /// The headers a signed message carries.
     public enum Header {
@@ -34,25 +39,29 @@ public final class PeerAuthentication: Sendable {
         self.maximumSkew = maximumSkew
     }
 
-    /// The headers that sign `body` from `sender` at `now`.
-    public func sign(_ body: Data, from sender: RegionName, at now: Timestamp) -> [(String, String)] {
+    /// The headers that sign `body` from `sender` at `now`; `request` is the signature of the
+    /// request this message answers, if it answers one.
+    public func sign(_ body: Data, from sender: RegionName, at now: Timestamp, inReplyTo request: String? = nil) -> [(String, String)] {
         let timestamp = String(now.nanosecondsSinceEpoch / 1_000)
         return [(Header.sender, sender.rawValue), (Header.timestamp, timestamp),
-                (Header.signature, Self.hex(mac(body, sender: sender.rawValue, timestamp: timestamp)))]
+                (Header.signature, Self.hex(mac(body, sender: sender.rawValue, timestamp: timestamp, inReplyTo: request)))]
     }
 
     /// Checks a message; returns its sender, or why it is refused. `known` are the regions whose
-    /// directors may send.
+    /// directors may send. An answer is checked against the signature of the request it answers
+    /// (`inReplyTo`), which makes it single-use; it does not move the sender's replay mark, so
+    /// the sender's own messages signed just before it still count.
     public func verify(_ body: Data, sender: String?, timestamp: String?, signature: String?, known: Set<RegionName>,
-                       now: Timestamp) -> Result<RegionName, Refusal> {
+                       now: Timestamp, inReplyTo request: String? = nil) -> Result<RegionName, Refusal> {
         guard let sender, let timestamp, let signature else { return .failure(.unsigned) }
         guard let expected = Self.bytes(hex: signature) else { return .failure(.badSignature) }
-        let actual = mac(body, sender: sender, timestamp: timestamp)
+        let actual = mac(body, sender: sender, timestamp: timestamp, inReplyTo: request)
         guard actual.count == expected.count, Self.constantTimeEqual(actual, expected) else { return .failure(.badSignature) }
         guard let name = RegionName(sender), known.contains(name) else { return .failure(.unknownPeer) }
         guard let microseconds = Int64(timestamp) else { return .failure(.malformed) }
         let sent = Timestamp(nanosecondsSinceEpoch: microseconds * 1_000)
         guard now - sent <= maximumSkew, sent - now <= maximumSkew else { return .failure(.stale) }
+        if request != nil { return .success(name) }
         let accepted = lastAccepted.withLockedValue { last -> Bool in
             if let previous = last[name], previous >= microseconds { return false }
             last[name] = microseconds
@@ -61,9 +70,10 @@ public final class PeerAuthentication: Sendable {
         return accepted ? .success(name) : .failure(.replayed)
     }
 
-    private func mac(_ body: Data, sender: String, timestamp: String) -> [UInt8] {
+    private func mac(_ body: Data, sender: String, timestamp: String, inReplyTo request: String?) -> [UInt8] {
         var hmac = HMAC<SHA256>(key: secret.key)
         hmac.update(data: Data("meridian-peer-v1\n\(sender)\n\(timestamp)\n".utf8))
+        if let request { hmac.update(data: Data("reply-to \(request)\n".utf8)) }
         hmac.update(data: body)
         return Array(hmac.finalize())
     }

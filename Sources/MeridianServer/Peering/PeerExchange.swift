@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MeridianCore
 import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 
 /// Pushes this director's report to every peer (the other regions' directors, at their `url`),
@@ -10,10 +11,18 @@ import ServiceLifecycle
 /// without waiting), and otherwise once per `interval` (by default the shortest probe interval of
 /// the configuration). A peer that cannot be reached is tried again at the next push; what happened
 /// to the last push is on `/v1/status`.
+///
+/// A push to a peer this director has not heard from lately (at start, after a partition) asks for
+/// the peer's report in return, signed in reply to the push: a starting director learns what its
+/// peers see within one round trip instead of waiting for their next push. `greet()` makes that
+/// first round before the director's listeners open.
 public struct PeerExchange: ServiceLifecycle.Service {
+    /// The header of a push that asks for the receiver's report in return (value `report`).
+    static let replyHeader = "X-Meridian-Reply"
+
     private let director: Director
     private let interval: Duration
-    private let client: HTTPClient
+    private let clientConfiguration: HTTPClient.Configuration
 
     public init(director: Director, interval: Duration? = nil) {
         self.director = director
@@ -22,16 +31,16 @@ public struct PeerExchange: ServiceLifecycle.Service {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .milliseconds(Int64(interval.wholeMilliseconds))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        clientConfiguration = configuration
     }
 
     public func run() async throws {
         guard let peering = director.peering else {
             // Nothing to exchange; a service that returned would end the whole group.
             try? await gracefulShutdown()
-            try? await client.shutdown()
             return
         }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         // Ticks and changes feed one stream; a burst of changes while a push is under way makes one
         // more push, not many.
         let (pushes, trigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -44,19 +53,33 @@ public struct PeerExchange: ServiceLifecycle.Service {
             }
         }
         await cancelWhenGracefulShutdown {
-            for await _ in pushes { await pushOnce(peering) }
+            for await _ in pushes { await pushOnce(peering, client: client) }
         }
         ticker.cancel()
         trigger.finish()
         try? await client.shutdown()
     }
 
-    private func pushOnce(_ peering: Peering) async {
+    /// One push to every peer, each asked for its report in return, before the director answers
+    /// anyone: a director that starts with an empty state folder then answers from its peers'
+    /// observations from its first query. A peer that does not answer holds it up for at most two
+    /// probe intervals.
+    public func greet() async {
+        guard let peering = director.peering else { return }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        await pushOnce(peering, client: client, askingEveryPeer: true)
+        try? await client.shutdown()
+    }
+
+    private func pushOnce(_ peering: Peering, client: HTTPClient, askingEveryPeer: Bool = false) async {
         let now = Timestamp.now
         let report = director.report(at: now)
         guard let body = try? JSONEncoder().encode(report) else { return }
         let headers = peering.authentication.sign(body, from: director.region, at: now)
+        let signature = headers.first { $0.0 == PeerAuthentication.Header.signature }?.1 ?? ""
         let peers = director.configuration.regions.filter { $0.name != director.region }
+        // Not heard from for two intervals: one missed push, not yet stale.
+        let quiet = peers.filter { askingEveryPeer || !peering.heard(from: $0.name, within: interval * 2, now: now) }.map(\.name)
         await withTaskGroup(of: Void.self) { group in
             for peer in peers {
                 group.addTask {
@@ -64,14 +87,22 @@ public struct PeerExchange: ServiceLifecycle.Service {
                     request.method = .POST
                     request.headers.add(name: "Content-Type", value: "application/json")
                     for (name, value) in headers { request.headers.add(name: name, value: value) }
+                    if quiet.contains(peer.name) { request.headers.add(name: Self.replyHeader, value: "report") }
                     request.body = .bytes(ByteBuffer(data: body))
                     // A kept connection the peer has closed fails at once; the second try opens a new one.
                     var failure: String?
                     for _ in 0..<2 {
                         do {
                             let response = try await client.execute(request, timeout: .milliseconds(Int64(interval.wholeMilliseconds)))
-                            failure = response.status == .noContent ? nil : "HTTP \(response.status.code)"
-                            _ = try? await response.body.collect(upTo: 64 * 1024)
+                            let answer = try? await response.body.collect(upTo: 8 << 20)
+                            switch response.status {
+                            case .noContent:
+                                failure = nil
+                            case .ok:
+                                failure = takeReply(answer, headers: response.headers, from: peer.name, to: signature, peering: peering)
+                            default:
+                                failure = "HTTP \(response.status.code)"
+                            }
                             break
                         } catch {
                             failure = "\(error)"
@@ -83,6 +114,28 @@ public struct PeerExchange: ServiceLifecycle.Service {
                     }
                 }
             }
+        }
+    }
+
+    /// Takes the report a peer sent back; returns why it was refused, if it was.
+    private func takeReply(_ body: ByteBuffer?, headers: HTTPHeaders, from peer: RegionName, to request: String,
+                           peering: Peering) -> String? {
+        let body = body.map { Data(buffer: $0) } ?? Data()
+        let verified = peering.authentication.verify(body, sender: headers.first(name: PeerAuthentication.Header.sender),
+                                                     timestamp: headers.first(name: PeerAuthentication.Header.timestamp),
+                                                     signature: headers.first(name: PeerAuthentication.Header.signature),
+                                                     known: [peer], now: .now, inReplyTo: request)
+        switch verified {
+        case .failure(let refusal):
+            peering.refused(refusal)
+            return "reply refused: \(refusal.rawValue)"
+        case .success:
+            guard let report = try? JSONDecoder().decode(PeerReport.self, from: body), report.from == peer else {
+                peering.refused(.malformed)
+                return "reply refused: \(PeerAuthentication.Refusal.malformed.rawValue)"
+            }
+            director.receive(report)
+            return nil
         }
     }
 }

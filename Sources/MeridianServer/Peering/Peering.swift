@@ -55,6 +55,11 @@ public final class Peering: Sendable {
         received.withLockedValue { $0.values.flatMap(\.report.observations) }
     }
 
+    /// Whether a report from `peer` arrived within `window` before `now`.
+    func heard(from peer: RegionName, within window: Duration, now: Timestamp) -> Bool {
+        received.withLockedValue { $0[peer].map { now - $0.receivedAt <= window } ?? false }
+    }
+
     var reports: [RegionName: Received] { received.withLockedValue { $0 } }
     var sends: [RegionName: Sent] { sent.withLockedValue { $0 } }
     var refusalCounts: [PeerAuthentication.Refusal: UInt64] { refusals.withLockedValue { $0 } }

@@ -18,12 +18,6 @@ final class GatewayProbeLoop: @unchecked Sendable {
 
     private var settings: ProbeSettings { prober.gateway.probe }
 
-    /// After a failure that leaves the verdict in doubt, the next probe comes this soon:
-    /// a tenth of the interval, between 50 ms and 500 ms.
-    var fastInterval: TimeAmount {
-        .nanoseconds(min(max(settings.interval.nanoseconds / 10, 50_000_000), 500_000_000))
-    }
-
     init(prober: GatewayProber, limiter: ProbeLimiter, wheel: TimerWheel, board: HealthBoard, logger: Logger,
          onChange: @escaping ProbeScheduler.ChangeHandler) {
         self.prober = prober
@@ -35,7 +29,7 @@ final class GatewayProbeLoop: @unchecked Sendable {
     }
 
     func start() {
-        prober.onIdleClose = { [self] in probeSoon(after: .zero) }
+        prober.onGatewayGone = { [self] in probeSoon(after: .zero) }
         // Spread the first probes over one interval so that thousands of gateways do not start together.
         probeSoon(after: .nanoseconds(Int64.random(in: 0..<max(1, settings.interval.nanoseconds))))
     }
@@ -89,7 +83,7 @@ final class GatewayProbeLoop: @unchecked Sendable {
             || (health.verdict == .down && health.consecutiveSuccesses > 0)
         // A definitive failure is checked again at once, until the gateway is down.
         if (attempt.definitive && health.verdict != .down) || inDoubt {
-            probeSoon(after: fastInterval)
+            probeSoon(after: prober.fastInterval)
         } else {
             let jitter = Int64.random(in: -(settings.interval.nanoseconds / 50)...(settings.interval.nanoseconds / 50))
             let due = lastStart + .nanoseconds(settings.interval.nanoseconds + jitter)

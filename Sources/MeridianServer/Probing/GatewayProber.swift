@@ -6,8 +6,11 @@ import NIOSSL
 /// Probes one gateway, over one kept-alive connection for HTTP(S) or a fresh connection for TCP.
 ///
 /// HTTP(S) probes send request bytes prepared once and read the answer with
-/// `HTTPProbeResponseParser`; a connection the gateway drops is reopened by the next probe. The
-/// object is confined to one event loop: every method runs there.
+/// `HTTPProbeResponseParser`. Between probes the prober keeps a connection open, as a watch on
+/// the gateway: when the gateway closes it (its process died, it is going away, or it simply closes
+/// idle connections or every connection after one answer), the prober opens another at once, and
+/// a refused one is reported through `onGatewayGone` without waiting for the next probe. The object
+/// is confined to one event loop: every method runs there.
 final class GatewayProber: @unchecked Sendable {
     let gateway: Gateway
     let eventLoop: any EventLoop
@@ -17,12 +20,18 @@ final class GatewayProber: @unchecked Sendable {
     private let target: NIOCore.SocketAddress?
     private let tlsContext: NIOSSLContext?
     private let serverName: String?
-    /// Called when the gateway closes an idle connection: often a sign that it went away.
-    var onIdleClose: (() -> Void)?
+    /// Called when the gateway closed the idle connection and refused a new one: it went away.
+    var onGatewayGone: (() -> Void)?
 
     private var channel: (any Channel)?
+    /// When `channel` was opened.
+    private var openedAt = NIODeadline.now()
     private var pending: Pending?
     private var generation = 0
+    private var stopped = false
+    /// Whether a connection closed as soon as it was opened has been tried again since the last
+    /// successful probe.
+    private var retriedYoungClose = false
 
     private struct Pending {
         var id: Int
@@ -65,17 +74,25 @@ final class GatewayProber: @unchecked Sendable {
         }
     }
 
+    /// After a failure that leaves the verdict in doubt, the next probe comes this soon: a tenth of
+    /// the interval, between 50 ms and 500 ms.
+    var fastInterval: TimeAmount {
+        .nanoseconds(min(max(settings.interval.nanoseconds / 10, 50_000_000), 500_000_000))
+    }
+
     /// Closes the kept-alive connection and fails any probe in flight.
     func shutdown() {
         eventLoop.assertInEventLoop()
-        onIdleClose = nil
+        stopped = true
+        onGatewayGone = nil
         if let pending { finish(pending.id, success: false, error: "stopped", definitive: false, closeConnection: true) }
+        let channel = self.channel
+        self.channel = nil
         channel?.close(promise: nil)
-        channel = nil
     }
 
-    private func connect(_ id: Int) {
-        let bootstrap = ClientBootstrap(group: eventLoop)
+    private func bootstrap() -> ClientBootstrap {
+        ClientBootstrap(group: eventLoop)
             .connectTimeout(.nanoseconds(settings.connectTimeout.nanoseconds))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { [self] channel in
@@ -92,9 +109,15 @@ final class GatewayProber: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
-        let connecting = target.map { bootstrap.connect(to: $0) }
-            ?? bootstrap.connect(host: settings.targetHost, port: Int(settings.targetPort))
-        connecting.assumeIsolated().whenComplete { [self] result in
+    }
+
+    private func openConnection() -> EventLoopFuture<any Channel> {
+        let bootstrap = bootstrap()
+        return target.map { bootstrap.connect(to: $0) } ?? bootstrap.connect(host: settings.targetHost, port: Int(settings.targetPort))
+    }
+
+    private func connect(_ id: Int) {
+        openConnection().assumeIsolated().whenComplete { [self] result in
             switch result {
             case .success(let channel):
                 guard pending?.id == id else {
@@ -106,11 +129,33 @@ final class GatewayProber: @unchecked Sendable {
                     finish(id, success: true, error: nil, definitive: false, closeConnection: false)
                 } else {
                     self.channel = channel
+                    openedAt = .now()
                     send(on: channel)
                 }
             case .failure(let error):
                 let (message, definitive) = describe(error)
                 finish(id, success: false, error: message, definitive: definitive, closeConnection: false)
+            }
+        }
+    }
+
+    /// Opens the connection the next probe will use, now, so that the gateway stays watched between
+    /// probes. A refusal means the gateway is gone.
+    private func openStandby() {
+        guard !stopped, settings.kind != .tcp, channel == nil, pending == nil else { return }
+        openConnection().assumeIsolated().whenComplete { [self] result in
+            switch result {
+            case .success(let channel):
+                guard !stopped, self.channel == nil, pending == nil else {
+                    channel.close(promise: nil)
+                    return
+                }
+                self.channel = channel
+                openedAt = .now()
+                // Closed before it was kept: its close event found another channel and was dropped.
+                if !channel.isActive { handle(.closed, on: channel) }
+            case .failure(let error):
+                if !stopped, pending == nil, describe(error).1 { onGatewayGone?() }
             }
         }
     }
@@ -125,11 +170,15 @@ final class GatewayProber: @unchecked Sendable {
         case .response(let response):
             guard let pending else { return }
             if !response.keepAlive {
-                channel.close(promise: nil)
+                // Forgotten before it is closed: closing reports `.closed` at once, and that is no failure.
                 self.channel = nil
+                channel.close(promise: nil)
             }
             let (success, error) = judge(response)
             finish(pending.id, success: success, error: error, definitive: false, closeConnection: false)
+            if success { retriedYoungClose = false }
+            // A gateway that closes after every answer is watched through the next probe's connection.
+            if success && !response.keepAlive { openStandby() }
         case .failed(let error):
             self.channel = nil
             if let pending { finish(pending.id, success: false, error: error.description, definitive: false, closeConnection: true) }
@@ -138,8 +187,16 @@ final class GatewayProber: @unchecked Sendable {
             if let pending {
                 finish(pending.id, success: false, error: "connection closed by the gateway", definitive: true,
                        closeConnection: false)
-            } else {
-                onIdleClose?()
+            } else if NIODeadline.now() - openedAt >= fastInterval {
+                // Gone, or only closing an idle connection: a new connection tells which.
+                openStandby()
+            } else if !retriedYoungClose {
+                // Closed as soon as it was opened: a gateway going away (its listener still open while
+                // it closes connections), or one that closes every idle connection. One more try a
+                // little later tells which; after that it is left to the next probe, so that such a
+                // gateway does not make a loop of connections.
+                retriedYoungClose = true
+                wheel.schedule(at: .now() + fastInterval) { [self] in openStandby() }
             }
         }
     }
@@ -158,9 +215,9 @@ final class GatewayProber: @unchecked Sendable {
     private func finish(_ id: Int, success: Bool, error: String?, definitive: Bool, closeConnection: Bool) {
         guard let pending, pending.id == id else { return }
         self.pending = nil
-        if closeConnection {
-            channel?.close(promise: nil)
-            channel = nil
+        if closeConnection, let channel {
+            self.channel = nil
+            channel.close(promise: nil)
         }
         let latency = Duration.nanoseconds((NIODeadline.now() - pending.started).nanoseconds)
         let outcome = ProbeOutcome(at: Timestamp.now, succeeded: success, latency: latency, error: error)

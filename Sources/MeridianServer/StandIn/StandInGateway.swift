@@ -12,6 +12,9 @@ import NIOSSL
 /// endpoint listens separately, so it stays reachable while the gateway is `down`.
 public final class StandInGateway: Sendable {
     public let name: String
+    /// Whether the gateway closes the connection after every answer, as an HTTP/1.0 server or one
+    /// answering `Connection: close` does.
+    public let closesEachConnection: Bool
     private let group: any EventLoopGroup
     private let tls: NIOSSLContext?
     private let state: NIOLockedValueBox<State>
@@ -23,11 +26,13 @@ public final class StandInGateway: Sendable {
         var listener: (any Channel)?
         var control: (any Channel)?
         var connections: [ObjectIdentifier: any Channel] = [:]
+        var accepted = 0
         var stopped = false
     }
 
-    private init(name: String, group: any EventLoopGroup, tls: NIOSSLContext?) {
+    private init(name: String, closesEachConnection: Bool, group: any EventLoopGroup, tls: NIOSSLContext?) {
         self.name = name
+        self.closesEachConnection = closesEachConnection
         self.group = group
         self.tls = tls
         self.state = NIOLockedValueBox(State())
@@ -36,9 +41,9 @@ public final class StandInGateway: Sendable {
     /// Starts a gateway listening on `listen` (over TLS when `tls` is given), and its control
     /// endpoint (plain HTTP) on `control` if given.
     public static func start(name: String, listen: NIOCore.SocketAddress, control: NIOCore.SocketAddress? = nil,
-                             tls: NIOSSLContext? = nil,
+                             tls: NIOSSLContext? = nil, closesEachConnection: Bool = false,
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> StandInGateway {
-        let gateway = StandInGateway(name: name, group: group, tls: tls)
+        let gateway = StandInGateway(name: name, closesEachConnection: closesEachConnection, group: group, tls: tls)
         let listener = try await gateway.bindListener(at: listen)
         gateway.state.withLockedValue { $0.listener = listener; $0.address = listener.localAddress }
         if let control {
@@ -59,6 +64,11 @@ public final class StandInGateway: Sendable {
     /// The control endpoint's address, when it has one.
     public var controlAddress: NIOCore.SocketAddress? { state.withLockedValue { $0.controlAddress } }
 
+    /// How many connections the gateway has taken since it started, and how many are open.
+    public var connectionCounts: (accepted: Int, open: Int) {
+        state.withLockedValue { ($0.accepted, $0.connections.count) }
+    }
+
     /// The current mode.
     public var mode: StandInMode { state.withLockedValue { $0.mode } }
 
@@ -69,7 +79,8 @@ public final class StandInGateway: Sendable {
             let previous = state.mode
             state.mode = mode
             guard mode == .down, previous != .down else { return (previous, []) }
-            let channels = Array(state.connections.values) + (state.listener.map { [$0] } ?? [])
+            // The listener first, as when a process dies: a client that reconnects is refused.
+            let channels = (state.listener.map { [$0] } ?? []) + Array(state.connections.values)
             state.listener = nil
             state.connections = [:]
             return (previous, channels)
@@ -124,6 +135,7 @@ public final class StandInGateway: Sendable {
         let accepted = state.withLockedValue { state -> Bool in
             guard state.mode != .down, !state.stopped else { return false }
             state.connections[key] = channel
+            state.accepted += 1
             return true
         }
         if !accepted { channel.close(promise: nil); return }
@@ -171,7 +183,7 @@ private final class StandInRequestHandler: ChannelInboundHandler {
 
     private func answerAsGateway(context: ChannelHandlerContext, head: HTTPRequestHead) {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
-        let keepAlive = head.isKeepAlive
+        let keepAlive = head.isKeepAlive && !gateway.closesEachConnection
         switch gateway.mode {
         case .hang, .down:
             return
