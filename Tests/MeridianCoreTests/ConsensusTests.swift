@@ -34,6 +34,17 @@ struct ConsensusTests {
         #expect(verdict([observation(.down, by: "ankara", ago: .milliseconds(3400))]).verdict == .down)
     }
 
+    @Test func theViewSaysWhenItsFirstObservationGoesStale() {
+        // The window is 3 × 1s + 500ms: Ankara's observation from 2 s ago is the first to go.
+        let view = Consensus.evaluate(world, observations: [observation(.up, by: "istanbul"), observation(.down, by: "ankara", ago: .seconds(2)),
+                                                            observation(.down, by: "izmir", ago: .seconds(9))],
+                                      vantage: "istanbul", peers: peers(of: "istanbul"), now: TestWorld.now)
+        #expect(view.freshUntil == TestWorld.now + .milliseconds(1500))
+        let later = Consensus.evaluate(world, observations: [observation(.down, by: "ankara", ago: .seconds(2))], vantage: "istanbul",
+                                       peers: peers(of: "istanbul"), now: TestWorld.now + .milliseconds(1501))
+        #expect(later.gateways[gateway]?.verdict == .unknown && later.freshUntil == nil)
+    }
+
     @Test func anObservationFromTheFarFutureIsNotFresh() {
         let future = Observation(gateway: gateway, observer: "ankara", verdict: .down, at: TestWorld.now + .seconds(60))
         #expect(verdict([future]).verdict == .unknown)

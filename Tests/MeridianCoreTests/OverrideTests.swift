@@ -28,6 +28,20 @@ struct OverrideTests {
         #expect(override(.down, at: 0).isInForce(at: TestWorld.now + .seconds(1_000_000)))
     }
 
+    @Test func theSetSaysWhenItChangesByItself() {
+        let now = TestWorld.now + .seconds(10)
+        let expiring = Override(target: .region("istanbul"), action: .down, reason: "drill", author: "ops",
+                                setAt: TestWorld.now, expiresAt: TestWorld.now + .seconds(120))
+        let draining = Override(target: .region("ankara"), action: .drain, reason: "move", author: "ops", setAt: TestWorld.now)
+        #expect(OverrideSet([expiring], at: now).nextChange == TestWorld.now + .seconds(120))
+        // The drain turns into down after its grace period, before the other override expires.
+        #expect(OverrideSet([expiring, draining], at: now, drainGrace: .seconds(60)).nextChange == TestWorld.now + .seconds(60))
+        // Once the grace period is over, only the expiry is left.
+        #expect(OverrideSet([expiring, draining], at: TestWorld.now + .seconds(61), drainGrace: .seconds(60)).nextChange
+                == TestWorld.now + .seconds(120))
+        #expect(OverrideSet([override(.down, at: 0)], at: now).nextChange == nil)
+    }
+
     @Test func anExpiredNewerOverrideDoesNotResurrectAnOlderOne() {
         let older = override(.down, at: 0)
         let newer = override(.up, at: 10, expiresIn: 5)

@@ -94,6 +94,19 @@ struct DirectorTests {
         await world.stop()
     }
 
+    @Test func aDirectorKnowsWhenItsAnswersChangeByThemselves() async throws {
+        let world = try await LiveWorld.start(perRegion: 1)
+        let director = try Director(configuration: world.configuration, region: "istanbul", source: nil, logger: .test)
+        #expect(director.nextSnapshotChange == nil, "nothing observed, nothing in force")
+        let now = Timestamp.now
+        let drill = Override(target: .region("istanbul"), action: .down, reason: "drill", author: "ops", setAt: now,
+                             expiresAt: now + .seconds(120))
+        director.apply(OverrideTable.Write(drill), at: now)
+        // The override's expiry: the refresher rebuilds the answers at that moment, not up to a second later.
+        #expect(director.nextSnapshotChange == now + .seconds(120))
+        await world.stop()
+    }
+
     @Test func anUnknownRegionIsRefused() async throws {
         let world = try await LiveWorld.start(perRegion: 1)
         #expect(throws: Director.StartError.self) {

@@ -10,6 +10,12 @@ public struct Assessment: Sendable {
     public var vantage: RegionName?
     public var at: Timestamp
 
+    /// When this assessment changes by itself, with no new observation or override: an observation
+    /// goes stale, an override expires, a drain's grace period ends.
+    public var nextChange: Timestamp? {
+        [consensus.freshUntil, overrides.nextChange].compactMap { $0 }.min()
+    }
+
     /// The status of the site `name`.
     public func site(_ name: RegionName) -> SiteStatus? {
         sites.first { $0.region.name == name }

@@ -19,11 +19,13 @@ public enum Consensus {
         let newest = newestObservations(observations)
         var fresh: [GatewayName: [Observation]] = [:]
         var stale: [GatewayName: [RegionName]] = [:]
+        var freshUntil: Timestamp?
         for gateway in configuration.gateways {
             let window = configuration.freshness(of: gateway)
             for observation in newest[gateway.name, default: [:]].values.sorted(by: { $0.observer < $1.observer }) {
                 if now - observation.at <= window && observation.at <= now + window {
                     fresh[gateway.name, default: []].append(observation)
+                    freshUntil = min(freshUntil ?? observation.at + window, observation.at + window)
                 } else {
                     stale[gateway.name, default: []].append(observation.observer)
                 }
@@ -40,7 +42,7 @@ public enum Consensus {
         if isolated, let vantage {
             distrustRemoteOutage(in: &verdicts, configuration: configuration, vantage: vantage)
         }
-        return ConsensusView(gateways: verdicts, isolated: isolated, freshPeers: freshPeers.sorted())
+        return ConsensusView(gateways: verdicts, isolated: isolated, freshPeers: freshPeers.sorted(), freshUntil: freshUntil)
     }
 
     private static func newestObservations(_ observations: [Observation]) -> [GatewayName: [RegionName: Observation]] {
@@ -119,10 +121,14 @@ public struct ConsensusView: Sendable {
     public var isolated: Bool
     /// Peers with at least one fresh observation.
     public var freshPeers: [RegionName]
+    /// When the first of the observations counted here goes stale: the view may change then without
+    /// any new observation.
+    public var freshUntil: Timestamp?
 
-    public init(gateways: [GatewayName: GatewayConsensus], isolated: Bool, freshPeers: [RegionName]) {
+    public init(gateways: [GatewayName: GatewayConsensus], isolated: Bool, freshPeers: [RegionName], freshUntil: Timestamp? = nil) {
         self.gateways = gateways
         self.isolated = isolated
         self.freshPeers = freshPeers
+        self.freshUntil = freshUntil
     }
 }

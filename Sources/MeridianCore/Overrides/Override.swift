@@ -60,6 +60,8 @@ public struct Override: Hashable, Sendable, Codable {
 /// The overrides in force at one moment, one per target at most.
 public struct OverrideSet: Sendable {
     private var byTarget: [Override.Target: Override] = [:]
+    /// When the set changes by itself: the first expiry, or the end of a drain's grace period.
+    public private(set) var nextChange: Timestamp?
 
     /// Keeps, for each target, the newest override, and then only if it is still in force at `now`.
     /// A `drain` older than `drainGrace` has had its grace period: it counts as `down` from then on.
@@ -76,6 +78,10 @@ public struct OverrideSet: Sendable {
             ended.reason += " (drained; its \(drainGrace.shortDescription) grace period is over)"
             return ended
         }
+        let graceEnds = byTarget.values.compactMap { override in
+            override.action == .drain ? drainGrace.map { override.setAt + $0 } : nil
+        }
+        nextChange = (byTarget.values.compactMap(\.expiresAt) + graceEnds).min()
     }
 
     public func override(for target: Override.Target) -> Override? {

@@ -38,6 +38,8 @@ public final class Director: Sendable {
     private let peerStates = NIOLockedValueBox<[RegionName: String]>([:])
     private let ownChangeHandlers = NIOLockedValueBox<[@Sendable () -> Void]>([])
     private let refreshing = NIOLock()
+    /// When the installed snapshot changes by itself (`Assessment.nextChange`).
+    private let snapshotChanges = NIOLockedValueBox<Timestamp?>(nil)
 
     /// The configuration in force, where it came from, and the last reload's failure.
     struct LoadedConfiguration {
@@ -291,9 +293,15 @@ public final class Director: Sendable {
             let snapshot = snapshot(at: now)
             answering.update(snapshot: snapshot)
             redirects.update(snapshot: snapshot)
+            snapshotChanges.withLockedValue { $0 = snapshot.assessment.nextChange }
             journalPeerChanges(at: now)
         }
     }
+
+    /// When the answers change by themselves, with nothing new heard: the moment an observation they
+    /// count goes stale, an override expires or a drain's grace period ends (`SnapshotRefresher`
+    /// refreshes then).
+    public var nextSnapshotChange: Timestamp? { snapshotChanges.withLockedValue { $0 } }
 
     /// Decides for one client and counts the decision.
     public func decide(_ service: Service, for client: ClientLocation, in assessment: Assessment,

@@ -9,7 +9,8 @@ import NIOSSL
 /// `HTTPProbeResponseParser`. Between probes the prober keeps a connection open, as a watch on
 /// the gateway: when the gateway closes it (its process died, it is going away, or it simply closes
 /// idle connections or every connection after one answer), the prober opens another at once, and
-/// a refused one is reported through `onGatewayGone` without waiting for the next probe. The object
+/// a refused one (or one closed as soon as opened) is reported through `onGatewayGone` without
+/// waiting for the next probe. The object
 /// is confined to one event loop: every method runs there.
 final class GatewayProber: @unchecked Sendable {
     let gateway: Gateway
@@ -20,7 +21,8 @@ final class GatewayProber: @unchecked Sendable {
     private let target: NIOCore.SocketAddress?
     private let tlsContext: NIOSSLContext?
     private let serverName: String?
-    /// Called when the gateway closed the idle connection and refused a new one: it went away.
+    /// Called when the gateway seems to have gone away between probes: it closed the idle connection
+    /// and refused a new one, or closed the new one as soon as it was opened.
     var onGatewayGone: (() -> Void)?
 
     private var channel: (any Channel)?
@@ -29,9 +31,9 @@ final class GatewayProber: @unchecked Sendable {
     private var pending: Pending?
     private var generation = 0
     private var stopped = false
-    /// Whether a connection closed as soon as it was opened has been tried again since the last
-    /// successful probe.
-    private var retriedYoungClose = false
+    /// Whether a connection closed as soon as it was opened has made a probe since the last
+    /// successful one.
+    private var probedAfterYoungClose = false
 
     private struct Pending {
         var id: Int
@@ -176,7 +178,7 @@ final class GatewayProber: @unchecked Sendable {
             }
             let (success, error) = judge(response)
             finish(pending.id, success: success, error: error, definitive: false, closeConnection: false)
-            if success { retriedYoungClose = false }
+            if success { probedAfterYoungClose = false }
             // A gateway that closes after every answer is watched through the next probe's connection.
             if success && !response.keepAlive { openStandby() }
         case .failed(let error):
@@ -190,13 +192,13 @@ final class GatewayProber: @unchecked Sendable {
             } else if NIODeadline.now() - openedAt >= fastInterval {
                 // Gone, or only closing an idle connection: a new connection tells which.
                 openStandby()
-            } else if !retriedYoungClose {
-                // Closed as soon as it was opened: a gateway going away (its listener still open while
-                // it closes connections), or one that closes every idle connection. One more try a
-                // little later tells which; after that it is left to the next probe, so that such a
-                // gateway does not make a loop of connections.
-                retriedYoungClose = true
-                wheel.schedule(at: .now() + fastInterval) { [self] in openStandby() }
+            } else if !probedAfterYoungClose {
+                // Closed as soon as it was opened: most likely a gateway going away, which closes its
+                // connections a moment before its listener (a killed process does), so a probe now.
+                // Once per successful probe, so that a gateway that closes every idle connection at
+                // once costs one probe more per interval, not a loop.
+                probedAfterYoungClose = true
+                onGatewayGone?()
             }
         }
     }

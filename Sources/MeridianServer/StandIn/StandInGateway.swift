@@ -79,8 +79,9 @@ public final class StandInGateway: Sendable {
             let previous = state.mode
             state.mode = mode
             guard mode == .down, previous != .down else { return (previous, []) }
-            // The listener first, as when a process dies: a client that reconnects is refused.
-            let channels = (state.listener.map { [$0] } ?? []) + Array(state.connections.values)
+            // The connections first, then the listener, as when a process is killed: a client that
+            // reconnects at once may still be accepted, and is closed.
+            let channels = Array(state.connections.values) + (state.listener.map { [$0] } ?? [])
             state.listener = nil
             state.connections = [:]
             return (previous, channels)
