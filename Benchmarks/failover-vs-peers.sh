@@ -76,6 +76,7 @@ for region in istanbul ankara; do
   start_bg "meridian_$region" .build/release/meridian serve --region $region --regions "$M/regions" \
     --state "$M/state-$region" --peer-secret-file "$M/secret" --log-level warning
 done
+disown -a  # the harness kills the backend; stop_bg still stops everything by PID
 wait_dns 127.0.0.1 $IST_DNS api.example.test 127.0.0.11
 for mode in kill stop; do
   label=meridian_failover_$([ $mode = kill ] && echo kill || echo hung)
