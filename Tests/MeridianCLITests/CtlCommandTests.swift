@@ -75,6 +75,10 @@ struct CtlOverrideCommandTests {
         #expect(refused.status == 1 && refused.errors.contains("401"), "\(refused.errors)")
         let restore = try CommandRunner.run(["ctl", "restore", "istanbul", "--token-file", tokenFile.path] + director)
         #expect(restore.status == 0 && restore.output.contains("no override in force"), "\(restore.output)")
+        // Without --author and with USER unset (sudo -i, cron), the author is the account running ctl.
+        let drain = try CommandRunner.run(["ctl", "drain", "ankara", "--token-file", tokenFile.path] + director, environment: ["USER": ""])
+        let drainLine = drain.output.split(separator: "\n").first { $0.hasPrefix("region ankara") } ?? ""
+        #expect(drain.status == 0 && drainLine.contains(" \(NSUserName()) ") && !drainLine.contains("unknown"), "\(drain.output)")
         let json = try CommandRunner.run(["ctl", "overrides", "--json"] + director)
         #expect(json.status == 0 && json.output.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("["))
     }

@@ -13,12 +13,19 @@ struct OverrideTargetOptions: ParsableArguments {
     @Option(help: "Why (shown on every director's dashboard and in `ctl overrides`).")
     var reason: String?
 
-    @Option(help: "Who (default: the USER environment variable).")
+    @Option(help: "Who (default: the USER environment variable, else the account running ctl).")
     var author: String?
+
+    /// `USER`, else the name of the account running ctl (USER is unset under `sudo -i`, cron, some containers).
+    private static var operatorName: String {
+        if let user = ProcessInfo.processInfo.environment["USER"], !user.isEmpty { return user }
+        let account = NSUserName()
+        return account.isEmpty ? "unknown" : account
+    }
 
     func request(action: String, for duration: String?) -> OverrideRequest {
         OverrideRequest(region: gateway ? nil : name, gateway: gateway ? name : nil, action: action,
-                        reason: reason, author: author ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown", for: duration)
+                        reason: reason, author: author ?? Self.operatorName, for: duration)
     }
 }
 
