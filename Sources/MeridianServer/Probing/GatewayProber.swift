@@ -10,8 +10,7 @@ import NIOSSL
 /// the gateway: when the gateway closes it (its process died, it is going away, or it simply closes
 /// idle connections or every connection after one answer), the prober opens another at once, and
 /// a refused one (or one closed as soon as opened) is reported through `onGatewayGone` without
-/// waiting for the next probe. The object
-/// is confined to one event loop: every method runs there.
+/// waiting for the next probe. The object is confined to one event loop: every method runs there.
 final class GatewayProber: @unchecked Sendable {
     let gateway: Gateway
     let eventLoop: any EventLoop
