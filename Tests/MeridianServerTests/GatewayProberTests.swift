@@ -122,3 +122,20 @@ extension GatewayProberTests {
         await world.stop()
     }
 }
+
+struct GatewayWatchTests {
+    @Test func anIdleConnectionClosedAfterAWhileIsReopened() {
+        var watch = GatewayWatch(youngAge: .milliseconds(100))
+        #expect(watch.closed(age: .seconds(30)) == .reconnect)
+        #expect(watch.closed(age: .milliseconds(100)) == .reconnect)
+    }
+
+    @Test func oneClosedAtOnceMakesOneProbePerSuccessfulProbe() {
+        var watch = GatewayWatch(youngAge: .milliseconds(100))
+        #expect(watch.closed(age: .milliseconds(1)) == .probe)
+        #expect(watch.closed(age: .milliseconds(1)) == .wait, "no loop of probes")
+        #expect(watch.closed(age: .seconds(2)) == .reconnect)
+        watch.probeSucceeded()
+        #expect(watch.closed(age: .milliseconds(1)) == .probe)
+    }
+}

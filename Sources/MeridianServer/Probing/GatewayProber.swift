@@ -30,9 +30,7 @@ final class GatewayProber: @unchecked Sendable {
     private var pending: Pending?
     private var generation = 0
     private var stopped = false
-    /// Whether a connection closed as soon as it was opened has made a probe since the last
-    /// successful one.
-    private var probedAfterYoungClose = false
+    private var watch: GatewayWatch
 
     private struct Pending {
         var id: Int
@@ -54,6 +52,7 @@ final class GatewayProber: @unchecked Sendable {
                              + "User-Agent: meridian-probe\r\nAccept: */*\r\n\r\n")
         target = try? NIOCore.SocketAddress(ipAddress: settings.targetHost, port: Int(settings.targetPort))
         serverName = IPAddress(host) == nil ? host : nil
+        watch = GatewayWatch(youngAge: Self.fastInterval(for: settings))
     }
 
     /// Runs one probe and reports it on the event loop. One probe at a time.
@@ -77,7 +76,9 @@ final class GatewayProber: @unchecked Sendable {
 
     /// After a failure that leaves the verdict in doubt, the next probe comes this soon: a tenth of
     /// the interval, between 50 ms and 500 ms.
-    var fastInterval: TimeAmount {
+    var fastInterval: TimeAmount { Self.fastInterval(for: settings) }
+
+    private static func fastInterval(for settings: ProbeSettings) -> TimeAmount {
         .nanoseconds(min(max(settings.interval.nanoseconds / 10, 50_000_000), 500_000_000))
     }
 
@@ -177,7 +178,7 @@ final class GatewayProber: @unchecked Sendable {
             }
             let (success, error) = judge(response)
             finish(pending.id, success: success, error: error, definitive: false, closeConnection: false)
-            if success { probedAfterYoungClose = false }
+            if success { watch.probeSucceeded() }
             // A gateway that closes after every answer is watched through the next probe's connection.
             if success && !response.keepAlive { openStandby() }
         case .failed(let error):
@@ -188,16 +189,12 @@ final class GatewayProber: @unchecked Sendable {
             if let pending {
                 finish(pending.id, success: false, error: "connection closed by the gateway", definitive: true,
                        closeConnection: false)
-            } else if NIODeadline.now() - openedAt >= fastInterval {
-                // Gone, or only closing an idle connection: a new connection tells which.
-                openStandby()
-            } else if !probedAfterYoungClose {
-                // Closed as soon as it was opened: most likely a gateway going away, which closes its
-                // connections a moment before its listener (a killed process does), so a probe now.
-                // Once per successful probe, so that a gateway that closes every idle connection at
-                // once costs one probe more per interval, not a loop.
-                probedAfterYoungClose = true
-                onGatewayGone?()
+            } else {
+                switch watch.closed(age: NIODeadline.now() - openedAt) {
+                case .reconnect: openStandby()
+                case .probe: onGatewayGone?()
+                case .wait: break
+                }
             }
         }
     }
