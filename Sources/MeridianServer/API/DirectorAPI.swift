@@ -108,9 +108,10 @@ public enum DirectorAPI {
             director.logger.warning("peer message refused", metadata: ["reason": "\(refusal.rawValue)"])
             return try problem(.unauthorized, "peer message refused: \(refusal.rawValue)")
         case .success(let sender):
-            guard let report = try? JSONDecoder().decode(PeerReport.self, from: body), report.from == sender else {
+            guard let report = try? JSONDecoder().decode(PeerReport.self, from: body),
+                  report.isPlausible(from: sender, at: now, maximumSkew: peering.authentication.maximumSkew) else {
                 peering.refused(.malformed)
-                return try problem(.badRequest, "not a peer report from \(sender)")
+                return try problem(.badRequest, "not a peer report from \(sender), or dated ahead of this director's clock")
             }
             director.receive(report, at: now)
             // A director that has not heard from this one lately asks for its report in return.

@@ -31,7 +31,8 @@ public final class PeerAuthentication: Sendable {
     }
 
     private let secret: PeerSecret
-    private let maximumSkew: Duration
+    /// How far a message's time may be from the receiver's clock.
+    let maximumSkew: Duration
     private let lastAccepted = NIOLockedValueBox<[RegionName: Int64]>([:])
 
     public init(secret: PeerSecret, maximumSkew: Duration = .seconds(30)) {

@@ -130,7 +130,8 @@ public struct PeerExchange: ServiceLifecycle.Service {
             peering.refused(refusal)
             return "reply refused: \(refusal.rawValue)"
         case .success:
-            guard let report = try? JSONDecoder().decode(PeerReport.self, from: body), report.from == peer else {
+            guard let report = try? JSONDecoder().decode(PeerReport.self, from: body),
+                  report.isPlausible(from: peer, at: .now, maximumSkew: peering.authentication.maximumSkew) else {
                 peering.refused(.malformed)
                 return "reply refused: \(PeerAuthentication.Refusal.malformed.rawValue)"
             }

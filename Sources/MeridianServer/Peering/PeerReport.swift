@@ -14,6 +14,13 @@ public struct PeerReport: Codable, Sendable, Equatable {
     /// Every override write the sender holds (sets and clears), merged last writer wins.
     public var overrides: [OverrideTable.Write]
 
+    /// Whether this is a report `sender` may have sent at `now`: its own, and not dated further
+    /// ahead than a signed message may be (a report from the future would make the sender's later
+    /// ones look older and be ignored).
+    func isPlausible(from sender: RegionName, at now: Timestamp, maximumSkew: Duration) -> Bool {
+        from == sender && sentAt - now <= maximumSkew
+    }
+
     public init(from: RegionName, sentAt: Timestamp, fingerprint: String, observations: [Observation],
                 overrides: [OverrideTable.Write] = []) {
         self.from = from
