@@ -38,8 +38,6 @@ public final class Director: Sendable {
     private let peerStates = NIOLockedValueBox<[RegionName: String]>([:])
     private let ownChangeHandlers = NIOLockedValueBox<[@Sendable () -> Void]>([])
     private let refreshing = NIOLock()
-    /// When the installed snapshot changes by itself (`Assessment.nextChange`).
-    private let snapshotChanges = NIOLockedValueBox<Timestamp?>(nil)
 
     /// The configuration in force, where it came from, and the last reload's failure.
     struct LoadedConfiguration {
@@ -282,8 +280,9 @@ public final class Director: Sendable {
                                            identity: region.rawValue, version: MeridianBuild.version))
     }
 
-    /// Rebuilds the steering snapshot the DNS and redirect listeners answer from: on every verdict
-    /// change, and every second (`SnapshotRefresher`) for latencies and staleness.
+    /// Rebuilds the steering snapshot the DNS and redirect listeners answer from: on every verdict or
+    /// override change, and from `SnapshotRefresher` every second (latencies) and at the moment the
+    /// snapshot changes by itself (`nextSnapshotChange`).
     ///
     /// Refreshes are serialized: two made at once (a probe's verdict on one thread, a peer's report
     /// on another) must not let the one built from older inputs be installed last.
@@ -293,7 +292,6 @@ public final class Director: Sendable {
             let snapshot = snapshot(at: now)
             answering.update(snapshot: snapshot)
             redirects.update(snapshot: snapshot)
-            snapshotChanges.withLockedValue { $0 = snapshot.assessment.nextChange }
             journalPeerChanges(at: now)
         }
     }
@@ -301,7 +299,7 @@ public final class Director: Sendable {
     /// When the answers change by themselves, with nothing new heard: the moment an observation they
     /// count goes stale, an override expires or a drain's grace period ends (`SnapshotRefresher`
     /// refreshes then).
-    public var nextSnapshotChange: Timestamp? { snapshotChanges.withLockedValue { $0 } }
+    public var nextSnapshotChange: Timestamp? { answering.current.snapshot.assessment.nextChange }
 
     /// Decides for one client and counts the decision.
     public func decide(_ service: Service, for client: ClientLocation, in assessment: Assessment,

@@ -63,7 +63,7 @@ public enum ConfigurationJoin {
         let verified = authentication.verify(body, sender: sender, timestamp: headers.first(name: PeerAuthentication.Header.timestamp),
                                              signature: headers.first(name: PeerAuthentication.Header.signature),
                                              known: Set(sender.flatMap(RegionName.init).map { [$0] } ?? []), now: .now,
-                                             inReplyTo: signature.first { $0.0 == PeerAuthentication.Header.signature }?.1)
+                                             inReplyTo: PeerAuthentication.signature(in: signature))
         guard case .success = verified else { throw JoinError(description: "\(url)'s answer is not signed with the peer secret") }
         guard let folder = try? JSONDecoder().decode(Folder.self, from: body), !folder.files.isEmpty else {
             throw JoinError(description: "\(url) sent no configuration")

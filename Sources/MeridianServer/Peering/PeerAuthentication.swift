@@ -48,6 +48,11 @@ public final class PeerAuthentication: Sendable {
                 (Header.signature, Self.hex(mac(body, sender: sender.rawValue, timestamp: timestamp, inReplyTo: request)))]
     }
 
+    /// The signature among headers made by `sign`: what an answer to that message is signed in reply to.
+    static func signature(in headers: [(String, String)]) -> String? {
+        headers.first { $0.0 == Header.signature }?.1
+    }
+
     /// Checks a message; returns its sender, or why it is refused. `known` are the regions whose
     /// directors may send. An answer is checked against the signature of the request it answers
     /// (`inReplyTo`), which makes it single-use; it does not move the sender's replay mark, so

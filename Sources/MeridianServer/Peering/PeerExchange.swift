@@ -76,7 +76,7 @@ public struct PeerExchange: ServiceLifecycle.Service {
         let report = director.report(at: now)
         guard let body = try? JSONEncoder().encode(report) else { return }
         let headers = peering.authentication.sign(body, from: director.region, at: now)
-        let signature = headers.first { $0.0 == PeerAuthentication.Header.signature }?.1 ?? ""
+        let signature = PeerAuthentication.signature(in: headers) ?? ""
         let peers = director.configuration.regions.filter { $0.name != director.region }
         // Not heard from for two intervals: one missed push, not yet stale.
         let quiet = peers.filter { askingEveryPeer || !peering.heard(from: $0.name, within: interval * 2, now: now) }.map(\.name)

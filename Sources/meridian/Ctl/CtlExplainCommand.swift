@@ -24,12 +24,7 @@ struct CtlExplainCommand: AsyncParsableCommand {
         let base = try options.baseURL()
         let query = "client=\(client)&service=\(service.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? service)"
         let data = try await DirectorConnection.get(base, "/v1/explain?" + query)
-        if options.json {
-            FileHandle.standardOutput.write(data)
-            return
-        }
-        let report = try JSONDecoder().decode(DecisionReport.self, from: data)
-        printNow(Self.text(report))
+        try options.show(data, as: DecisionReport.self, Self.text)
     }
 
     /// The report as aligned text.

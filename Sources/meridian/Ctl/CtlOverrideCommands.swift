@@ -34,12 +34,7 @@ private func sendOverride(_ request: OverrideRequest, options: DirectorOptions, 
     let base = try options.baseURL()
     let data = try await DirectorConnection.post(base, "/v1/overrides", json: try JSONEncoder().encode(request),
                                                  token: try token.token())
-    if options.json {
-        FileHandle.standardOutput.write(data)
-        return
-    }
-    let overrides = try JSONDecoder().decode([StatusDocument.OverrideStatus].self, from: data)
-    printNow(CtlOverridesCommand.text(overrides))
+    try options.show(data, as: [StatusDocument.OverrideStatus].self, CtlOverridesCommand.text)
 }
 
 /// What `fail` and `drain` take: a target, how long, the token and the director.
@@ -100,11 +95,7 @@ struct CtlOverridesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let data = try await DirectorConnection.get(try options.baseURL(), "/v1/overrides")
-        if options.json {
-            FileHandle.standardOutput.write(data)
-            return
-        }
-        printNow(Self.text(try JSONDecoder().decode([StatusDocument.OverrideStatus].self, from: data)))
+        try options.show(data, as: [StatusDocument.OverrideStatus].self, Self.text)
     }
 
     static func text(_ overrides: [StatusDocument.OverrideStatus]) -> String {

@@ -10,11 +10,7 @@ struct CtlStatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let data = try await DirectorConnection.get(try options.baseURL(), "/v1/status")
-        if options.json {
-            FileHandle.standardOutput.write(data)
-            return
-        }
-        printNow(Self.text(try JSONDecoder().decode(StatusDocument.self, from: data)))
+        try options.show(data, as: StatusDocument.self, Self.text)
     }
 
     static func text(_ status: StatusDocument) -> String {

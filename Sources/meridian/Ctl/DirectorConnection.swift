@@ -28,6 +28,15 @@ struct DirectorOptions: ParsableArguments {
         return first.director.peerURL.text
     }
 
+    /// Prints a director's answer: as it is with `--json`, else as `text` writes the decoded value.
+    func show<Value: Decodable>(_ data: Data, as type: Value.Type, _ text: (Value) -> String) throws {
+        if json {
+            FileHandle.standardOutput.write(data)
+        } else {
+            printNow(text(try JSONDecoder().decode(type, from: data)))
+        }
+    }
+
     private func checked(_ text: String, from source: String) throws -> String {
         guard let url = BaseURL(text) else {
             printError("error: \(source): '\(text)' is not an http(s) URL")
