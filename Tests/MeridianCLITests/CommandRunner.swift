@@ -58,8 +58,8 @@ enum RegionsCopy {
     static func make() throws -> (folder: URL, ports: [String: Int]) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-regions-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var ports: [String: Int] = [:]
-        for original in ["10053", "10080", "10090", "20053", "20080", "20090"] { ports[original] = try FreePort.take() }
+        let originals = ["10053", "10080", "10090", "20053", "20080", "20090"]
+        let ports = Dictionary(uniqueKeysWithValues: zip(originals, try FreePort.take(count: originals.count)))
         for name in ["global.yaml", "istanbul.yaml", "ankara.yaml"] {
             var text = try String(contentsOf: CommandRunner.packageRoot.appendingPathComponent("regions/\(name)"), encoding: .utf8)
             for (original, port) in ports { text = text.replacingOccurrences(of: ":\(original)", with: ":\(port)") }

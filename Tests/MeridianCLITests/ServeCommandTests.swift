@@ -80,8 +80,19 @@ enum FreePort {
 
     /// A port that was free a moment ago.
     static func take() throws -> Int {
-        let socket = try listen(on: 0)
-        defer { close(socket) }
+        try take(count: 1)[0]
+    }
+
+    /// `count` different ports that were free a moment ago (each held until all are taken, so the
+    /// system cannot hand out one of them twice).
+    static func take(count: Int) throws -> [Int] {
+        var sockets: [Int32] = []
+        defer { for socket in sockets { close(socket) } }
+        for _ in 0..<count { sockets.append(try listen(on: 0)) }
+        return sockets.map(port(of:))
+    }
+
+    private static func port(of socket: Int32) -> Int {
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
