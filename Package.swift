@@ -71,6 +71,10 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .target(
+            name: "MeridianTesting",
+            dependencies: ["MeridianDNS", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .executableTarget(
             name: "meridian-benchmarks",
             dependencies: ["MeridianCore", "MeridianDNS", "MeridianServer"],
@@ -85,7 +89,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MeridianDNSTests",
-            dependencies: ["MeridianDNS", "MeridianCore"]
+            dependencies: ["MeridianDNS", "MeridianCore", "MeridianTesting"]
         ),
         .testTarget(
             name: "MeridianHTTPTests",
@@ -94,13 +98,13 @@ let package = Package(
         .testTarget(
             name: "MeridianServerTests",
             dependencies: [
-                "MeridianServer", "MeridianCore", "MeridianHTTP",
+                "MeridianServer", "MeridianCore", "MeridianHTTP", "MeridianTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(
             name: "MeridianCLITests",
-            dependencies: ["meridian", "MeridianCore", "MeridianHTTP", "MeridianServer"]
+            dependencies: ["meridian", "MeridianCore", "MeridianDNS", "MeridianHTTP", "MeridianServer", "MeridianTesting"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -6,7 +6,9 @@
 #
 # gdnsd is configured by ../shared/bench/peers/gdnsd_bench.sh (metafo over two health-checked
 # datacenters, its configuration kept in $BENCH_WORK/gdnsd/etc); Meridian runs
-# `meridian serve --region istanbul` on regions/ with stand-ins for its four gateways. Both servers
+# `meridian serve --region istanbul` on a copy of regions/ with stand-ins for its four gateways, and
+# response-rate limiting on at a rate no single benchmark client reaches (RRL=off turns it off), so
+# every answer pays for the limiter's count as it would in production. Both servers
 # run at once; each round measures gdnsd and Meridian at dnsperf -T 1 and -T 2, alternating which goes
 # first. ROUNDS (default 5) rounds of DNSPERF_LIMIT (default 10) seconds per measurement. Every
 # process is stopped by its PID.
@@ -40,7 +42,13 @@ for gw in "ist-1 127.0.1.1" "ist-2 127.0.1.2" "ank-1 127.0.2.1" "ank-2 127.0.2.2
   set -- $gw
   start_bg "gw_$1" .build/release/meridian gateway --name "$1" --listen "$2:18080" --log-level error
 done
-start_bg meridian .build/release/meridian serve --region istanbul --log-level error
+# regions/ with RRL on at 100M answers/s per network (counted, never limited), or off.
+REGIONS_COPY="$BENCH_WORK/meridian-regions"
+rm -rf "$REGIONS_COPY" && cp -r regions "$REGIONS_COPY"
+if [ "${RRL:-on}" = off ]; then rate=0; else rate=100000000; fi
+printf '\ndns:\n  rate-limit: {responses-per-second: %s}\n' "$rate" >>"$REGIONS_COPY/global.yaml"
+log "Meridian with response-rate limiting ${RRL:-on}"
+start_bg meridian .build/release/meridian serve --region istanbul --regions "$REGIONS_COPY" --state "$BENCH_WORK/meridian-state" --log-level error
 for _ in $(seq 100); do
   dig +short +time=1 +tries=1 -p $MERIDIAN_PORT @127.0.0.1 api.example.test A 2>/dev/null | grep -q '^127\.0\.1\.' && break
   sleep 0.1

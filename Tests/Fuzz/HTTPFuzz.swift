@@ -61,16 +61,8 @@ func check(_ output: [UInt8]) {
     precondition(components?.host.map(world.1.contains) == true && components?.user == nil, "a Location off the configured hosts")
 }
 
-/// SwiftPM links an executable target's entry point as `HTTPFuzz_main`; hand control to libFuzzer's
-/// driver from there.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>,
-                     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                     _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
+/// The entry point SwiftPM links for this target (FuzzDriver.swift).
 @_cdecl("HTTPFuzz_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv) { data, size in fuzz(data, size) }
+    runLibFuzzer(argc, argv)
 }

@@ -1,24 +1,31 @@
 #!/usr/bin/env bash
-# Fuzzes a decoder with libFuzzer: `dns` (DNSFuzz.swift: the DNS decoder and responder) or `http`
-# (HTTPFuzz.swift: the request-head parser and the redirect responder).
+# Fuzzes a decoder with libFuzzer: `dns` (DNSFuzz.swift: the DNS decoder and responder), `dns-stream`
+# (DNSStreamFuzz.swift: DNS over TCP, framed from pieces and answered as the TCP listener does) or
+# `http` (HTTPFuzz.swift: the request-head parser and the redirect responder).
 #
-#   Tests/Fuzz/run.sh dns|http [SECONDS]      (default 300; crashes go to Tests/Fuzz/findings/TARGET/)
+#   Tests/Fuzz/run.sh dns|dns-stream|http [SECONDS]      (default 300; crashes go to Tests/Fuzz/findings/TARGET/)
 #
 # Builds a throw-away package in $WORK that depends on this repository, with -sanitize=fuzzer,address.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-TARGET=${1:?usage: run.sh dns|http [SECONDS]}
+TARGET=${1:?usage: run.sh dns|dns-stream|http [SECONDS]}
 SECONDS_TO_RUN=${2:-300}
 WORK=${FUZZ_WORK:-/tmp/meridian-fuzz}
 case $TARGET in
-  dns) NAME=DNSFuzz; PRODUCT=MeridianDNS ;;
-  http) NAME=HTTPFuzz; PRODUCT=MeridianHTTP ;;
-  *) echo "unknown target $TARGET (dns or http)" >&2; exit 2 ;;
+  dns) NAME=DNSFuzz ;;
+  dns-stream) NAME=DNSStreamFuzz ;;
+  http) NAME=HTTPFuzz ;;
+  *) echo "unknown target $TARGET (dns, dns-stream or http)" >&2; exit 2 ;;
 esac
 CORPUS=$HERE/corpus/$TARGET FINDINGS=$HERE/findings/$TARGET
-mkdir -p "$WORK/Sources/$NAME" "$CORPUS" "$FINDINGS"
-cp "$HERE/$NAME.swift" "$WORK/Sources/$NAME/"
+mkdir -p "$CORPUS" "$FINDINGS"
+# Each harness is a target of its own: its file, libFuzzer's driver, and for DNS the shared world.
+for harness in DNSFuzz DNSStreamFuzz HTTPFuzz; do
+  mkdir -p "$WORK/Sources/$harness"
+  cp "$HERE/$harness.swift" "$HERE/FuzzDriver.swift" "$WORK/Sources/$harness/"
+  case $harness in DNS*) cp "$HERE/FuzzWorld.swift" "$WORK/Sources/$harness/" ;; esac
+done
 cat >"$WORK/Package.swift" <<SWIFT
 // swift-tools-version: 6.1
 import PackageDescription
@@ -30,6 +37,10 @@ let package = Package(
             .product(name: "MeridianDNS", package: "$(basename "$REPO")"),
             .product(name: "MeridianCore", package: "$(basename "$REPO")"),
         ]),
+        .executableTarget(name: "DNSStreamFuzz", dependencies: [
+            .product(name: "MeridianDNS", package: "$(basename "$REPO")"),
+            .product(name: "MeridianCore", package: "$(basename "$REPO")"),
+        ]),
         .executableTarget(name: "HTTPFuzz", dependencies: [
             .product(name: "MeridianHTTP", package: "$(basename "$REPO")"),
             .product(name: "MeridianCore", package: "$(basename "$REPO")"),
@@ -38,15 +49,12 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 SWIFT
-for other in DNSFuzz HTTPFuzz; do
-  [ -f "$WORK/Sources/$other/$other.swift" ] || { mkdir -p "$WORK/Sources/$other"; cp "$HERE/$other.swift" "$WORK/Sources/$other/"; }
-done
 (cd "$WORK" && swift build -c release --product "$NAME" -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
 # Seed the corpus with real requests.
 python3 - "$CORPUS" "$TARGET" <<'PY'
 import struct, sys
 out, target = sys.argv[1], sys.argv[2]
-if target == "dns":
+if target.startswith("dns"):
     def name(n): return b"".join(bytes([len(l)]) + l.encode() for l in n.split(".")) + b"\0"
     def query(n, t, edns, ecs):
         q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 1 if edns else 0) + name(n) + struct.pack(">HH", t, 1)
@@ -61,6 +69,9 @@ else:
              b"HEAD /a%20b?meridian=json HTTP/1.0\r\nHost: GO.example.test:80\r\nAccept: application/json\r\n\r\n",
              b"POST http://go.example.test/x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nForwarded: for=\"[2001:db8:6::1]:80\"\r\n\r\nabc",
              b"GET //evil.example/%0d%0a HTTP/1.1\r\nHost: go.example.test\r\nConnection: close\r\n\r\n"]
+if target == "dns-stream":  # pipelined, framed: all the seeds in one stream, and each alone
+    framed = [bytes([0x2A]) + struct.pack(">H", len(s)) + s for s in seeds]
+    seeds = framed + [bytes([0x2A]) + b"".join(f[1:] for f in framed)]
 for i, seed in enumerate(seeds):
     open(f"{out}/seed{i}", "wb").write(seed)
 PY

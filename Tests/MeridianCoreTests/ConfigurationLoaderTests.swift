@@ -40,7 +40,7 @@ struct ConfigurationLoaderTests {
     }
 
     /// Loads `global.yaml` plus region files; the texts default to a valid two-region world.
-    private func load(global: String = global, regions: [String: String]? = nil) throws(ConfigurationError) -> Configuration {
+    func load(global: String = global, regions: [String: String]? = nil) throws(ConfigurationError) -> Configuration {
         let regions = regions ?? ["istanbul": Self.region("istanbul", dnsPort: 10053, octet: 1),
                                   "ankara": Self.region("ankara", dnsPort: 20053, octet: 2)]
         var files = [ConfigurationLoader.SourceFile(name: "cfg/global.yaml", text: global)]
@@ -51,7 +51,7 @@ struct ConfigurationLoaderTests {
     }
 
     /// The problems of a configuration that must not load.
-    private func problems(global: String = global, regions: [String: String]? = nil) -> [ConfigProblem] {
+    func problems(global: String = global, regions: [String: String]? = nil) -> [ConfigProblem] {
         do {
             _ = try load(global: global, regions: regions)
             Issue.record("the configuration loaded, but it should not have")
@@ -61,7 +61,7 @@ struct ConfigurationLoaderTests {
         }
     }
 
-    private func expectProblem(_ problems: [ConfigProblem], file: String, line: Int, containing text: String,
+    func expectProblem(_ problems: [ConfigProblem], file: String, line: Int, containing text: String,
                                sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         let found = problems.contains {
             $0.location.file == "cfg/\(file)" && $0.location.line == line && $0.message.contains(text)

@@ -79,7 +79,7 @@ struct DNSResponderTests {
     @Test func whenIstanbulFailsItsClientsMoveToAnkara() throws {
         let failed = snapshot(down: ["ist-1", "ist-2"])
         #expect(addresses(try ask(query("api.example.test", edns: subnet("10.34.0.0/16")), snapshot: failed)) == ["127.0.2.1", "127.0.2.2"])
-        let explain = try ask(query("_explain.api.example.test", .txt, edns: subnet("10.34.0.0/16")), snapshot: failed)
+        let explain = try ask(query("_explain.api.example.test", .txt, edns: subnet("10.34.0.0/16")), over: .tcp, snapshot: failed)
         let text = explain.answers.flatMap { record -> [String] in
             if case .txt(let strings) = record.data { return strings.map { String(decoding: $0, as: UTF8.self) } }
             return []

@@ -65,11 +65,12 @@ extension DNSFastPath {
         let lane = ClientLanes.lane(for: address)
         let family = type == RecordType.a.rawValue ? 0 : 1
         let template = templates[((service * 2 + family) * places.count + place.bucket) * ClientLanes.count + lane]
+        guard template.isUsable else { return nil }
 
         let questionLength = questionEnd - 12
         let optLength = edns ? 11 + (subnet?.length ?? 0) : 0
         let total = 12 + questionLength + template.records.count + optLength
-        let limit = transport == .tcp ? 65535 : (edns ? payload : 512)
+        let limit = transport == .tcp ? DNSResponder.maximumTCPMessage : (edns ? payload : 512)
         guard total <= limit, total <= output.count else { return nil }
 
         // Header, question, records, OPT.
@@ -98,7 +99,7 @@ extension DNSFastPath {
                 output.baseAddress!.advanced(by: cursor).copyMemory(from: query.baseAddress!.advanced(by: subnet.start),
                                                                     byteCount: subnet.length)
                 if subnet.source > 0 {
-                    output[cursor + 7] = UInt8(place.prefix?.length ?? subnet.source)
+                    output[cursor + 7] = UInt8(clamping: place.prefix?.length ?? subnet.source)
                     usedSubnet = true
                 }
                 cursor += subnet.length

@@ -24,6 +24,13 @@ public struct DNSFastPath: Sendable {
         var authorityCount: UInt16
         var records: [UInt8]
         var regionIndex: Int
+        /// False when the answer cannot be prebuilt (more records than a count can say, say): the
+        /// responder answers such queries.
+        var isUsable = true
+
+        static func unusable(regionIndex: Int) -> Template {
+            Template(answerCount: 0, authorityCount: 0, records: [], regionIndex: regionIndex, isUsable: false)
+        }
     }
 
     let serviceKeys: [[UInt8]]
@@ -83,39 +90,40 @@ public struct DNSFastPath: Sendable {
             }
         }
         guard decision.addresses.isEmpty else {
-            return Template(answerCount: UInt16(decision.addresses.count), authorityCount: 0, records: bytes,
-                            regionIndex: regionIndex)
+            guard let count = UInt16(exactly: decision.addresses.count) else { return .unusable(regionIndex: regionIndex) }
+            return Template(answerCount: count, authorityCount: 0, records: bytes, regionIndex: regionIndex)
         }
         // NODATA: the SOA, its owner (the apex) pointing into the question's name.
         let soaRecord = zone.negativeSOA
-        guard case .soa(let soa) = soaRecord.data else {
-            return Template(answerCount: 0, authorityCount: 0, records: [], regionIndex: regionIndex)
-        }
         let apexOffset = 12 + qnameLength - zone.apex.wireLength
-        bytes.append(uint16: 0xC000 | UInt16(apexOffset))
+        guard case .soa(let soa) = soaRecord.data, (12..<0x4000).contains(apexOffset) else {
+            return .unusable(regionIndex: regionIndex)
+        }
+        bytes.append(uint16: 0xC000 | UInt16(truncatingIfNeeded: apexOffset))
         bytes.append(uint16: RecordType.soa.rawValue)
         bytes.append(uint16: 1)
         bytes.append(uint32: soaRecord.ttl)
         var rdata = wire(soa.primary) + wire(soa.mailbox)
         for value in [soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum] { rdata.append(uint32: value) }
-        bytes.append(uint16: UInt16(rdata.count))
+        // Two names of at most 255 bytes and five numbers: always fits the 16-bit length.
+        bytes.append(uint16: UInt16(truncatingIfNeeded: rdata.count))
         bytes += rdata
         return Template(answerCount: 0, authorityCount: 1, records: bytes, regionIndex: regionIndex)
     }
 
     private static func wire(_ name: DNSName) -> [UInt8] {
-        name.labels.flatMap { [UInt8($0.count)] + $0 } + [0]
+        name.labels.flatMap { [UInt8(truncatingIfNeeded: $0.count)] + $0 } + [0]
     }
 }
 
 extension [UInt8] {
     mutating func append(uint16 value: UInt16) {
-        append(UInt8(value >> 8))
+        append(UInt8(truncatingIfNeeded: value >> 8))
         append(UInt8(truncatingIfNeeded: value))
     }
 
     mutating func append(uint32 value: UInt32) {
-        append(uint16: UInt16(value >> 16))
+        append(uint16: UInt16(truncatingIfNeeded: value >> 16))
         append(uint16: UInt16(truncatingIfNeeded: value))
     }
 }

@@ -15,13 +15,18 @@ public struct DNSResponder: Sendable {
     public struct Options: Sendable {
         /// Answer `TXT _explain.<service>` with the decision for the asking client.
         public var explainRecords: Bool
+        /// The sources that get `_explain` over UDP; others get a truncated answer and ask again over
+        /// TCP, so that the long answer cannot be reflected at a forged source.
+        public var explainOverUDP: [IPPrefix]
         /// Answer `CH TXT id.server`, `hostname.bind`, `version.server` and `version.bind`.
         public var identityRecords: Bool
         public var identity: String
         public var version: String
 
-        public init(explainRecords: Bool = true, identityRecords: Bool = true, identity: String, version: String) {
+        public init(explainRecords: Bool = true, explainOverUDP: [IPPrefix] = [], identityRecords: Bool = true,
+                    identity: String, version: String) {
             self.explainRecords = explainRecords
+            self.explainOverUDP = explainOverUDP
             self.identityRecords = identityRecords
             self.identity = identity
             self.version = version
@@ -40,6 +45,8 @@ public struct DNSResponder: Sendable {
 
     /// The largest UDP response sent, whatever the client offers (the DNS flag day 2020 figure).
     public static let maximumUDPPayload = 1232
+    /// The largest message a TCP connection can frame: its length is a 16-bit prefix.
+    public static let maximumTCPMessage = Int(UInt16.max)
 
     public let zone: AuthoritativeZone
     public let options: Options
@@ -60,7 +67,9 @@ public struct DNSResponder: Sendable {
         } catch {
             return finish(DNSMessage(header: responseHeader(for: header)), rcode: .formatError, query: nil, transport: transport)
         }
-        var response = DNSMessage(header: responseHeader(for: header), questions: query.questions)
+        // The question is echoed only when there is exactly one: a FORMERR for many questions must not
+        // grow with them (a 64 KiB query of compressed names would expand past what TCP can frame).
+        var response = DNSMessage(header: responseHeader(for: header), questions: query.questions.count == 1 ? query.questions : [])
         if let edns = query.edns {
             response.edns = EDNS(udpPayloadSize: UInt16(Self.maximumUDPPayload), dnssecOK: edns.dnssecOK)
         }
@@ -143,6 +152,10 @@ public struct DNSResponder: Sendable {
                 response.authority = [zone.negativeSOA]
                 return finish(response, rcode: .nameError, query: query, transport: transport)
             }
+            if transport == .udp, !options.explainOverUDP.contains(where: { $0.contains(client) }) {
+                response.header.truncated = true
+                return finish(response, rcode: .noError, query: query, transport: transport)
+            }
             if question.type == .txt || question.type == .any {
                 let (decision, location) = decide(service, query: query, client: client, family: nil, snapshot: snapshot)
                 response.answers = [ResourceRecord(name: name, ttl: 0, data: .text(explanation(decision)))]
@@ -183,7 +196,7 @@ public struct DNSResponder: Sendable {
             return false
         }
         if case .network(_, let prefix) = location.source {
-            subnet.scopePrefixLength = UInt8(prefix.length)
+            subnet.scopePrefixLength = UInt8(clamping: prefix.length)
         } else {
             subnet.scopePrefixLength = subnet.sourcePrefixLength
         }
@@ -215,7 +228,7 @@ public struct DNSResponder: Sendable {
         response.responseCode = rcode
         let limit: Int
         switch transport {
-        case .tcp: limit = 65535
+        case .tcp: limit = Self.maximumTCPMessage
         case .udp:
             if let offered = query?.edns?.udpPayloadSize {
                 limit = min(max(Int(offered), 512), Self.maximumUDPPayload)

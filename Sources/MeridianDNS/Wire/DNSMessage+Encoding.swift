@@ -1,44 +1,68 @@
 import MeridianCore
 import NIOCore
 
+/// Why a message cannot be put on the wire as it is.
+public enum DNSEncodingError: Error, Sendable, Equatable {
+    /// A section holds more records than its 16-bit count can say.
+    case tooManyRecords
+    /// A record's data is longer than its 16-bit length can say.
+    case recordDataTooLong(RecordType)
+}
+
 extension DNSMessage {
-    /// Encodes the message with name compression. When it would exceed `maximumSize` bytes, the
-    /// records are left out and the header says TC (the question and EDNS stay), so the client
-    /// retries over TCP.
+    /// Encodes the message with name compression, never longer than `maximumSize` bytes (at least a
+    /// header's 12). When the whole message does not fit (or cannot be encoded at all), the records
+    /// are left out and the header says TC, so the client retries over TCP; when even the question
+    /// does not fit, it is left out too, and then EDNS. The fallback is checked like the first try.
     public func encoded(maximumSize: Int = 65535) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        write(to: &buffer)
-        guard buffer.readableBytes > maximumSize else { return buffer }
+        if let whole = try? encodedIfFits(maximumSize) { return whole }
         var truncated = self
         truncated.header.truncated = true
         truncated.answers = []
         truncated.authority = []
         truncated.additional = []
-        var small = ByteBuffer()
-        truncated.write(to: &small)
-        return small
+        if let small = try? truncated.encodedIfFits(maximumSize) { return small }
+        truncated.questions = []
+        if let smaller = try? truncated.encodedIfFits(maximumSize) { return smaller }
+        truncated.edns = nil
+        var header = ByteBuffer()
+        try? truncated.write(to: &header)
+        return header
     }
 
-    /// Appends the message to `buffer`.
-    public func write(to buffer: inout ByteBuffer) {
+    /// The encoded message, or `nil` when it is longer than `maximumSize`.
+    private func encodedIfFits(_ maximumSize: Int) throws(DNSEncodingError) -> ByteBuffer? {
+        var buffer = ByteBuffer()
+        try write(to: &buffer)
+        return buffer.readableBytes <= maximumSize ? buffer : nil
+    }
+
+    /// Appends the message to `buffer`; on an error, `buffer` may hold part of it.
+    public func write(to buffer: inout ByteBuffer) throws(DNSEncodingError) {
         var compressor = NameCompressor(base: buffer.writerIndex)
         var header = self.header
-        header.questionCount = UInt16(questions.count)
-        header.answerCount = UInt16(answers.count)
-        header.authorityCount = UInt16(authority.count)
-        header.additionalCount = UInt16(additional.count + (edns == nil ? 0 : 1))
+        guard let questionCount = UInt16(exactly: questions.count), let answerCount = UInt16(exactly: answers.count),
+              let authorityCount = UInt16(exactly: authority.count),
+              let additionalCount = UInt16(exactly: additional.count + (edns == nil ? 0 : 1)) else {
+            throw .tooManyRecords
+        }
+        header.questionCount = questionCount
+        header.answerCount = answerCount
+        header.authorityCount = authorityCount
+        header.additionalCount = additionalCount
         header.write(to: &buffer)
         for question in questions {
             compressor.write(question.name, into: &buffer)
             buffer.writeMultipleIntegers(question.type.rawValue, question.recordClass.rawValue)
         }
-        for record in answers + authority + additional {
-            write(record, into: &buffer, compressor: &compressor)
+        for section in [answers, authority, additional] {
+            for record in section { try write(record, into: &buffer, compressor: &compressor) }
         }
         if let edns { write(edns, into: &buffer) }
     }
 
-    private func write(_ record: ResourceRecord, into buffer: inout ByteBuffer, compressor: inout NameCompressor) {
+    private func write(_ record: ResourceRecord, into buffer: inout ByteBuffer,
+                       compressor: inout NameCompressor) throws(DNSEncodingError) {
         compressor.write(record.name, into: &buffer)
         buffer.writeMultipleIntegers(record.type.rawValue, record.recordClass.rawValue, record.ttl, UInt16(0))
         let lengthAt = buffer.writerIndex - 2
@@ -58,13 +82,16 @@ extension DNSMessage {
             buffer.writeMultipleIntegers(soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum)
         case .txt(let strings):
             for string in strings {
-                buffer.writeInteger(UInt8(min(string.count, 255)))
-                buffer.writeBytes(string.prefix(255))
+                // Each character string is at most 255 bytes (`RecordData.text` splits longer text).
+                let bytes = string.prefix(255)
+                buffer.writeInteger(UInt8(truncatingIfNeeded: bytes.count))
+                buffer.writeBytes(bytes)
             }
         case .other(_, let bytes):
             buffer.writeBytes(bytes)
         }
-        buffer.setInteger(UInt16(buffer.writerIndex - start), at: lengthAt)
+        guard let length = UInt16(exactly: buffer.writerIndex - start) else { throw .recordDataTooLong(record.type) }
+        buffer.setInteger(length, at: lengthAt)
     }
 
     private func write(_ edns: EDNS, into buffer: inout ByteBuffer) {

@@ -8,22 +8,25 @@ import NIOCore
 /// plus the counters.
 public final class DNSAnswering: Sendable {
     private let state: NIOLockedValueBox<Current>
+    /// Held for the whole read-build-swap of an update, so that two updates at once (a reload's
+    /// responder, a refresh's snapshot) cannot put back what the other replaced. Queries never take
+    /// it: they read `state`, which is held only for the swap.
+    private let installing = NIOLock()
     public let statistics = DNSStatistics()
+    /// The counts behind response-rate limiting over UDP, kept across reloads.
+    public let rateLimiter = ResponseRateLimiter()
 
     init(responder: DNSResponder, snapshot: SteeringSnapshot) {
         state = NIOLockedValueBox(Current(responder: responder, snapshot: snapshot))
     }
 
-    func update(responder: DNSResponder) {
-        let snapshot = state.withLockedValue { $0.snapshot }
-        let next = Current(responder: responder, snapshot: snapshot)
-        state.withLockedValue { $0 = next }
-    }
-
-    func update(snapshot: SteeringSnapshot) {
-        let responder = state.withLockedValue { $0.responder }
-        let next = Current(responder: responder, snapshot: snapshot)
-        state.withLockedValue { $0 = next }
+    /// Installs a new responder, a new snapshot or both; what is not given stays.
+    func update(responder: DNSResponder? = nil, snapshot: SteeringSnapshot? = nil) {
+        installing.withLock {
+            let installed = current
+            let next = Current(responder: responder ?? installed.responder, snapshot: snapshot ?? installed.snapshot)
+            state.withLockedValue { $0 = next }
+        }
     }
 
     /// The current responder, snapshot and fast path, read once per batch of queries.
@@ -37,11 +40,14 @@ public final class DNSAnswering: Sendable {
         let responder: DNSResponder
         let snapshot: SteeringSnapshot
         let fastPath: DNSFastPath
+        /// The configuration's response-rate limit for UDP.
+        let rateLimit: ResponseRateLimit
 
         init(responder: DNSResponder, snapshot: SteeringSnapshot) {
             self.responder = responder
             self.snapshot = snapshot
             self.fastPath = DNSFastPath(responder: responder, snapshot: snapshot)
+            self.rateLimit = snapshot.assessment.configuration.rateLimit
         }
 
         /// Writes the response to `query` into `output` and returns its length and what to count, or
@@ -53,7 +59,7 @@ public final class DNSAnswering: Sendable {
             }
             let packet = ByteBuffer(bytes: query)
             guard let response = responder.respond(to: packet, from: client, over: transport, snapshot: snapshot),
-                  response.bytes.readableBytes <= output.count else { return nil }
+                  response.bytes.readableBytes <= min(output.count, DNSAnswering.limit(transport)) else { return nil }
             let length = response.bytes.withUnsafeReadableBytes { bytes in
                 output.copyMemory(from: bytes)
                 return bytes.count
@@ -63,12 +69,17 @@ public final class DNSAnswering: Sendable {
         }
     }
 
+    /// The longest response a transport carries.
+    static func limit(_ transport: DNSResponder.Transport) -> Int {
+        transport == .udp ? DNSResponder.maximumUDPPayload : DNSResponder.maximumTCPMessage
+    }
+
     /// The response bytes for one query, or `nil` when it is dropped. The common query is answered
     /// from the fast path's prebuilt bytes; everything else by the responder.
     func respond(to packet: ByteBuffer, from client: IPAddress, over transport: DNSResponder.Transport,
                  allocator: ByteBufferAllocator) -> ByteBuffer? {
         let current = self.current
-        let capacity = transport == .udp ? DNSResponder.maximumUDPPayload : 65535
+        let capacity = Self.limit(transport)
         var output = allocator.buffer(capacity: capacity)
         var counted: DNSStatistics.Counted?
         _ = packet.withUnsafeReadableBytes { query in
@@ -78,7 +89,7 @@ public final class DNSAnswering: Sendable {
                 return result?.length ?? 0
             }
         }
-        guard let counted else { return nil }
+        guard let counted, output.readableBytes <= capacity else { return nil }
         statistics.shared.count(counted, regions: current.fastPath.regionNames, transport: transport)
         return output
     }

@@ -12,7 +12,8 @@ import MeridianDNS
 /// single busy client feeds one thread (no hand-offs between threads) and clients on every CPU feed
 /// every thread, where hashing could load one thread with most clients while another idled. A batch
 /// reads the answering state once, the fast path writes answers straight into the send buffers, and
-/// nothing is allocated per query on that path. Counters are per thread.
+/// nothing is allocated per query on that path. Counters are per thread. Each answer then passes
+/// response-rate limiting (`ResponseRateLimiter`): answered, sent truncated, or dropped.
 final class DNSDatagramWorkers: Sendable {
     /// The port the sockets are bound to (the one asked for, or the one the system chose for 0).
     let port: Int
@@ -88,6 +89,7 @@ final class DNSDatagramWorkers: Sendable {
             let count = CMeridian_recvmmsg(socket, received, UInt32(batch), Int32(MSG_WAITFORONE))
             guard count > 0 else { continue }  // the receive timeout, or an interrupted call
             let current = answering.current
+            let second = ResponseRateLimiter.currentSecond()
             counter.begin(regions: current.fastPath.regionNames)
             var replyCount = 0
             for index in 0..<Int(count) {
@@ -95,8 +97,18 @@ final class DNSDatagramWorkers: Sendable {
                 let query = UnsafeRawBufferPointer(start: receive.baseAddress! + index * receiveSize,
                                                    count: Int(received[index].msg_len))
                 let output = UnsafeMutableRawBufferPointer(start: send.baseAddress! + replyCount * sendSize, count: sendSize)
-                guard let (length, counted) = current.respond(to: query, from: client, over: .udp, into: output) else {
+                guard let (answered, counted) = current.respond(to: query, from: client, over: .udp, into: output) else {
                     continue
+                }
+                var length = answered
+                if current.rateLimit.isOn {
+                    switch answering.rateLimiter.action(for: client, second: second, limit: current.rateLimit) {
+                    case .answer: break
+                    case .drop: continue
+                    case .slip:
+                        guard let truncated = TruncatedAnswer.write(for: query, into: output) else { continue }
+                        length = truncated
+                    }
                 }
                 counter.count(counted)
                 sendVectors[replyCount] = iovec(iov_base: output.baseAddress, iov_len: length)

@@ -276,6 +276,7 @@ public final class Director: Sendable {
         let serial = UInt32(truncatingIfNeeded: loaded.loadedAt.nanosecondsSinceEpoch / 1_000_000_000)
         return DNSResponder(zone: AuthoritativeZone(loaded.configuration, serial: serial),
                             options: .init(explainRecords: loaded.configuration.debugAnswers.explain,
+                                           explainOverUDP: loaded.configuration.debugAnswers.explainOverUDP,
                                            identityRecords: loaded.configuration.debugAnswers.identity,
                                            identity: region.rawValue, version: MeridianBuild.version))
     }
@@ -382,7 +383,7 @@ public final class Director: Sendable {
     public func metricsText(at now: Timestamp = .now) -> String {
         let assessment = assessment(at: now)
         var text = metrics.exposition(assessment, statistics: board.statistics) + answering.statistics.exposition()
-            + redirects.statistics.exposition()
+            + answering.rateLimiter.exposition() + redirects.statistics.exposition()
         text += "# HELP meridian_director_isolated 1 when this director has peers and hears from none.\n"
             + "# TYPE meridian_director_isolated gauge\nmeridian_director_isolated \(assessment.consensus.isolated ? 1 : 0)\n"
         if let peering { text += peering.exposition(peers: peerStatus(configuration, now: now)) }

@@ -22,7 +22,7 @@ struct RunningDirector {
     /// at their configured API addresses (and its own API listens on its configured one).
     static func start(_ world: LiveWorld, region: String = "istanbul", source: String? = nil,
                       configuration: Configuration? = nil, peerSecret: PeerSecret? = nil,
-                      adminToken: AdminToken? = nil) async throws -> RunningDirector {
+                      adminToken: AdminToken? = nil, dnsLimits: DNSServer.TCPLimits = .init()) async throws -> RunningDirector {
         let configuration = configuration ?? world.configuration
         let director = try Director(configuration: configuration, region: region, source: source, logger: .test,
                                     peerSecret: peerSecret)
@@ -34,7 +34,7 @@ struct RunningDirector {
         }
         let dnsBound = NIOLockedValueBox<Int?>(nil)
         let dns = DNSServer(answering: director.answering, address: MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0),
-                            logger: .test) { port in dnsBound.withLockedValue { $0 = port } }
+                            logger: .test, tcp: dnsLimits) { port in dnsBound.withLockedValue { $0 = port } }
         let redirectBound = NIOLockedValueBox<Int?>(nil)
         let redirect = RedirectServer(answering: director.redirects, address: MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0),
                                       logger: .test, threads: 2, idleTimeout: .seconds(2), headTimeout: .seconds(1)) { port in

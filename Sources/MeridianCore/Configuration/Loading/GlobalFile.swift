@@ -11,6 +11,7 @@ struct GlobalFile {
     var networks: [NetworkEntry] = []
     var trustedProxies: [IPPrefix] = []
     var debugAnswers = DebugAnswers()
+    var rateLimit = ResponseRateLimit()
 
     static let fileName = "global.yaml"
 
@@ -70,6 +71,8 @@ struct GlobalFile {
         if let value = reader.optional("dns"), var dns = MappingReader(value) {
             debugAnswers.explain = dns.optional("explain")?.bool() ?? true
             debugAnswers.identity = dns.optional("identity")?.bool() ?? true
+            debugAnswers.explainOverUDP = dns.optional("explain-over-udp")?.list()?.compactMap(GlobalFile.readPrefix) ?? []
+            if let limit = dns.optional("rate-limit") { rateLimit = GlobalFile.readRateLimit(limit) }
             dns.finish()
         }
         reader.finish()
@@ -160,6 +163,25 @@ struct GlobalFile {
         }
         reader.finish()
         return entry
+    }
+
+    /// `rate-limit: off`, or a mapping of the `ResponseRateLimit` settings (each with its default).
+    private static func readRateLimit(_ value: YAMLValue) -> ResponseRateLimit {
+        if case .scalar(let scalar) = value.node {
+            if scalar.string != "off" { value.report("'\(scalar.string)' is not off or a mapping of rate-limit settings") }
+            return scalar.string == "off" ? .off : ResponseRateLimit()
+        }
+        guard var reader = MappingReader(value) else { return ResponseRateLimit() }
+        var limit = ResponseRateLimit()
+        if let rate = reader.optional("responses-per-second")?.integer(in: ResponseRateLimit.responsesPerSecondRange) {
+            limit.responsesPerSecond = rate
+        }
+        if let slip = reader.optional("slip")?.integer(in: ResponseRateLimit.slipRange) { limit.slip = slip }
+        if let length = reader.optional("ipv4-prefix")?.integer(in: 8...32) { limit.ipv4PrefixLength = length }
+        if let length = reader.optional("ipv6-prefix")?.integer(in: 16...128) { limit.ipv6PrefixLength = length }
+        limit.exempt = reader.optional("exempt")?.list()?.compactMap(GlobalFile.readPrefix) ?? []
+        reader.finish()
+        return limit
     }
 
     private static func readNetwork(key: Located<String>, value: YAMLValue) -> NetworkEntry? {

@@ -23,6 +23,8 @@ public struct Configuration: Sendable {
     public var trustedProxies: [IPPrefix]
     /// Which debugging answers the DNS server gives.
     public var debugAnswers: DebugAnswers
+    /// How many answers per second each client network gets over UDP.
+    public var rateLimit = ResponseRateLimit()
     /// How long a drained region or gateway is still used as a last resort before it is out of
     /// service like a `down` one; `nil`: for as long as the drain holds.
     public var drainGrace: Duration? = Configuration.defaultDrainGrace
@@ -87,9 +89,13 @@ public struct DebugAnswers: Hashable, Sendable {
     public var explain: Bool
     /// `CH TXT id.server`, `hostname.bind`, `version.server` and `version.bind`.
     public var identity: Bool
+    /// The clients that may ask for `_explain` over UDP; every other client is told to ask over TCP
+    /// (a truncated answer), so that the long TXT answer cannot be aimed at a forged source.
+    public var explainOverUDP: [IPPrefix]
 
-    public init(explain: Bool = true, identity: Bool = true) {
+    public init(explain: Bool = true, identity: Bool = true, explainOverUDP: [IPPrefix] = []) {
         self.explain = explain
         self.identity = identity
+        self.explainOverUDP = explainOverUDP
     }
 }
