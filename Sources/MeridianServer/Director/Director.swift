@@ -286,12 +286,14 @@ public final class Director: Sendable {
     /// snapshot changes by itself (`nextSnapshotChange`).
     ///
     /// Refreshes are serialized: two made at once (a probe's verdict on one thread, a peer's report
-    /// on another) must not let the one built from older inputs be installed last.
-    public func refreshSnapshot(at now: Timestamp? = nil) {
+    /// on another) must not let the one built from older inputs be installed last. A reload's new
+    /// `responder` is installed with the first snapshot of its configuration, at once, so no query is
+    /// answered from one configuration's zone and another's snapshot.
+    public func refreshSnapshot(at now: Timestamp? = nil, installing responder: DNSResponder? = nil) {
         refreshing.withLock {
             let now = now ?? .now
             let snapshot = snapshot(at: now)
-            answering.update(snapshot: snapshot)
+            answering.update(responder: responder, snapshot: snapshot)
             redirects.update(snapshot: snapshot)
             journalPeerChanges(at: now)
         }
@@ -370,8 +372,7 @@ public final class Director: Sendable {
             loaded = LoadedConfiguration(configuration: next, loadedAt: .now, source: loaded.source)
             return loaded
         }
-        answering.update(responder: Self.responder(for: adopted, region: region))
-        refreshSnapshot()
+        refreshSnapshot(installing: Self.responder(for: adopted, region: region))
         return .reloaded(fingerprint: next.fingerprint)
     }
 
