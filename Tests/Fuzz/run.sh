@@ -3,7 +3,10 @@
 # (DNSStreamFuzz.swift: DNS over TCP, framed from pieces and answered as the TCP listener does) or
 # `http` (HTTPFuzz.swift: the request-head parser and the redirect responder).
 #
-#   Tests/Fuzz/run.sh dns|dns-stream|http [SECONDS]      (default 300; crashes go to Tests/Fuzz/findings/TARGET/)
+#   Tests/Fuzz/run.sh dns|dns-stream|http [SECONDS] [LIBFUZZER FLAGS...]
+#
+# SECONDS defaults to 300; crashes go to Tests/Fuzz/findings/TARGET/. Further flags go to libFuzzer
+# (for streams of 64 KiB messages: -max_len=140000).
 #
 # Builds a throw-away package in $WORK that depends on this repository, with -sanitize=fuzzer,address.
 set -euo pipefail
@@ -77,4 +80,4 @@ for i, seed in enumerate(seeds):
 PY
 cd "$HERE"
 MERIDIAN_REGIONS="$REPO/regions" "$WORK/.build/release/$NAME" "$CORPUS" -max_total_time="$SECONDS_TO_RUN" \
-  -artifact_prefix="$FINDINGS/" -print_final_stats=1
+  -artifact_prefix="$FINDINGS/" -print_final_stats=1 "${@:3}"
