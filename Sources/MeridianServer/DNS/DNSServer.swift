@@ -69,6 +69,9 @@ public struct DNSServer: ServiceLifecycle.Service {
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler()) }
+            }
             .childChannelInitializer { channel in
                 let admitted = open.withLockedValue { count -> Bool in
                     guard count < maxConnections else { return false }
