@@ -29,6 +29,7 @@ struct ConfigurationAssembler {
                              defaultLocation: defaultLocation, staleAfter: global.staleAfter,
                              trustedProxies: global.trustedProxies, debugAnswers: global.debugAnswers)
         if let drainGrace = global.drainGrace { configuration.drainGrace = drainGrace }
+        configuration.forwardingHeader = global.forwardingHeader
         return configuration
     }
 
