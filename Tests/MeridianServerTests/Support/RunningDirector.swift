@@ -19,10 +19,12 @@ struct RunningDirector {
     private let task: Task<Void, any Error>
 
     /// Starts the director of `region`; with a `peerSecret`, it peers with the other regions' directors
-    /// at their configured API addresses (and its own API listens on its configured one).
+    /// at their configured API addresses (and its own API listens on its configured one). The API
+    /// takes `apiConnections` connections at most (by default what the descriptor limit allows).
     static func start(_ world: LiveWorld, region: String = "istanbul", source: String? = nil,
                       configuration: Configuration? = nil, peerSecret: PeerSecret? = nil,
-                      adminToken: AdminToken? = nil) async throws -> RunningDirector {
+                      adminToken: AdminToken? = nil, apiConnections: Int? = nil,
+                      apiIdleTimeout: Duration = .seconds(30)) async throws -> RunningDirector {
         let configuration = configuration ?? world.configuration
         let director = try Director(configuration: configuration, region: region, source: source, logger: .test,
                                     peerSecret: peerSecret)
@@ -31,7 +33,7 @@ struct RunningDirector {
         let apiAddress = peerSecret == nil ? MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0)
             : configuration.region(director.region)!.director.api
         let api = DirectorAPI.application(for: director, address: apiAddress, adminToken: adminToken,
-                                          maxConnections: budget.api) { address in
+                                          maxConnections: apiConnections ?? budget.api, idleTimeout: apiIdleTimeout) { address in
             bound.withLockedValue { $0 = address.port }
         }
         let dnsBound = NIOLockedValueBox<Int?>(nil)
