@@ -1,33 +1,59 @@
 import Foundation
 
-/// Idle TCP connections to loopback ports, opened without waiting for them to be accepted (as a
-/// flood does) and closed together.
+/// Idle TCP connections to loopback ports, held by a child process (Python, as the DNS conformance
+/// tests use): opened without waiting for them to be accepted, as a flood does (in batches of 250,
+/// 20 ms apart, so that the tests running beside this one are not starved), and all closed when the
+/// child ends. A child, not this process: Foundation's `Process.run` walks every open descriptor
+/// of the process that spawns, and the other tests running beside a flood spawn processes.
 final class IdleConnections {
-    private var sockets: [Int32] = []
+    private let child = Process()
+    private let input = Pipe()
+    /// How many connections the child holds (nil when it could not start them all).
+    let opened: Int?
 
-    /// Starts `count` connections to 127.0.0.1:`port`; returns how many were started (fewer only
-    /// when this process runs out of descriptors).
-    @discardableResult
-    func open(_ count: Int, to port: Int) -> Int {
-        var address = LoopbackAddress.make(port: port)
-        for started in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            guard fd >= 0 else { return started }
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard result == 0 || errno == EINPROGRESS else {
-                close(fd)
-                return started
-            }
-            sockets.append(fd)
+    static let script = """
+        import errno, resource, socket, sys, time
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        held = []
+        for port in map(int, sys.argv[2:]):
+            for index in range(int(sys.argv[1])):
+                s = socket.socket()
+                s.setblocking(False)
+                if s.connect_ex(("127.0.0.1", port)) not in (0, errno.EINPROGRESS):
+                    sys.exit(1)
+                held.append(s)
+                if index % 250 == 249:
+                    time.sleep(0.02)
+        print(len(held), flush=True)
+        sys.stdin.read()
+        """
+
+    /// Starts `count` connections to each of `ports` on 127.0.0.1; returns once all are started.
+    init(_ count: Int, to ports: [Int]) throws {
+        let output = Pipe()
+        // At the lowest priority, like the flooded director: the tests beside this one keep the CPU.
+        child.executableURL = URL(fileURLWithPath: "/usr/bin/nice")
+        child.arguments = ["-n", "19", "/usr/bin/python3", "-c", Self.script, "\(count)"] + ports.map(String.init)
+        child.standardInput = input
+        child.standardOutput = output
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        // The child's one line, written once every connection is started (or nothing: it failed).
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += chunk
         }
-        return count
+        opened = Int(String(decoding: line.prefix { $0 != 0x0A }, as: UTF8.self))
     }
 
+    /// Closes every connection (the child exits).
     func closeAll() {
-        for fd in sockets { close(fd) }
-        sockets.removeAll()
+        guard child.isRunning else { return }
+        try? input.fileHandleForWriting.close()
+        child.waitUntilExit()
     }
 
     deinit { closeAll() }
