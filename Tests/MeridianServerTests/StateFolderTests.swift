@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import MeridianCore
 import Testing
@@ -63,6 +66,26 @@ struct StateFolderTests {
         #expect(StatePlausibility.problem(with: [sound], at: now) == nil)
         let slow = Observation(gateway: "ist-1", observer: "istanbul", verdict: .up, latency: .seconds(-1), at: now)
         #expect(StatePlausibility.problem(with: [slow], at: now)?.contains("latency") == true)
+    }
+
+    /// The journal's file is a FIFO with no reader: opening it to write blocks until one comes. A
+    /// `record` that wrote on the caller's thread (a probe's event loop) would block there.
+    @Test(.timeLimit(.minutes(1)))
+    func theJournalIsWrittenOffTheRecordingThread() throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let journal = EventJournal(directory: folder)
+        try #require(mkfifo(folder + "/events.jsonl", 0o600) == 0)
+        journal.record("verdict", "ist-1", "up → down")
+        #expect(journal.latest(1).first?.subject == "ist-1", "recorded in memory at once")
+        // Now a reader comes, and the line the writer was waiting to write arrives.
+        let reader = open(folder + "/events.jsonl", O_RDONLY)
+        try #require(reader >= 0)
+        defer { close(reader) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { read(reader, $0.baseAddress, $0.count) }
+        #expect(count > 0 && String(decoding: buffer[..<max(count, 0)], as: UTF8.self).contains("\"subject\":\"ist-1\""))
+        journal.flush()
     }
 
     @Test func overrideWritesMadeAtOnceLeaveTheNewestTableOnDisk() async throws {
