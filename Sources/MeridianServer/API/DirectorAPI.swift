@@ -87,8 +87,10 @@ public enum DirectorAPI {
             server: .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
             configuration: .init(address: .hostname(address.ip.description, port: Int(address.port)), serverName: "meridian",
                                  availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
-            onServerRunning: { channel in
-                try? await channel.pipeline.addHandler(AcceptPauseHandler(), position: .first)
+            onServerRunning: { [logger] channel in
+                try? await channel.eventLoop.submit {
+                    try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler(logger: logger), position: .first)
+                }.get()
                 if let local = channel.localAddress { await onListening(local) }
             },
             logger: logger)

@@ -66,11 +66,12 @@ public struct DNSServer: ServiceLifecycle.Service {
         let open = NIOLockedValueBox(0)
         let maxConnections = self.maxConnections
         let idleTimeout = self.idleTimeout
+        let logger = self.logger
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler()) }
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler(logger: logger)) }
             }
             .childChannelInitializer { channel in
                 let admitted = open.withLockedValue { count -> Bool in

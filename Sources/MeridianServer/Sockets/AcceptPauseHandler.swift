@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Logging
 import NIOCore
 
 /// Stops a NIO listener from accepting for `pause` when an accept fails for want of descriptors or
@@ -13,17 +14,36 @@ import NIOCore
 /// `autoRead` off takes the listener out of epoll until it is turned on again.
 ///
 /// Put it first in the listener's pipeline: NIO's back-off handler, when there, swallows the error.
+/// Pauses are logged as a warning, at most once a minute.
 final class AcceptPauseHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
     /// How long a listener stops accepting (as nginx does).
     static let pause: TimeAmount = .milliseconds(500)
+    static let logInterval: TimeAmount = .seconds(60)
+    private let logger: Logger
     private var paused = false
+    private var pausesUnlogged = 0
+    private var lastLogged: NIODeadline?
+
+    /// A handler for the listener that `logger` speaks for.
+    init(logger: Logger) {
+        self.logger = logger
+    }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let error = error as? IOError, [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error.errnoCode), !paused,
            let options = context.channel.syncOptions, (try? options.setOption(.autoRead, value: false)) != nil {
             paused = true
+            pausesUnlogged += 1
+            let now = NIODeadline.now()
+            if lastLogged.map({ now - $0 >= Self.logInterval }) ?? true {
+                logger.warning("out of file descriptors: accepting paused", metadata: [
+                    "error": "\(error)", "pauses": "\(pausesUnlogged)", "pause": "\(Self.pause)",
+                ])
+                lastLogged = now
+                pausesUnlogged = 0
+            }
             context.eventLoop.assumeIsolated().scheduleTask(in: Self.pause) {
                 self.paused = false
                 try? context.channel.syncOptions?.setOption(.autoRead, value: true)
