@@ -11,12 +11,14 @@ import NIOCore
 /// `AcceptBackoffHandler` does not help on Linux: the failed accept leaves the channel's read
 /// pending, so the channel stays registered for readability and epoll (level-triggered) wakes its
 /// loop at once, again and again, a core spent on nothing (measured: 90% of a core). Turning
-/// `autoRead` off takes the listener out of epoll until it is turned on again.
+/// `autoRead` off takes the listener out of epoll until it is turned on again, and reads asked for
+/// meanwhile (a connection cap freeing a place) are held back until then.
 ///
 /// Put it first in the listener's pipeline: NIO's back-off handler, when there, swallows the error.
 /// Pauses are logged as a warning, at most once a minute.
-final class AcceptPauseHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class AcceptPauseHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
+    typealias OutboundIn = NIOAny
 
     /// How long a listener stops accepting (as nginx does).
     static let pause: TimeAmount = .milliseconds(500)
@@ -50,5 +52,10 @@ final class AcceptPauseHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
         context.fireErrorCaught(error)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        guard !paused else { return }
+        context.read()
     }
 }
