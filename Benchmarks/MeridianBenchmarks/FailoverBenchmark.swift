@@ -58,14 +58,18 @@ enum FailoverBenchmark {
         let secret = PeerSecret.random()
         var services: [any ServiceLifecycle.Service] = []
         var directors: [Director] = []
+        let budget = ConnectionBudget(descriptors: DescriptorLimit.raise(), configuration: configuration,
+                                      directors: regions.count)
         for region in regions {
             let director = try Director(configuration: configuration, region: region.name.rawValue, source: nil, logger: logger,
                                         peerSecret: secret)
             directors.append(director)
             services += [director.scheduler, PeerExchange(director: director),
-                         DNSServer(answering: director.answering, address: region.director.dns, logger: logger),
-                         RedirectServer(answering: director.redirects, address: region.director.redirect, logger: logger),
-                         DirectorAPI.application(for: director, address: region.director.api)]
+                         DNSServer(answering: director.answering, address: region.director.dns, logger: logger,
+                                   maxConnections: budget.dnsTCP),
+                         RedirectServer(answering: director.redirects, address: region.director.redirect, logger: logger,
+                                        maxConnections: budget.redirect),
+                         DirectorAPI.application(for: director, address: region.director.api, maxConnections: budget.api)]
         }
         services.append(SnapshotRefresher(directors: directors))
         let group = ServiceGroup(services: services, logger: logger)

@@ -4,6 +4,7 @@
 #include <linux/filter.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include "CMeridianSockets.h"
 
@@ -41,6 +42,10 @@ int CMeridian_epoll_modify(int epoll, int fd, uint32_t events) {
     return epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event);
 }
 
+int CMeridian_epoll_remove(int epoll, int fd) {
+    return epoll_ctl(epoll, EPOLL_CTL_DEL, fd, NULL);
+}
+
 int CMeridian_epoll_wait(int epoll, CMeridianEvent *events, int capacity, int timeoutMilliseconds) {
     struct epoll_event raw[256];
     if (capacity > 256) capacity = 256;
@@ -65,4 +70,19 @@ int CMeridian_steerByCPU(int socket, unsigned int groupSize) {
     };
     struct sock_fprog program = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
     return setsockopt(socket, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &program, sizeof(program));
+}
+
+int CMeridian_descriptorLimit(uint64_t *soft, uint64_t *hard) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+    *soft = limit.rlim_cur;
+    *hard = limit.rlim_max;
+    return 0;
+}
+
+int CMeridian_setDescriptorLimit(uint64_t soft) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+    limit.rlim_cur = soft;
+    return setrlimit(RLIMIT_NOFILE, &limit);
 }

@@ -19,7 +19,11 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = bootstrapLogging(level: logLevel)
+        let descriptors = DescriptorLimit.raise()
         let configuration = try loadConfiguration(regions.directory)
+        let budget = ConnectionBudget(descriptors: descriptors, configuration: configuration,
+                                      directors: configuration.regions.count)
+        logger.notice("connection limits", metadata: budget.metadata)
         var specs: [StandInService.Spec] = []
         var listeners: [String: MeridianCore.SocketAddress] = [:]
         for gateway in configuration.gateways {
@@ -46,10 +50,12 @@ struct DemoCommand: AsyncParsableCommand {
             directors.append(director)
             services.append(director.scheduler)
             services.append(PeerExchange(director: director))
-            services.append(DNSServer(answering: director.answering, address: region.director.dns, logger: director.logger))
+            services.append(DNSServer(answering: director.answering, address: region.director.dns, logger: director.logger,
+                                      maxConnections: budget.dnsTCP))
             services.append(RedirectServer(answering: director.redirects, address: region.director.redirect,
-                                           logger: director.logger))
-            services.append(DirectorAPI.application(for: director, address: region.director.api, adminToken: token))
+                                           logger: director.logger, maxConnections: budget.redirect))
+            services.append(DirectorAPI.application(for: director, address: region.director.api, adminToken: token,
+                                                    maxConnections: budget.api))
             listeners["\(region.name) director.dns"] = region.director.dns
             listeners["\(region.name) director.redirect"] = region.director.redirect
             listeners["\(region.name) director.api"] = region.director.api

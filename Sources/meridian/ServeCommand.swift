@@ -55,6 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = bootstrapLogging(level: logLevel)
+        let descriptors = DescriptorLimit.raise()
         if let join, !FileManager.default.fileExists(atPath: regions.directory + "/global.yaml") {
             try await fetchConfiguration(from: join, logger: logger)
         }
@@ -80,15 +81,18 @@ struct ServeCommand: AsyncParsableCommand {
                 """)
         }
         let endpoints = configuration.region(director.region)!.director
-        let api = DirectorAPI.application(for: director, address: endpoints.api, adminToken: adminToken) { bound in
+        let budget = ConnectionBudget(descriptors: descriptors, configuration: configuration)
+        director.logger.notice("connection limits", metadata: budget.metadata)
+        let api = DirectorAPI.application(for: director, address: endpoints.api, adminToken: adminToken,
+                                          maxConnections: budget.api) { bound in
             director.logger.notice("director running", metadata: [
                 "api": "\(bound)", "dashboard": "http://\(endpoints.api)/", "fingerprint": "\(configuration.fingerprint)",
             ])
         }
         let dns = DNSServer(answering: director.answering, address: endpoints.dns, logger: director.logger,
-                            udpThreads: dnsThreads)
+                            maxConnections: budget.dnsTCP, udpThreads: dnsThreads)
         let redirect = RedirectServer(answering: director.redirects, address: endpoints.redirect, logger: director.logger,
-                                      threads: redirectThreads)
+                                      threads: redirectThreads, maxConnections: budget.redirect)
         let exchange = PeerExchange(director: director)
         await exchange.greet()
         try await runServices([director.scheduler, SnapshotRefresher(directors: [director]), exchange,

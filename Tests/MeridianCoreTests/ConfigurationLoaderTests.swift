@@ -263,6 +263,16 @@ struct ConfigurationLoaderTests {
         expectProblem(found, file: "global.yaml", line: 21, containing: "unknown key 'trace' in dns")
     }
 
+    @Test func theForwardingHeaderIsReadAndAnUnknownOneIsReportedAtItsLine() throws {
+        #expect(try load().forwardingHeader == .xForwardedFor, "X-Forwarded-For by default")
+        #expect(try load(global: Self.global + "\nforwarded-header: forwarded\n").forwardingHeader == .forwarded)
+        #expect(try load(global: Self.global + "\nforwarded-header: X-Forwarded-For\n").forwardingHeader == .xForwardedFor)
+        let bad = Self.global + "\nforwarded-header: X-Real-IP\n"
+        let line = bad.components(separatedBy: "\n").firstIndex { $0.hasPrefix("forwarded-header") }! + 1
+        expectProblem(problems(global: bad), file: "global.yaml", line: line,
+                      containing: "'X-Real-IP' is not a forwarding header (X-Forwarded-For or Forwarded)")
+    }
+
     @Test func aRegionFileMustBeNamedAfterItsRegion() {
         let region = "name: izmir\n" + Self.region("istanbul", dnsPort: 10053, octet: 1)
         let found = problems(regions: ["istanbul": region, "ankara": Self.region("ankara", dnsPort: 20053, octet: 2)])

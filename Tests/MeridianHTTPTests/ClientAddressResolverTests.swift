@@ -4,10 +4,13 @@ import Testing
 
 @Suite("Client address behind proxies")
 struct ClientAddressResolverTests {
-    let resolver = ClientAddressResolver(trustedProxies: [try! IPPrefix.parse("10.0.0.0/8").get(), try! IPPrefix.parse("2001:db8:ff::/48").get()])
+    let proxies = [try! IPPrefix.parse("10.0.0.0/8").get(), try! IPPrefix.parse("2001:db8:ff::/48").get()]
 
-    /// Resolves for a request from `peer` with the given extra header lines.
-    func resolve(peer: String, _ headers: String...) throws -> (String, ClientAddressResolver.Source) {
+    /// Resolves for a request from `peer` with the given extra header lines, reading `header`.
+    func resolve(peer: String, reading header: ForwardingHeader = .xForwardedFor, _ headers: String...) throws
+        -> (String, ClientAddressResolver.Source)
+    {
+        let resolver = ClientAddressResolver(trustedProxies: proxies, header: header)
         let text = "GET / HTTP/1.1\r\nHost: a\r\n" + headers.map { $0 + "\r\n" }.joined() + "\r\n"
         let (head, _) = try head(text)
         let bytes = Array(text.utf8)
@@ -18,7 +21,7 @@ struct ClientAddressResolverTests {
     @Test("an untrusted peer's forwarding headers are ignored")
     func untrustedPeer() throws {
         #expect(try resolve(peer: "192.0.2.7", "X-Forwarded-For: 10.6.0.1") == ("192.0.2.7", .peer))
-        #expect(try resolve(peer: "192.0.2.7", "Forwarded: for=10.6.0.1") == ("192.0.2.7", .peer))
+        #expect(try resolve(peer: "192.0.2.7", reading: .forwarded, "Forwarded: for=10.6.0.1") == ("192.0.2.7", .peer))
     }
 
     @Test("a trusted peer without headers is the client")
@@ -45,14 +48,25 @@ struct ClientAddressResolverTests {
         #expect(try resolve(peer: "10.1.1.1", "X-Forwarded-For: nonsense") == ("10.1.1.1", .peer))
     }
 
-    @Test("Forwarded: for= with quotes, IPv6 in brackets, ports, and preferred to X-Forwarded-For")
+    @Test("Forwarded: for= with quotes, IPv6 in brackets and ports")
     func forwarded() throws {
-        #expect(try resolve(peer: "10.1.1.1", "Forwarded: for=\"[2001:db8:6::1]:4711\";proto=https, for=10.2.2.2")
+        #expect(try resolve(peer: "10.1.1.1", reading: .forwarded, "Forwarded: for=\"[2001:db8:6::1]:4711\";proto=https, for=10.2.2.2")
                 == ("2001:db8:6::1", .forwarded))
-        #expect(try resolve(peer: "10.1.1.1", "Forwarded: For=198.51.100.9;by=10.0.0.1", "X-Forwarded-For: 203.0.113.5")
+        #expect(try resolve(peer: "10.1.1.1", reading: .forwarded, "Forwarded: For=198.51.100.9;by=10.0.0.1")
                 == ("198.51.100.9", .forwarded))
-        #expect(try resolve(peer: "10.1.1.1", "Forwarded: for=unknown") == ("10.1.1.1", .peer))
-        #expect(try resolve(peer: "2001:db8:ff::1", "Forwarded: for=\"198.51.100.9:80\"") == ("198.51.100.9", .forwarded))
+        #expect(try resolve(peer: "10.1.1.1", reading: .forwarded, "Forwarded: for=unknown") == ("10.1.1.1", .peer))
+        #expect(try resolve(peer: "2001:db8:ff::1", reading: .forwarded, "Forwarded: for=\"198.51.100.9:80\"")
+                == ("198.51.100.9", .forwarded))
+    }
+
+    @Test("with both headers from a trusted proxy, only the configured one is read")
+    func onlyTheConfiguredHeader() throws {
+        let both = ["Forwarded: for=198.51.100.9", "X-Forwarded-For: 203.0.113.5"]
+        #expect(try resolve(peer: "10.1.1.1", both[0], both[1]) == ("203.0.113.5", .forwarded), "X-Forwarded-For by default")
+        #expect(try resolve(peer: "10.1.1.1", reading: .forwarded, both[0], both[1]) == ("198.51.100.9", .forwarded))
+        // The other header alone is not read either: a client could have written it.
+        #expect(try resolve(peer: "10.1.1.1", "Forwarded: for=198.51.100.9") == ("10.1.1.1", .peer))
+        #expect(try resolve(peer: "10.1.1.1", reading: .forwarded, "X-Forwarded-For: 203.0.113.5") == ("10.1.1.1", .peer))
     }
 
     @Test("ports on X-Forwarded-For hops")

@@ -19,10 +19,13 @@ struct EventJournalTests {
         for index in 1...12 { journal.record("verdict", "gw-\(index)", "up → down") }
         #expect(journal.latest(3).map(\.subject) == ["gw-12", "gw-11", "gw-10"])
         #expect(journal.latest(100).count == 5)
+        journal.flush()
         let reopened = EventJournal(directory: folder, capacity: 5)
         #expect(reopened.latest(100).map(\.subject) == ["gw-12", "gw-11", "gw-10", "gw-9", "gw-8"])
         let lines = try String(contentsOfFile: folder + "/events.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(lines.count < 10, "the file is rewritten to the last events when it grows")
+        let mode = try #require(FileManager.default.attributesOfItem(atPath: folder + "/events.jsonl")[.posixPermissions] as? Int)
+        #expect(mode == 0o600, "the rewritten journal keeps mode 0600")
     }
 }
 

@@ -1,5 +1,6 @@
 // recvmmsg, sendmmsg and pthread_setname_np, which Swift's Glibc module does not expose (they need _GNU_SOURCE, which
-// this header must not define: it would change the system headers that other modules share).
+// this header must not define: it would change the system headers that other modules share); and RLIMIT_NOFILE, whose
+// resource type Swift's Glibc module imports differently from one glibc to the next.
 #ifndef C_MERIDIAN_SOCKETS_H
 #define C_MERIDIAN_SOCKETS_H
 
@@ -41,6 +42,10 @@ int CMeridian_epoll_add(int epoll, int fd, uint32_t events, int exclusive);
 /// Changes what `fd` is watched for. Returns 0, or -1 with errno set.
 int CMeridian_epoll_modify(int epoll, int fd, uint32_t events);
 
+/// Stops watching `fd` (the only way to pause a descriptor added with `exclusive`, which
+/// EPOLL_CTL_MOD refuses). Returns 0, or -1 with errno set.
+int CMeridian_epoll_remove(int epoll, int fd);
+
 /// Waits up to `timeoutMilliseconds` for events; returns how many, or -1 with errno set.
 int CMeridian_epoll_wait(int epoll, CMeridianEvent *events, int capacity, int timeoutMilliseconds);
 
@@ -52,6 +57,13 @@ int CMeridian_accept(int listener, struct sockaddr_storage *address);
 /// socket whose index is the number of the CPU that processes it, modulo the group size
 /// (SO_ATTACH_REUSEPORT_CBPF). Returns 0, or -1 with errno set.
 int CMeridian_steerByCPU(int socket, unsigned int groupSize);
+
+/// The soft and hard RLIMIT_NOFILE of the process (RLIM_INFINITY is UINT64_MAX). Returns 0, or
+/// -1 with errno set.
+int CMeridian_descriptorLimit(uint64_t *soft, uint64_t *hard);
+
+/// Sets the soft RLIMIT_NOFILE, keeping the hard one. Returns 0, or -1 with errno set.
+int CMeridian_setDescriptorLimit(uint64_t soft);
 
 /// Names the calling thread (as `ps -L` and `top -H` show it; at most 15 characters).
 void CMeridian_setThreadName(const char *name);

@@ -1,11 +1,11 @@
 import MeridianCore
 
 /// Finds the client behind a request: the connection's peer, unless the peer is one of the
-/// configured trusted proxies, in which case its forwarding headers are read.
-///
-/// `Forwarded` (RFC 7239, its `for=` parameters) is preferred to `X-Forwarded-For` when both are
-/// present. The hops are walked from the right (the one the trusted peer added) leftwards, past every
-/// trusted proxy; the first untrusted hop is the client. A hop that cannot be read (`unknown`, an
+/// configured trusted proxies, in which case the one forwarding header the configuration names is
+/// read: `X-Forwarded-For` (the default) or `Forwarded` (RFC 7239, its `for=` parameters). The other
+/// is ignored even when present, since a proxy passes through untouched the one it does not set.
+/// The hops are walked from the right (the one the trusted peer added) leftwards, past every trusted
+/// proxy; the first untrusted hop is the client. A hop that cannot be read (`unknown`, an
 /// obfuscated name, garbage) ends the walk: the client is then the last hop that could be, since
 /// nothing to its left can be believed. Headers from an untrusted peer are never read.
 public struct ClientAddressResolver: Sendable {
@@ -17,20 +17,23 @@ public struct ClientAddressResolver: Sendable {
 
     private let trusted: PrefixTable<Bool>
     private let anyTrusted: Bool
+    private let header: ForwardingHeader
     /// The most hops read from one request.
     static let maximumHops = 32
 
-    public init(trustedProxies: [IPPrefix]) {
+    public init(trustedProxies: [IPPrefix], header: ForwardingHeader = .xForwardedFor) {
         trusted = PrefixTable(trustedProxies.map { (prefix: $0, value: true) })
         anyTrusted = !trustedProxies.isEmpty
+        self.header = header
     }
 
     /// The client of a request from `peer` whose head is `head` (in `bytes`).
     public func resolve(peer: IPAddress, head: HTTPRequestHead, bytes: UnsafeRawBufferPointer) -> (address: IPAddress, source: Source) {
-        guard anyTrusted, !head.forwarded.isEmpty || !head.forwardedFor.isEmpty, isTrusted(peer) else { return (peer, .peer) }
-        let hops = head.forwarded.isEmpty
-            ? Self.forwardedForHops(head.forwardedFor, bytes: bytes)
-            : Self.forwardedHops(head.forwarded, bytes: bytes)
+        let values = header == .forwarded ? head.forwarded : head.forwardedFor
+        guard anyTrusted, !values.isEmpty, isTrusted(peer) else { return (peer, .peer) }
+        let hops = header == .forwarded
+            ? Self.forwardedHops(values, bytes: bytes)
+            : Self.forwardedForHops(values, bytes: bytes)
         var client = (address: peer, source: Source.peer)
         for hop in hops.reversed() {
             guard let address = hop else { break }

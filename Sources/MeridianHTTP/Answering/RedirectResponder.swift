@@ -47,7 +47,7 @@ public final class RedirectResponder: Sendable {
         let configuration = snapshot.assessment.configuration
         self.snapshot = snapshot
         places = PlaceBuckets(configuration, locator: snapshot.locator, vantage: snapshot.vantage)
-        resolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
+        resolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies, header: configuration.forwardingHeader)
         services = configuration.services
         regionNames = configuration.regions.map(\.name)
         serviceNames = configuration.services.map(\.name)

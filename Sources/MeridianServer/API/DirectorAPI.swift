@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import MeridianCore
 import NIOCore
@@ -9,9 +10,11 @@ import NIOCore
 /// `/v1/events`, `/v1/overrides` (setting one needs the admin token), the peers' `/v1/peer/report` (signed),
 /// `/metrics` and `/healthz`. Speed does not matter here; the DNS and redirect paths have their own listeners.
 public enum DirectorAPI {
-    /// The application serving `director`'s API on `address`. `onListening` receives the bound
-    /// address (useful when the port is 0).
+    /// The application serving `director`'s API on `address`, to at most `maxConnections` connections
+    /// at once (more wait in the listen backlog), each closed when no request arrives for
+    /// `idleTimeout`. `onListening` receives the bound address (useful when the port is 0).
     public static func application(for director: Director, address: MeridianCore.SocketAddress, adminToken: AdminToken? = nil,
+                                   maxConnections: Int = 1024, idleTimeout: Duration = .seconds(30),
                                    onListening: @escaping @Sendable (NIOCore.SocketAddress) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
@@ -81,8 +84,13 @@ public enum DirectorAPI {
         logger[metadataKey: "listener"] = "api"
         return Application(
             router: router,
-            configuration: .init(address: .hostname(address.ip.description, port: Int(address.port)), serverName: "meridian"),
-            onServerRunning: { channel in
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
+            configuration: .init(address: .hostname(address.ip.description, port: Int(address.port)), serverName: "meridian",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
+            onServerRunning: { [logger] channel in
+                try? await channel.eventLoop.submit {
+                    try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler(logger: logger), position: .first)
+                }.get()
                 if let local = channel.localAddress { await onListening(local) }
             },
             logger: logger)

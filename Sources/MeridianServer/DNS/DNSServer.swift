@@ -95,10 +95,14 @@ public struct DNSServer: ServiceLifecycle.Service {
     private func bindTCP(port: Int) async throws -> any Channel {
         let answering = self.answering
         let limits = tcp
+        let logger = self.logger
         let quota = NIOLockedValueBox(ConnectionQuota(total: limits.maxConnections, perClient: limits.maxConnectionsPerClient))
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler(logger: logger)) }
+            }
             .childChannelOption(.writeBufferWaterMark, value: limits.waterMark)
             .childChannelInitializer { channel in
                 guard let client = channel.remoteAddress?.meridianAddress,

@@ -40,7 +40,8 @@ extension Director {
                             uptimeSeconds: (now - startedAt).seconds.rounded(to: 3),
                             configuration: .init(fingerprint: configuration.fingerprint, loadedAt: loaded.loadedAt.iso8601,
                                                  source: loaded.source, lastReloadError: loaded.lastReloadError),
-                            warmingUp: warmingUp, isolated: assessment.consensus.isolated),
+                            warmingUp: warmingUp, isolated: assessment.consensus.isolated,
+                            stateProblems: stateProblems.map(\.description)),
             regions: regions, services: services,
             overrides: assessment.overrides.all.map(Self.overrideStatus), peers: peerStatus(configuration, now: now),
             generatedAt: now.iso8601)

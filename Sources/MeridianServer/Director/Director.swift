@@ -26,9 +26,11 @@ public final class Director: Sendable {
     /// director then decides on its own observations alone).
     public let peering: Peering?
     /// Operators' overrides, replicated between directors (last writer wins).
-    private let overrideTable = NIOLockedValueBox(OverrideTable())
+    let overrideTable = NIOLockedValueBox(OverrideTable())
     /// Where overrides and observations are kept across restarts, if anywhere.
     let state: StateStore?
+    /// The state files moved aside at start (unreadable, or holding impossible times).
+    let stateProblems: [StateStore.Problem]
     /// The observations the state folder held at start: used, as if made now, for gateways not yet
     /// probed while the director warms up, so that its first answers are not guesses.
     private let restored: [Observation]
@@ -90,7 +92,11 @@ public final class Director: Sendable {
         self.state = state
         self.journal = EventJournal(directory: state?.directory)
         let stored = state?.load()
-        for problem in stored?.problems ?? [] { logger.warning("state folder", metadata: ["problem": "\(problem)"]) }
+        stateProblems = stored?.problems ?? []
+        for problem in stateProblems {
+            logger.warning("state file moved aside", metadata: ["problem": "\(problem)"])
+            journal.record("state", problem.file, problem.description)
+        }
         restored = (stored?.contents.observations ?? []).filter { $0.observer == name }
         overrideTable.withLockedValue { _ = $0.merge(stored?.contents.overrides ?? []) }
         let startOverrides = overrideTable.withLockedValue { $0.inForce(at: .now) }
@@ -220,7 +226,7 @@ public final class Director: Sendable {
         return applied
     }
 
-    private func journalOverride(_ write: OverrideTable.Write, via peer: RegionName?) {
+    func journalOverride(_ write: OverrideTable.Write, via peer: RegionName?) {
         let override = write.override
         var message = write.cleared ? "cleared by \(override.author)" : "\(override.action.rawValue) by \(override.author): \(override.reason)"
         if !write.cleared, let expiry = override.expiresAt { message += " (until \(expiry.iso8601))" }
@@ -248,10 +254,10 @@ public final class Director: Sendable {
 
     // MARK: State
 
-    private func saveOverrides() {
+    func saveOverrides() {
         guard let state else { return }
         do {
-            try state.save(overrides: overrideTable.withLockedValue { $0.all })
+            try state.save(overrides: { overrideTable.withLockedValue { $0.all } })
         } catch {
             logger.error("cannot save overrides", metadata: ["error": "\(error)"])
         }
@@ -261,13 +267,19 @@ public final class Director: Sendable {
     /// last write (called every second by `StateKeeper`).
     public func saveObservationsIfChanged() {
         guard let state else { return }
-        let observations = board.observations(by: region)
-        let verdicts = Dictionary(observations.map { ($0.gateway, $0.verdict) }, uniquingKeysWith: { first, _ in first })
-        guard savedVerdicts.withLockedValue({ $0 }) != verdicts else { return }
         do {
-            try state.save(observations: observations)
-            savedVerdicts.withLockedValue { $0 = verdicts }
+            try state.save(observations: { () -> [Observation]? in
+                let observations = board.observations(by: region)
+                let verdicts = Dictionary(observations.map { ($0.gateway, $0.verdict) }, uniquingKeysWith: { first, _ in first })
+                return savedVerdicts.withLockedValue { saved in
+                    guard saved != verdicts else { return nil }
+                    saved = verdicts
+                    return observations
+                }
+            })
         } catch {
+            // Written again at the next call.
+            savedVerdicts.withLockedValue { $0 = [:] }
             logger.error("cannot save observations", metadata: ["error": "\(error)"])
         }
     }
@@ -368,6 +380,7 @@ public final class Director: Sendable {
             logger.warning("listen addresses changed; they take effect when the director restarts")
         }
         scheduler.adopt(next)
+        clearOverridesOfRemovedTargets(next)
         let adopted = loaded.withLockedValue { loaded in
             loaded = LoadedConfiguration(configuration: next, loadedAt: .now, source: loaded.source)
             return loaded

@@ -19,6 +19,9 @@ public struct StatusDocument: Codable, Sendable {
         /// This director has peers and none has a fresh observation: it steers on its own view
         /// and does not take every other region for dead on that view alone.
         public var isolated: Bool
+        /// The state files moved aside at start, and why (unreadable, or holding impossible times);
+        /// empty when the state folder was sound.
+        public var stateProblems: [String]
     }
 
     public struct ConfigurationInfo: Codable, Sendable {

@@ -53,6 +53,12 @@ final class RedirectEventLoop: @unchecked Sendable {
     private var output: [UInt8] = []
     private var dateSecond = -1
     private var dateLine: [UInt8] = []
+    /// When this loop watches the listener again, after an accept failed for want of descriptors or
+    /// memory (`nil` while it watches it).
+    private var acceptPausedUntil: Int64?
+
+    /// Milliseconds a loop stops watching the listener after such a failure (nginx waits 500 ms too).
+    static let acceptPause: Int64 = 500
 
     static let eventCapacity = 256
     static let readSize = 65_536
@@ -100,6 +106,7 @@ final class RedirectEventLoop: @unchecked Sendable {
                     }
                 }
             }
+            if let until = acceptPausedUntil, now >= until { resumeAccepting() }
             if now - lastSweep >= 1000 {
                 closeExpired(now: now)
                 lastSweep = now
@@ -117,9 +124,14 @@ final class RedirectEventLoop: @unchecked Sendable {
     private func acceptOne(now: Int64) {
         var storage = sockaddr_storage()
         let fd = CMeridian_accept(listener, &storage)
-        guard fd >= 0 else { return }
+        guard fd >= 0 else {
+            let code = errno
+            if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM { pauseAccepting(now: now) }
+            return
+        }
         guard open < limits.maxConnections, CMeridian_epoll_add(epoll, fd, CMeridianReadable, 0) == 0 else {
             close(fd)
+            shard.countRefused(.full)
             return
         }
         if connections.count <= Int(fd) {
@@ -128,6 +140,21 @@ final class RedirectEventLoop: @unchecked Sendable {
         connections[Int(fd)] = Connection(peer: withUnsafePointer(to: &storage) { RawSocket.address(of: $0) } ?? .v4(0),
                                           lastActivity: now)
         open += 1
+    }
+
+    /// Stops watching the listener for `acceptPause`: it stays readable while the connection that
+    /// could not be taken waits, and a level-triggered loop would otherwise wake for it at once, again
+    /// and again. The connection waits in the backlog until a descriptor is free.
+    private func pauseAccepting(now: Int64) {
+        guard acceptPausedUntil == nil else { return }
+        _ = CMeridian_epoll_remove(epoll, listener)
+        acceptPausedUntil = now + Self.acceptPause
+        shard.countRefused(.paused)
+    }
+
+    private func resumeAccepting() {
+        acceptPausedUntil = nil
+        _ = CMeridian_epoll_add(epoll, listener, CMeridianReadable, 1)
     }
 
     private func closeConnection(_ fd: Int32) {

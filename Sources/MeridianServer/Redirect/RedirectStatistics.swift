@@ -12,13 +12,23 @@ public final class RedirectStatistics: Sendable {
         var status: Int
     }
 
+    /// Why a connection was not served: the loop had its share of connections (`full`: it was closed
+    /// at once), or an accept failed for want of descriptors or memory (`paused`: the loop stopped
+    /// accepting for a moment).
+    enum Refusal: String, CaseIterable {
+        case full
+        case paused
+    }
+
     struct Counts {
         var responses: [Key: UInt64] = [:]
         var sources: [ClientAddressResolver.Source: UInt64] = [:]
+        var refusals: [Refusal: UInt64] = [:]
 
         mutating func add(_ other: Counts) {
             responses.merge(other.responses, uniquingKeysWith: +)
             sources.merge(other.sources, uniquingKeysWith: +)
+            refusals.merge(other.refusals, uniquingKeysWith: +)
         }
     }
 
@@ -34,6 +44,10 @@ public final class RedirectStatistics: Sendable {
                 counts.responses[key, default: 0] += 1
                 if outcome.service >= 0 { counts.sources[outcome.source, default: 0] += 1 }
             }
+        }
+
+        func countRefused(_ refusal: Refusal) {
+            counts.withLockedValue { $0.refusals[refusal, default: 0] += 1 }
         }
 
         var snapshot: Counts { counts.withLockedValue { $0 } }
@@ -63,6 +77,11 @@ public final class RedirectStatistics: Sendable {
             + "# TYPE meridian_redirect_client_address_total counter\n"
         for source in ClientAddressResolver.Source.allCases {
             text += "meridian_redirect_client_address_total{source=\"\(source.rawValue)\"} \(total.sources[source] ?? 0)\n"
+        }
+        text += "# HELP meridian_redirect_connections_refused_total Connections closed at once because the listener was full, "
+            + "and pauses of accepting for want of descriptors.\n# TYPE meridian_redirect_connections_refused_total counter\n"
+        for refusal in Refusal.allCases {
+            text += "meridian_redirect_connections_refused_total{reason=\"\(refusal.rawValue)\"} \(total.refusals[refusal] ?? 0)\n"
         }
         return text
     }

@@ -3,14 +3,19 @@ import Glibc
 #endif
 import Foundation
 import MeridianCore
+import NIOConcurrencyHelpers
 
 /// What a director must not lose across a restart or a crash: the overrides it holds and its last
-/// observations, as JSON files in a state folder. Every file is replaced atomically (written to a
-/// temporary file, flushed to disk, renamed over the old one, and the folder flushed), so a crash
-/// leaves either the old file or the new one, never a torn one.
+/// observations, as JSON files in a state folder. Every file is replaced atomically (`DurableFile`),
+/// and saves are serialized: each reads what it writes while it holds the folder's lock, so an older
+/// table can never be written after a newer one.
+///
+/// A file that cannot be read, or whose times cannot be true, is moved aside (`NAME.corrupt-TIME`)
+/// and said in `load()`'s problems, so that it is neither trusted nor silently overwritten.
 public final class StateStore: Sendable {
     /// The folder.
     public let directory: String
+    private let writing = NIOLock()
 
     static let overridesFile = "overrides.json"
     static let observationsFile = "observations.json"
@@ -19,6 +24,18 @@ public final class StateStore: Sendable {
     public struct Contents: Sendable {
         public var overrides: [OverrideTable.Write] = []
         public var observations: [Observation] = []
+    }
+
+    /// A file of the folder that was moved aside at start.
+    public struct Problem: Sendable, CustomStringConvertible {
+        public var file: String
+        public var reason: String
+        /// Where the file is now, if it could be moved.
+        public var movedTo: String?
+
+        public var description: String {
+            "\(file): \(reason); " + (movedTo.map { "moved aside to \($0), starting without it" } ?? "starting without it")
+        }
     }
 
     /// Why the folder cannot be used.
@@ -37,58 +54,54 @@ public final class StateStore: Sendable {
         self.directory = directory
     }
 
-    /// What the folder holds; a missing or unreadable file counts as empty (and is said in `problems`).
-    public func load() -> (contents: Contents, problems: [String]) {
+    /// What the folder holds; a missing file counts as empty, an unreadable or implausible one is
+    /// moved aside and said in `problems`.
+    public func load(at now: Timestamp = .now) -> (contents: Contents, problems: [Problem]) {
         var contents = Contents()
-        var problems: [String] = []
-        func read<T: Decodable>(_ name: String, as type: T.Type) -> T? {
+        var problems: [Problem] = []
+        func read<T: Decodable>(_ name: String, as type: T.Type, check: (T) -> String?) -> T? {
             let path = directory + "/" + name
             guard FileManager.default.fileExists(atPath: path) else { return nil }
+            let reason: String
             do {
-                return try JSONDecoder().decode(T.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                let value = try JSONDecoder().decode(T.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                guard let implausible = check(value) else { return value }
+                reason = implausible
             } catch {
-                problems.append("\(path): \(error.localizedDescription); starting without it")
-                return nil
+                reason = "not readable (\(error.localizedDescription))"
             }
+            problems.append(Problem(file: path, reason: reason, movedTo: moveAside(path, at: now)))
+            return nil
         }
-        contents.overrides = read(Self.overridesFile, as: [OverrideTable.Write].self) ?? []
-        contents.observations = read(Self.observationsFile, as: [Observation].self) ?? []
+        contents.overrides = read(Self.overridesFile, as: [OverrideTable.Write].self) {
+            StatePlausibility.problem(with: $0, at: now)
+        } ?? []
+        contents.observations = read(Self.observationsFile, as: [Observation].self) {
+            StatePlausibility.problem(with: $0, at: now)
+        } ?? []
         return (contents, problems)
     }
 
-    func save(overrides: [OverrideTable.Write]) throws {
-        try write(try JSONEncoder().encode(overrides), to: Self.overridesFile)
+    /// Renames `path` to `path.corrupt-TIME`; returns the new path, or nil when it cannot be moved.
+    private func moveAside(_ path: String, at now: Timestamp) -> String? {
+        let stamp = now.iso8601.filter { $0 != "-" && $0 != ":" }.prefix { $0 != "." } + "Z"
+        let aside = "\(path).corrupt-\(stamp)"
+        return rename(path, aside) == 0 ? aside : nil
     }
 
-    func save(observations: [Observation]) throws {
-        try write(try JSONEncoder().encode(observations), to: Self.observationsFile)
+    /// Saves the overrides that `current` reads, under the folder's lock.
+    func save(overrides current: () -> [OverrideTable.Write]) throws {
+        try writing.withLock {
+            try DurableFile.replace(directory + "/" + Self.overridesFile, with: try JSONEncoder().encode(current()))
+        }
     }
 
-    /// Replaces `name` with `data`: temporary file, fsync, rename, fsync of the folder.
-    private func write(_ data: Data, to name: String) throws {
-        let path = directory + "/" + name
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StateError(description: "cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        let written = data.withUnsafeBytes { bytes -> Int in
-            var offset = 0
-            while offset < bytes.count {
-                let result = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if result < 0 { if errno == EINTR { continue }; return -1 }
-                offset += result
-            }
-            return offset
-        }
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard written == data.count, synced, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw StateError(description: "cannot replace \(path): \(String(cString: strerror(errno)))")
-        }
-        let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folder >= 0 {
-            fsync(folder)
-            close(folder)
+    /// Saves the observations that `current` reads, under the folder's lock; nothing when it reads
+    /// nil (nothing new to save).
+    func save(observations current: () -> [Observation]?) throws {
+        try writing.withLock {
+            guard let observations = current() else { return }
+            try DurableFile.replace(directory + "/" + Self.observationsFile, with: try JSONEncoder().encode(observations))
         }
     }
 }

@@ -19,25 +19,29 @@ struct RunningDirector {
     private let task: Task<Void, any Error>
 
     /// Starts the director of `region`; with a `peerSecret`, it peers with the other regions' directors
-    /// at their configured API addresses (and its own API listens on its configured one).
+    /// at their configured API addresses (and its own API listens on its configured one). The API
+    /// takes `apiConnections` connections at most (by default what the descriptor limit allows).
     static func start(_ world: LiveWorld, region: String = "istanbul", source: String? = nil,
                       configuration: Configuration? = nil, peerSecret: PeerSecret? = nil,
-                      adminToken: AdminToken? = nil, dnsLimits: DNSServer.TCPLimits = .init()) async throws -> RunningDirector {
+                      adminToken: AdminToken? = nil, apiConnections: Int? = nil,
+                      apiIdleTimeout: Duration = .seconds(30), dnsLimits: DNSServer.TCPLimits = .init()) async throws -> RunningDirector {
         let configuration = configuration ?? world.configuration
         let director = try Director(configuration: configuration, region: region, source: source, logger: .test,
                                     peerSecret: peerSecret)
+        let budget = ConnectionBudget(descriptors: DescriptorLimit.raise(), configuration: configuration)
         let bound = NIOLockedValueBox<Int?>(nil)
         let apiAddress = peerSecret == nil ? MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0)
             : configuration.region(director.region)!.director.api
-        let api = DirectorAPI.application(for: director, address: apiAddress, adminToken: adminToken) { address in
+        let api = DirectorAPI.application(for: director, address: apiAddress, adminToken: adminToken,
+                                          maxConnections: apiConnections ?? budget.api, idleTimeout: apiIdleTimeout) { address in
             bound.withLockedValue { $0 = address.port }
         }
         let dnsBound = NIOLockedValueBox<Int?>(nil)
         let dns = DNSServer(answering: director.answering, address: MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0),
-                            logger: .test, tcp: dnsLimits) { port in dnsBound.withLockedValue { $0 = port } }
+                            logger: .test, maxConnections: budget.dnsTCP, tcp: dnsLimits) { port in dnsBound.withLockedValue { $0 = port } }
         let redirectBound = NIOLockedValueBox<Int?>(nil)
         let redirect = RedirectServer(answering: director.redirects, address: MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0),
-                                      logger: .test, threads: 2, idleTimeout: .seconds(2), headTimeout: .seconds(1)) { port in
+                                      logger: .test, threads: 2, maxConnections: budget.redirect, idleTimeout: .seconds(2), headTimeout: .seconds(1)) { port in
             redirectBound.withLockedValue { $0 = port }
         }
         let group = ServiceGroup(services: [director.scheduler, SnapshotRefresher(directors: [director]), PeerExchange(director: director),

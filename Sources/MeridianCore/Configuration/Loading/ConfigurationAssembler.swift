@@ -30,6 +30,7 @@ struct ConfigurationAssembler {
                              trustedProxies: global.trustedProxies, debugAnswers: global.debugAnswers)
         if let drainGrace = global.drainGrace { configuration.drainGrace = drainGrace }
         configuration.rateLimit = global.rateLimit
+        configuration.forwardingHeader = global.forwardingHeader
         return configuration
     }
 

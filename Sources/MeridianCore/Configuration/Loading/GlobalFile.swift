@@ -10,6 +10,7 @@ struct GlobalFile {
     var services: [ServiceEntry] = []
     var networks: [NetworkEntry] = []
     var trustedProxies: [IPPrefix] = []
+    var forwardingHeader: ForwardingHeader = .xForwardedFor
     var debugAnswers = DebugAnswers()
     var rateLimit = ResponseRateLimit()
 
@@ -68,6 +69,9 @@ struct GlobalFile {
             self.networks = networks.namedEntries().compactMap(GlobalFile.readNetwork)
         }
         trustedProxies = reader.optional("trusted-proxies")?.list()?.compactMap(GlobalFile.readPrefix) ?? []
+        forwardingHeader = reader.optional("forwarded-header")?.parsed(as: "a forwarding header (X-Forwarded-For or Forwarded)") {
+            ForwardingHeader(name: $0)
+        } ?? .xForwardedFor
         if let value = reader.optional("dns"), var dns = MappingReader(value) {
             debugAnswers.explain = dns.optional("explain")?.bool() ?? true
             debugAnswers.identity = dns.optional("identity")?.bool() ?? true

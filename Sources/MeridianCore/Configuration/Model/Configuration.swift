@@ -18,9 +18,11 @@ public struct Configuration: Sendable {
     /// How long an observation stays fresh; `nil` means three probe intervals plus the timeout of the
     /// gateway observed.
     public var staleAfter: Duration?
-    /// Proxies whose `X-Forwarded-For` and `Forwarded` headers the redirector believes; a
-    /// forwarding header from any other peer is ignored.
+    /// Proxies whose forwarding header (`forwardingHeader`) the redirector believes; a forwarding
+    /// header from any other peer is ignored.
     public var trustedProxies: [IPPrefix]
+    /// Which forwarding header of a trusted proxy's requests is read (the other is ignored).
+    public var forwardingHeader: ForwardingHeader = .xForwardedFor
     /// Which debugging answers the DNS server gives.
     public var debugAnswers: DebugAnswers
     /// How many answers per second each client network gets over UDP.
