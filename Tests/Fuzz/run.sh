@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# Fuzzes a decoder with libFuzzer: `dns` (DNSFuzz.swift: the DNS decoder and responder) or `http`
-# (HTTPFuzz.swift: the request-head parser and the redirect responder).
+# Fuzzes a decoder with libFuzzer: `dns` (DNSFuzz.swift: the DNS decoder and responder), `http`
+# (HTTPFuzz.swift: the request-head parser and the redirect responder) or `peer` (PeerFuzz.swift:
+# the peer report decoder and the check a director makes before taking a report).
 #
-#   Tests/Fuzz/run.sh dns|http [SECONDS]      (default 300; crashes go to Tests/Fuzz/findings/TARGET/)
+#   Tests/Fuzz/run.sh dns|http|peer [SECONDS]      (default 300; crashes go to Tests/Fuzz/findings/TARGET/)
 #
 # Builds a throw-away package in $WORK that depends on this repository, with -sanitize=fuzzer,address.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-TARGET=${1:?usage: run.sh dns|http [SECONDS]}
+TARGET=${1:?usage: run.sh dns|http|peer [SECONDS]}
 SECONDS_TO_RUN=${2:-300}
 WORK=${FUZZ_WORK:-/tmp/meridian-fuzz}
 case $TARGET in
   dns) NAME=DNSFuzz; PRODUCT=MeridianDNS ;;
   http) NAME=HTTPFuzz; PRODUCT=MeridianHTTP ;;
-  *) echo "unknown target $TARGET (dns or http)" >&2; exit 2 ;;
+  peer) NAME=PeerFuzz; PRODUCT=MeridianCore ;;
+  *) echo "unknown target $TARGET (dns, http or peer)" >&2; exit 2 ;;
 esac
 CORPUS=$HERE/corpus/$TARGET FINDINGS=$HERE/findings/$TARGET
 mkdir -p "$WORK/Sources/$NAME" "$CORPUS" "$FINDINGS"
@@ -34,11 +36,14 @@ let package = Package(
             .product(name: "MeridianHTTP", package: "$(basename "$REPO")"),
             .product(name: "MeridianCore", package: "$(basename "$REPO")"),
         ]),
+        .executableTarget(name: "PeerFuzz", dependencies: [
+            .product(name: "MeridianCore", package: "$(basename "$REPO")"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
 SWIFT
-for other in DNSFuzz HTTPFuzz; do
+for other in DNSFuzz HTTPFuzz PeerFuzz; do
   [ -f "$WORK/Sources/$other/$other.swift" ] || { mkdir -p "$WORK/Sources/$other"; cp "$HERE/$other.swift" "$WORK/Sources/$other/"; }
 done
 (cd "$WORK" && swift build -c release --product "$NAME" -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)

@@ -86,6 +86,16 @@ extension Director {
             })
     }
 
+    /// A write as the API shows it: a clear has the action `clear`.
+    static func overrideStatus(of write: OverrideTable.Write) -> StatusDocument.OverrideStatus {
+        var status = overrideStatus(write.override)
+        if write.cleared {
+            status.action = "clear"
+            status.expiresAt = nil
+        }
+        return status
+    }
+
     private static func overrideStatus(_ override: Override) -> StatusDocument.OverrideStatus {
         StatusDocument.OverrideStatus(target: override.target.description, action: override.action.rawValue,
                                       reason: override.reason, author: override.author, setAt: override.setAt.iso8601,

@@ -169,10 +169,23 @@ public final class Director: Sendable {
                    observations: board.observations(by: region), overrides: overrideTable.withLockedValue { $0.all })
     }
 
-    /// Takes a peer's report (already authenticated); answers change at once when it changes a
-    /// verdict or an override.
-    func receive(_ report: PeerReport, at now: Timestamp = .now) {
-        guard let peering, report.from != region else { return }
+    /// Takes the report `sender`'s signature was checked on, if it keeps the rules of
+    /// `PeerReportCheck`; otherwise nothing of it is used or saved, the refusal is counted and
+    /// logged, and returned. Answers change at once when the report changes a verdict or an override.
+    func receive(_ report: PeerReport, from sender: RegionName, at now: Timestamp = .now) -> PeerReportRefusal? {
+        guard let peering, sender != region else { return nil }
+        let check = PeerReportCheck(configuration: configuration, maximumSkew: peering.authentication.maximumSkew)
+        switch check.check(report, from: sender, at: now) {
+        case .failure(let refusal):
+            peering.refused(refusal.reason.rawValue, from: sender, detail: refusal.message, at: now, logger: logger)
+            return refusal
+        case .success(let taken):
+            take(taken, peering: peering, at: now)
+            return nil
+        }
+    }
+
+    private func take(_ report: PeerReport, peering: Peering, at now: Timestamp) {
         let verdictsChanged = peering.accept(report, at: now)
         // The writes that were newer than what this director held (one lock for the whole report).
         let incoming = overrideTable.withLockedValue { table in report.overrides.filter { table.apply($0) } }
@@ -203,11 +216,14 @@ public final class Director: Sendable {
     }
 
     /// Applies an operator's write (set or clear) and answers from it at once; peers get it with the
-    /// next report. Returns whether it was newer than what was held.
+    /// next report. Returns `nil` when it was newer than what was held, and otherwise the write that
+    /// holds (last writer wins: a peer's write stamped later, or at the same time by a later author).
     @discardableResult
-    public func apply(_ write: OverrideTable.Write, at now: Timestamp = .now) -> Bool {
-        let applied = overrideTable.withLockedValue { $0.apply(write) }
-        if applied {
+    public func apply(_ write: OverrideTable.Write, at now: Timestamp = .now) -> OverrideTable.Write? {
+        let winner = overrideTable.withLockedValue { table in
+            table.apply(write) ? nil : table.write(for: write.override.target)
+        }
+        if winner == nil {
             logger.notice("override", metadata: [
                 "target": "\(write.override.target)", "action": "\(write.cleared ? "clear" : write.override.action.rawValue)",
                 "author": "\(write.override.author)", "reason": "\(write.override.reason)",
@@ -217,7 +233,7 @@ public final class Director: Sendable {
             refreshSnapshot()
             ownChanged()
         }
-        return applied
+        return winner
     }
 
     private func journalOverride(_ write: OverrideTable.Write, via peer: RegionName?) {

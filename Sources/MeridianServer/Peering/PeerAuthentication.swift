@@ -28,6 +28,8 @@ public final class PeerAuthentication: Sendable {
         case replayed
         case unknownPeer = "unknown-peer"
         case malformed
+        /// A body larger than the configuration can need (`PeerReportCheck.largestBody`).
+        case tooLarge = "too-large"
     }
 
     private let secret: PeerSecret
@@ -53,27 +55,56 @@ public final class PeerAuthentication: Sendable {
         headers.first { $0.0 == Header.signature }?.1
     }
 
-    /// Checks a message; returns its sender, or why it is refused. `known` are the regions whose
-    /// directors may send. An answer is checked against the signature of the request it answers
+    /// A message's signing headers, checked before its body is read (`screen`).
+    public struct SignedHeaders: Sendable {
+        public var sender: RegionName
+        /// The time as it was signed (microseconds since the epoch, in decimal).
+        var timestamp: String
+        var microseconds: Int64
+        var signature: [UInt8]
+    }
+
+    /// Checks what can be checked of a message before its body is read: every header present, the
+    /// sender one of `known` (the regions whose directors may send), the time a number within
+    /// `maximumSkew` of `now` and (for a message that answers none) later than the last one
+    /// accepted from the sender, the signature well-formed.
+    public func screen(sender: String?, timestamp: String?, signature: String?, known: Set<RegionName>,
+                       now: Timestamp, answering: Bool = false) -> Result<SignedHeaders, Refusal> {
+        guard let sender, let timestamp, let signature else { return .failure(.unsigned) }
+        guard let name = RegionName(sender), known.contains(name) else { return .failure(.unknownPeer) }
+        guard timestamp.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let microseconds = Int64(timestamp) else {
+            return .failure(.malformed)
+        }
+        let sent = Timestamp(microsecondsSinceEpoch: microseconds)
+        guard now - sent <= maximumSkew, sent - now <= maximumSkew else { return .failure(.stale) }
+        guard let bytes = Self.bytes(hex: signature), bytes.count == SHA256.byteCount else { return .failure(.badSignature) }
+        if !answering, let previous = lastAccepted.withLockedValue({ $0[name] }), previous >= microseconds {
+            return .failure(.replayed)
+        }
+        return .success(SignedHeaders(sender: name, timestamp: timestamp, microseconds: microseconds, signature: bytes))
+    }
+
+    /// Checks the signature of a message whose headers `screen` passed; returns its sender, or why
+    /// it is refused. An answer is checked against the signature of the request it answers
     /// (`inReplyTo`), which makes it single-use; it does not move the sender's replay mark, so
     /// the sender's own messages signed just before it still count.
-    public func verify(_ body: Data, sender: String?, timestamp: String?, signature: String?, known: Set<RegionName>,
-                       now: Timestamp, inReplyTo request: String? = nil) -> Result<RegionName, Refusal> {
-        guard let sender, let timestamp, let signature else { return .failure(.unsigned) }
-        guard let expected = Self.bytes(hex: signature) else { return .failure(.badSignature) }
-        let actual = mac(body, sender: sender, timestamp: timestamp, inReplyTo: request)
-        guard actual.count == expected.count, Self.constantTimeEqual(actual, expected) else { return .failure(.badSignature) }
-        guard let name = RegionName(sender), known.contains(name) else { return .failure(.unknownPeer) }
-        guard let microseconds = Int64(timestamp) else { return .failure(.malformed) }
-        let sent = Timestamp(nanosecondsSinceEpoch: microseconds * 1_000)
-        guard now - sent <= maximumSkew, sent - now <= maximumSkew else { return .failure(.stale) }
-        if request != nil { return .success(name) }
+    public func verify(_ body: Data, _ headers: SignedHeaders, inReplyTo request: String? = nil) -> Result<RegionName, Refusal> {
+        let actual = mac(body, sender: headers.sender.rawValue, timestamp: headers.timestamp, inReplyTo: request)
+        guard Self.constantTimeEqual(actual, headers.signature) else { return .failure(.badSignature) }
+        if request != nil { return .success(headers.sender) }
         let accepted = lastAccepted.withLockedValue { last -> Bool in
-            if let previous = last[name], previous >= microseconds { return false }
-            last[name] = microseconds
+            if let previous = last[headers.sender], previous >= headers.microseconds { return false }
+            last[headers.sender] = headers.microseconds
             return true
         }
-        return accepted ? .success(name) : .failure(.replayed)
+        return accepted ? .success(headers.sender) : .failure(.replayed)
+    }
+
+    /// `screen` and `verify` at once, for a message whose body is already at hand.
+    public func verify(_ body: Data, sender: String?, timestamp: String?, signature: String?, known: Set<RegionName>,
+                       now: Timestamp, inReplyTo request: String? = nil) -> Result<RegionName, Refusal> {
+        screen(sender: sender, timestamp: timestamp, signature: signature, known: known, now: now, answering: request != nil)
+            .flatMap { verify(body, $0, inReplyTo: request) }
     }
 
     private func mac(_ body: Data, sender: String, timestamp: String, inReplyTo request: String?) -> [UInt8] {
@@ -85,6 +116,7 @@ public final class PeerAuthentication: Sendable {
     }
 
     private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for index in a.indices { difference |= a[index] ^ b[index] }
         return difference == 0
@@ -96,7 +128,7 @@ public final class PeerAuthentication: Sendable {
 
     static func bytes(hex: String) -> [UInt8]? {
         let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0, digits.count <= 128 else { return nil }
+        guard digits.count % 2 == 0, digits.count <= 2 * SHA256.byteCount else { return nil }
         var bytes: [UInt8] = []
         for index in stride(from: 0, to: digits.count, by: 2) {
             guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }

@@ -19,13 +19,14 @@ struct RunningDirector {
     private let task: Task<Void, any Error>
 
     /// Starts the director of `region`; with a `peerSecret`, it peers with the other regions' directors
-    /// at their configured API addresses (and its own API listens on its configured one).
+    /// at their configured API addresses (and its own API listens on its configured one); with a
+    /// `state`, it keeps its overrides and observations there.
     static func start(_ world: LiveWorld, region: String = "istanbul", source: String? = nil,
                       configuration: Configuration? = nil, peerSecret: PeerSecret? = nil,
-                      adminToken: AdminToken? = nil) async throws -> RunningDirector {
+                      adminToken: AdminToken? = nil, state: StateStore? = nil) async throws -> RunningDirector {
         let configuration = configuration ?? world.configuration
         let director = try Director(configuration: configuration, region: region, source: source, logger: .test,
-                                    peerSecret: peerSecret)
+                                    peerSecret: peerSecret, state: state)
         let bound = NIOLockedValueBox<Int?>(nil)
         let apiAddress = peerSecret == nil ? MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0)
             : configuration.region(director.region)!.director.api
