@@ -61,6 +61,22 @@ if target == "dns":
         return q
     seeds = [query("api.example.test", 1, True, True), query("example.test", 2, False, False),
              query("_explain.api.example.test", 16, True, True), query("nope.example.test", 28, True, False)]
+elif target == "peer":
+    now = 1_800_000_000_000_000_000
+    def observation(gateway, at, latency):
+        return ('{"gateway":"%s","observer":"ankara","verdict":"down","latency":[0,%d],'
+                '"consecutiveSuccesses":0,"consecutiveFailures":3,"at":{"nanosecondsSinceEpoch":%d}}' % (gateway, latency, at))
+    def write(target, set_at, cleared):
+        return ('{"override":{"target":{"%s":{"_0":"%s"}},"action":"drain","reason":"maintenance","author":"ops",'
+                '"setAt":{"nanosecondsSinceEpoch":%d},"expiresAt":{"nanosecondsSinceEpoch":%d}},"cleared":%s}'
+                % (target[0], target[1], set_at, set_at + 600 * 10**9, "true" if cleared else "false"))
+    def report(observations, writes):
+        return ('{"from":"ankara","sentAt":{"nanosecondsSinceEpoch":%d},"fingerprint":"fnv1a64:511fb89e8d8f5454",'
+                '"observations":[%s],"overrides":[%s]}' % (now, ",".join(observations), ",".join(writes))).encode()
+    seeds = [report([observation("ist-1", now - 10**9, 12 * 10**15), observation("ank-1", now, 3 * 10**15)], []),
+             report([observation("ank-2", now, 9 * 10**15)], [write(("region", "istanbul"), now - 10**9, False),
+                                                              write(("gateway", "ank-1"), now - 90000 * 10**9, True)]),
+             report([], [write(("region", "ankara"), now + 10**9, True)])]
 else:
     seeds = [b"GET /v1/orders?id=7 HTTP/1.1\r\nHost: go.example.test\r\nX-Forwarded-For: 10.6.1.1, 10.0.0.1\r\n\r\n",
              b"HEAD /a%20b?meridian=json HTTP/1.0\r\nHost: GO.example.test:80\r\nAccept: application/json\r\n\r\n",

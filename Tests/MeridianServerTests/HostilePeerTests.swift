@@ -27,13 +27,11 @@ struct HostilePeerTests {
 
     @Test func hostileReportsAreRefusedWithTheirReasonAndNothingIsKept() async throws {
         let world = try await LiveWorld.start()
-        let secret = PeerSecret.random()
         let configuration = try PeeringTests.withFreeAPIPorts(world.configuration)
         let folder = Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let running = try await RunningDirector.start(world, region: "istanbul", configuration: configuration, peerSecret: secret,
+        let running = try await RunningDirector.start(world, region: "istanbul", configuration: configuration, peering: true,
                                                       state: try StateStore(directory: folder))
-        let ankara = PeerAuthentication(secret: secret)
         var clock = Timestamp.now
         func observation(_ gateway: GatewayName = "ist-1", by observer: RegionName = "ankara", latency: Duration? = nil,
                          failures: Int = 0, at: Timestamp? = nil) -> Observation {
@@ -49,7 +47,8 @@ struct HostilePeerTests {
             clock = clock + .milliseconds(1)
             let body = try JSONEncoder().encode(PeerReport(from: "ankara", sentAt: clock, fingerprint: "", observations: observations,
                                                            overrides: overrides))
-            return try await Self.post(body, headers: ankara.sign(body, from: "ankara", at: clock), port: running.apiPort)
+            return try await Self.post(body, headers: SignedPeerMessage.report(body, from: "ankara", to: "istanbul", at: clock),
+                                       port: running.apiPort)
         }
         let latest = Timestamp(nanosecondsSinceEpoch: .max), earliest = Timestamp(nanosecondsSinceEpoch: .min)
         let cases: [(reason: String, observations: [Observation], overrides: [OverrideTable.Write])] = [
@@ -72,7 +71,7 @@ struct HostilePeerTests {
         }
         // Signed times no clock can hold: refused before the body is read, without trapping.
         for timestamp in ["9223372036854775807", "-9223372036854775808", "99999999999999999999999", "+1"] {
-            var headers = ankara.sign(Data(), from: "ankara", at: .now)
+            var headers = SignedPeerMessage.report(Data(), from: "ankara", to: "istanbul", at: .now)
             headers[1].1 = timestamp
             #expect(try await Self.post(Data(), headers: headers, port: running.apiPort).status == 401)
         }
@@ -91,7 +90,7 @@ struct HostilePeerTests {
         await running.stop()
 
         // The director starts again from its state folder, and answers.
-        let again = try await RunningDirector.start(world, region: "istanbul", configuration: configuration, peerSecret: secret,
+        let again = try await RunningDirector.start(world, region: "istanbul", configuration: configuration, peering: true,
                                                     state: try StateStore(directory: folder))
         #expect(again.director.overrides().isEmpty)
         #expect(try await again.get("/healthz").status == 200)
@@ -99,19 +98,40 @@ struct HostilePeerTests {
         await world.stop()
     }
 
+    @Test func aCapturedReportReplayedAfterTheReceiverRestartsIsRefused() async throws {
+        let world = try await LiveWorld.start()
+        let configuration = try PeeringTests.withFreeAPIPorts(world.configuration)
+        let folder = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let now = Timestamp.now
+        let body = try JSONEncoder().encode(PeerReport(from: "ankara", sentAt: now, fingerprint: "",
+                                                       observations: [Observation(gateway: "ist-1", observer: "ankara", verdict: .up, at: now)]))
+        let captured = SignedPeerMessage.report(body, from: "ankara", to: "istanbul", at: now)
+        let first = try await RunningDirector.start(world, region: "istanbul", configuration: configuration, peering: true,
+                                                    state: try StateStore(directory: folder))
+        #expect(try await Self.post(body, headers: captured, port: first.apiPort).status == 204)
+        await first.stop()
+        let again = try await RunningDirector.start(world, region: "istanbul", configuration: configuration, peering: true,
+                                                    state: try StateStore(directory: folder))
+        let replayed = try await Self.post(body, headers: captured, port: again.apiPort)
+        #expect(replayed.status == 401 && replayed.body.contains("replayed"), "\(replayed.body)")
+        #expect(again.director.peering?.reports["ankara"] == nil)
+        await again.stop()
+        await world.stop()
+    }
+
     @Test func anOperatorsWriteThatLosesToANewerOneIsAConflict() async throws {
         let world = try await LiveWorld.start()
-        let secret = PeerSecret.random()
         let token = AdminToken("an admin token of some length")!
         let configuration = try PeeringTests.withFreeAPIPorts(world.configuration)
-        let running = try await RunningDirector.start(world, region: "istanbul", configuration: configuration, peerSecret: secret,
+        let running = try await RunningDirector.start(world, region: "istanbul", configuration: configuration, peering: true,
                                                       adminToken: token)
         // Ankara's director, whose clock is 10 s ahead, has just drained Istanbul.
         let now = Timestamp.now
         let drain = OverrideTable.Write(Override(target: .region("istanbul"), action: .drain, reason: "maintenance", author: "ankara-ops",
                                                  setAt: now + .seconds(10)))
         let body = try JSONEncoder().encode(PeerReport(from: "ankara", sentAt: now, fingerprint: "", observations: [], overrides: [drain]))
-        #expect(try await Self.post(body, headers: PeerAuthentication(secret: secret).sign(body, from: "ankara", at: now),
+        #expect(try await Self.post(body, headers: SignedPeerMessage.report(body, from: "ankara", to: "istanbul", at: now),
                                     port: running.apiPort).status == 204)
         let down = try JSONEncoder().encode(OverrideRequest(region: "istanbul", action: "down", reason: "drill", author: "ops"))
         let answer = try await Self.post(down, headers: [("Authorization", "Bearer an admin token of some length")], port: running.apiPort,

@@ -15,7 +15,7 @@ extension DirectorAPI {
     /// send, 404 when this director does not peer.
     static func receivePeerReport(_ request: Request, director: Director) async throws -> Response {
         guard let peering = director.peering else {
-            return try problem(.notFound, "peering is off on this director (no peer secret)")
+            return try problem(.notFound, "peering is off on this director (no key)")
         }
         let configuration = director.configuration
         let now = Timestamp.now
@@ -36,10 +36,12 @@ extension DirectorAPI {
             peering.refused(refusal, from: sender, detail: "body over \(largest) bytes", at: now, logger: director.logger)
             return try problem(.badRequest, "peer report refused: \(refusal): larger than the \(largest) bytes this configuration can need")
         }
-        if case .failure(let refusal) = peering.authentication.verify(body, headers) {
+        if case .failure(let refusal) = peering.authentication.verify(body, headers, method: "POST", path: PeerExchange.reportPath,
+                                                                      receiver: director.region) {
             peering.refused(refusal.rawValue, from: sender, detail: "signature", at: now, logger: director.logger)
             return try problem(.unauthorized, "peer message refused: \(refusal.rawValue)")
         }
+        director.savePeerMarks()
         guard let report = try? JSONDecoder().decode(PeerReport.self, from: body) else {
             let refusal = PeerAuthentication.Refusal.malformed.rawValue
             peering.refused(refusal, from: sender, detail: "not a peer report", at: now, logger: director.logger)
@@ -55,19 +57,21 @@ extension DirectorAPI {
         }
         let reply = director.report(at: .now)
         let replyBody = try JSONEncoder().encode(reply)
-        return signed(replyBody, peering.authentication.sign(replyBody, from: director.region, at: reply.sentAt, inReplyTo: signature))
+        let envelope = PeerAuthentication.Envelope(method: "POST", path: PeerExchange.reportPath, from: director.region, to: sender)
+        return signed(replyBody, peering.authentication.sign(replyBody, envelope, at: reply.sentAt, inReplyTo: signature))
     }
 
     /// The configuration folder for a director joining (`serve --join`): the request (with an empty
-    /// body, which is not read) and the answer are both signed.
+    /// body, which is not read, signed for any receiver since the joining director does not know yet
+    /// whom it asks) and the answer (signed for the joining director) are both signed.
     static func peerConfiguration(_ request: Request, director: Director) async throws -> Response {
         guard let peering = director.peering else {
-            return try problem(.notFound, "peering is off on this director (no peer secret)")
+            return try problem(.notFound, "peering is off on this director (no key)")
         }
         let now = Timestamp.now
         let verified = screen(request, peering: peering, configuration: director.configuration, director: director, now: now)
             .flatMap { headers in
-                peering.authentication.verify(Data(), headers).mapError { refusal in
+                peering.authentication.verify(Data(), headers, method: "GET", path: ConfigurationJoin.path, receiver: nil).mapError { refusal in
                     peering.refused(refusal.rawValue, from: headers.sender, detail: "signature", at: now, logger: director.logger)
                     return refusal
                 }
@@ -75,8 +79,9 @@ extension DirectorAPI {
         switch verified {
         case .failure(let refusal):
             return try problem(.unauthorized, "peer request refused: \(refusal.rawValue)")
-        case .success:
-            guard let answer = try ConfigurationJoin.answer(director, authentication: peering.authentication,
+        case .success(let asker):
+            director.savePeerMarks()
+            guard let answer = try ConfigurationJoin.answer(director, authentication: peering.authentication, to: asker,
                                                             inReplyTo: header(PeerAuthentication.Header.signature, in: request) ?? "") else {
                 return try problem(.notFound, "this director has no configuration folder to share")
             }
@@ -91,7 +96,7 @@ extension DirectorAPI {
         let claimed = header(PeerAuthentication.Header.sender, in: request)
         let screened = peering.authentication.screen(sender: claimed, timestamp: header(PeerAuthentication.Header.timestamp, in: request),
                                                      signature: header(PeerAuthentication.Header.signature, in: request),
-                                                     known: known, now: now)
+                                                     known: known, configuration: configuration, now: now)
         if case .failure(let refusal) = screened {
             let sender = claimed.flatMap(RegionName.init).flatMap { known.contains($0) ? $0 : nil }
             peering.refused(refusal.rawValue, from: sender, detail: "headers", at: now, logger: director.logger)

@@ -53,7 +53,7 @@ extension Director {
     }
 
     /// Every other region's director as this one hears it: `fresh` (a report within three probe
-    /// intervals), `stale`, `silent` (none yet), or `off` when this director has no peer secret.
+    /// intervals), `stale`, `silent` (none yet), or `off` when this director does not peer (no key).
     func peerStatus(_ configuration: Configuration, now: Timestamp) -> [StatusDocument.PeerStatus] {
         let reports = peering?.reports ?? [:]
         let sends = peering?.sends ?? [:]

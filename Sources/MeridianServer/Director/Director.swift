@@ -22,8 +22,8 @@ public final class Director: Sendable {
     public let answering: DNSAnswering
     /// What the redirect listener answers with.
     public let redirects: RedirectAnswering
-    /// The exchange with the other regions' directors; `nil` when no peer secret was given (the
-    /// director then decides on its own observations alone).
+    /// The exchange with the other regions' directors; `nil` when no key was given (the director
+    /// then decides on its own observations alone).
     public let peering: Peering?
     /// Operators' overrides, replicated between directors (last writer wins).
     private let overrideTable = NIOLockedValueBox(OverrideTable())
@@ -38,6 +38,7 @@ public final class Director: Sendable {
     private let peerStates = NIOLockedValueBox<[RegionName: String]>([:])
     private let ownChangeHandlers = NIOLockedValueBox<[@Sendable () -> Void]>([])
     private let refreshing = NIOLock()
+    private let savingPeerMarks = NIOLock()
 
     /// The configuration in force, where it came from, and the last reload's failure.
     struct LoadedConfiguration {
@@ -68,9 +69,9 @@ public final class Director: Sendable {
     }
 
     /// Creates the director of `region`. `source` is the folder the configuration came from, which
-    /// `reload()` reads again.
+    /// `reload()` reads again; with `credentials`, it peers with the other regions' directors.
     public init(configuration: Configuration, region: String, source: String?, logger: Logger,
-                peerSecret: PeerSecret? = nil, state: StateStore? = nil,
+                credentials: PeerCredentials? = nil, state: StateStore? = nil,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(StartError) {
         guard let name = RegionName(region), configuration.region(name) != nil else {
             throw .unknownRegion(region, known: configuration.regions.map(\.name))
@@ -85,11 +86,11 @@ public final class Director: Sendable {
         let loaded = LoadedConfiguration(configuration: configuration, loadedAt: .now, source: source)
         self.loaded = NIOLockedValueBox(loaded)
         self.scheduler = ProbeScheduler(configuration: configuration, board: board, group: group, logger: logger)
-        let peering = peerSecret.map(Peering.init)
-        self.peering = peering
         self.state = state
         self.journal = EventJournal(directory: state?.directory)
         let stored = state?.load()
+        let peering = credentials.map { Peering(credentials: $0, marks: stored?.contents.peerMarks ?? [:]) }
+        self.peering = peering
         for problem in stored?.problems ?? [] { logger.warning("state folder", metadata: ["problem": "\(problem)"]) }
         restored = (stored?.contents.observations ?? []).filter { $0.observer == name }
         overrideTable.withLockedValue { _ = $0.merge(stored?.contents.overrides ?? []) }
@@ -273,6 +274,20 @@ public final class Director: Sendable {
         }
     }
 
+    /// Writes the peers' replay marks to the state folder (after a message moved one), so that a
+    /// message captured before a restart cannot be replayed after it. Saves are serialized, each
+    /// reading the marks inside the lock, so an older set is never written last.
+    func savePeerMarks() {
+        guard let state, let peering else { return }
+        savingPeerMarks.withLock {
+            do {
+                try state.save(peerMarks: peering.authentication.marks)
+            } catch {
+                logger.error("cannot save the peers' replay marks", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
     /// Writes this director's observations to the state folder when a verdict changed since the
     /// last write (called every second by `StateKeeper`).
     public func saveObservationsIfChanged() {
@@ -377,7 +392,7 @@ public final class Director: Sendable {
         }
         let previous = configuration
         guard next.fingerprint != previous.fingerprint || next.fingerprint.isEmpty else { return .unchanged }
-        if mine.director != previous.region(region)?.director {
+        if mine.director.listenAddresses != previous.region(region)?.director.listenAddresses {
             logger.warning("listen addresses changed; they take effect when the director restarts")
         }
         scheduler.adopt(next)

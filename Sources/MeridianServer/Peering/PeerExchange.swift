@@ -19,6 +19,8 @@ import ServiceLifecycle
 public struct PeerExchange: ServiceLifecycle.Service {
     /// The header of a push that asks for the receiver's report in return (value `report`).
     static let replyHeader = "X-Meridian-Reply"
+    /// The path peers take reports at.
+    static let reportPath = "/v1/peer/report"
 
     private let director: Director
     private let interval: Duration
@@ -86,10 +88,11 @@ public struct PeerExchange: ServiceLifecycle.Service {
                     // refuse the same signature again as a replay.
                     var failure: String?
                     for _ in 0..<2 {
-                        var request = HTTPClientRequest(url: peer.director.peerURL.text + "/v1/peer/report")
+                        var request = HTTPClientRequest(url: peer.director.peerURL.text + Self.reportPath)
                         request.method = .POST
                         request.headers.add(name: "Content-Type", value: "application/json")
-                        let headers = peering.authentication.sign(body, from: director.region, at: .now)
+                        let envelope = PeerAuthentication.Envelope(method: "POST", path: Self.reportPath, from: director.region, to: peer.name)
+                        let headers = peering.authentication.sign(body, envelope, at: .now)
                         let signature = PeerAuthentication.signature(in: headers) ?? ""
                         for (name, value) in headers { request.headers.add(name: name, value: value) }
                         if quiet.contains(peer.name) { request.headers.add(name: Self.replyHeader, value: "report") }
@@ -127,7 +130,8 @@ public struct PeerExchange: ServiceLifecycle.Service {
         let verified = peering.authentication.verify(body, sender: headers.first(name: PeerAuthentication.Header.sender),
                                                      timestamp: headers.first(name: PeerAuthentication.Header.timestamp),
                                                      signature: headers.first(name: PeerAuthentication.Header.signature),
-                                                     known: [peer], now: now, inReplyTo: request)
+                                                     method: "POST", path: Self.reportPath, receiver: director.region,
+                                                     known: [peer], configuration: director.configuration, now: now, inReplyTo: request)
         switch verified {
         case .failure(let refusal):
             peering.refused(refusal.rawValue, from: peer, detail: "reply", at: now, logger: director.logger)

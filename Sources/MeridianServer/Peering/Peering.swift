@@ -27,8 +27,9 @@ public final class Peering: Sendable {
     private let refusalsLogged = NIOLockedValueBox<[RegionName?: Timestamp]>([:])
     private let accepted = NIOLockedValueBox<[RegionName: UInt64]>([:])
 
-    public init(secret: PeerSecret) {
-        authentication = PeerAuthentication(secret: secret)
+    /// Peers with `credentials`; `marks` are the last accepted times per sender the state folder kept.
+    public init(credentials: PeerCredentials, marks: [RegionName: Int64] = [:]) {
+        authentication = PeerAuthentication(credentials: credentials, marks: marks)
     }
 
     /// Keeps `report` (an older one than already held is ignored). Returns whether any gateway's

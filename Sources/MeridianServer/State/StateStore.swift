@@ -14,11 +14,14 @@ public final class StateStore: Sendable {
 
     static let overridesFile = "overrides.json"
     static let observationsFile = "observations.json"
+    static let peerMarksFile = "peer-marks.json"
 
     /// What a folder held at start.
     public struct Contents: Sendable {
         public var overrides: [OverrideTable.Write] = []
         public var observations: [Observation] = []
+        /// The time (microseconds since the epoch) of the last message accepted from each peer.
+        public var peerMarks: [RegionName: Int64] = [:]
     }
 
     /// Why the folder cannot be used.
@@ -53,6 +56,7 @@ public final class StateStore: Sendable {
         }
         contents.overrides = read(Self.overridesFile, as: [OverrideTable.Write].self) ?? []
         contents.observations = read(Self.observationsFile, as: [Observation].self) ?? []
+        contents.peerMarks = read(Self.peerMarksFile, as: [RegionName: Int64].self) ?? [:]
         return (contents, problems)
     }
 
@@ -62,6 +66,10 @@ public final class StateStore: Sendable {
 
     func save(observations: [Observation]) throws {
         try write(try JSONEncoder().encode(observations), to: Self.observationsFile)
+    }
+
+    func save(peerMarks: [RegionName: Int64]) throws {
+        try write(try JSONEncoder().encode(peerMarks), to: Self.peerMarksFile)
     }
 
     /// Replaces `name` with `data`: temporary file, fsync, rename, fsync of the folder.

@@ -18,17 +18,17 @@ struct RunningDirector {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    /// Starts the director of `region`; with a `peerSecret`, it peers with the other regions' directors
-    /// at their configured API addresses (and its own API listens on its configured one); with a
-    /// `state`, it keeps its overrides and observations there.
+    /// Starts the director of `region`; with `peering`, it peers with the other regions' directors
+    /// at their configured API addresses (and its own API listens on its configured one), every key
+    /// derived from the names; with a `state`, it keeps its overrides and observations there.
     static func start(_ world: LiveWorld, region: String = "istanbul", source: String? = nil,
-                      configuration: Configuration? = nil, peerSecret: PeerSecret? = nil,
+                      configuration: Configuration? = nil, peering: Bool = false,
                       adminToken: AdminToken? = nil, state: StateStore? = nil) async throws -> RunningDirector {
         let configuration = configuration ?? world.configuration
         let director = try Director(configuration: configuration, region: region, source: source, logger: .test,
-                                    peerSecret: peerSecret, state: state)
+                                    credentials: peering ? .insecureLoopback(for: RegionName(region)!) : nil, state: state)
         let bound = NIOLockedValueBox<Int?>(nil)
-        let apiAddress = peerSecret == nil ? MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0)
+        let apiAddress = !peering ? MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0)
             : configuration.region(director.region)!.director.api
         let api = DirectorAPI.application(for: director, address: apiAddress, adminToken: adminToken) { address in
             bound.withLockedValue { $0 = address.port }
