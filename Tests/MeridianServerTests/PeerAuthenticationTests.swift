@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import MeridianCore
+import NIOConcurrencyHelpers
 import Testing
 @testable import MeridianServer
 
@@ -136,5 +138,41 @@ struct PeerAuthenticationTests {
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(throws: SecretLoadError.self) { try DirectorSigningKey.generate().write(to: path) }
+    }
+}
+
+@Suite("Peer refusals")
+struct PeerRefusalTests {
+    /// Counts the messages logged through it.
+    struct CountingLogHandler: LogHandler {
+        let count: NIOLockedValueBox<Int>
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        func log(event: LogEvent) {
+            count.withLockedValue { $0 += 1 }
+        }
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+    }
+
+    @Test("every refusal is counted; each sender's are logged at most once a minute")
+    func countedAndLoggedOnceAMinute() {
+        let logged = NIOLockedValueBox(0)
+        let logger = Logger(label: "test") { _ in CountingLogHandler(count: logged) }
+        let peering = Peering(credentials: .insecureLoopback(for: "istanbul"))
+        let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
+        for second in 0..<59 {
+            peering.refused("bad-time", from: "ankara", detail: "", at: now + .seconds(Int64(second)), logger: logger)
+        }
+        #expect(logged.withLockedValue { $0 } == 1)
+        peering.refused("unknown-peer", from: nil, detail: "", at: now, logger: logger)
+        #expect(logged.withLockedValue { $0 } == 2, "another sender is logged apart")
+        peering.refused("bad-time", from: "ankara", detail: "", at: now + .seconds(60), logger: logger)
+        #expect(logged.withLockedValue { $0 } == 3, "a minute later, again")
+        #expect(peering.refusalCounts["bad-time"] == 60 && peering.refusalCounts["unknown-peer"] == 1)
     }
 }
