@@ -63,7 +63,6 @@ director: {dns: 127.0.0.1:$ANK_DNS, redirect: 127.0.0.1:15374, api: 127.0.0.1:15
 gateways:
   ank-1: {address: 127.0.0.12, probe: {port: 18082}}
 EOF
-head -c 32 /dev/urandom | base64 >"$M/secret"
 .build/release/meridian check "$M/regions" >/dev/null
 
 cleanup() {
@@ -74,7 +73,7 @@ trap cleanup EXIT
 start_backends
 for region in istanbul ankara; do
   start_bg "meridian_$region" .build/release/meridian serve --region $region --regions "$M/regions" \
-    --state "$M/state-$region" --peer-secret-file "$M/secret" --log-level warning
+    --state "$M/state-$region" --insecure-loopback-keys --log-level warning
 done
 disown -a  # the harness kills the backend; stop_bg still stops everything by PID
 wait_dns 127.0.0.1 $IST_DNS api.example.test 127.0.0.11

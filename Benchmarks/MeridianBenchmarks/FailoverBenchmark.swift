@@ -55,14 +55,13 @@ enum FailoverBenchmark {
             networks: [ClientNetwork(name: "istanbul-metro", prefixes: [try IPPrefix.parse("10.34.0.0/16").get()],
                                      location: NamedLocation(region: "istanbul", point: places[0].1))],
             trustedProxies: [try IPPrefix.parse("127.0.0.1/32").get()])
-        let secret = PeerSecret.random()
         var services: [any ServiceLifecycle.Service] = []
         var directors: [Director] = []
         let budget = ConnectionBudget(descriptors: DescriptorLimit.raise(), configuration: configuration,
                                       directors: regions.count)
         for region in regions {
             let director = try Director(configuration: configuration, region: region.name.rawValue, source: nil, logger: logger,
-                                        peerSecret: secret)
+                                        credentials: .insecureLoopback(for: region.name))
             directors.append(director)
             services += [director.scheduler, PeerExchange(director: director),
                          DNSServer(answering: director.answering, address: region.director.dns, logger: logger,

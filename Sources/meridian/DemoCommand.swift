@@ -38,15 +38,17 @@ struct DemoCommand: AsyncParsableCommand {
         }
         var services: [any ServiceLifecycle.Service] = [StandInService(specs, logger: logger)]
         var directors: [Director] = []
-        // The demo's directors peer with each other over a secret made up for this run, and take
-        // admin calls with a token printed in the banner.
-        let secret = PeerSecret.random()
+        // The demo's directors peer with each other, each signing with a key made up for this run,
+        // and take admin calls with a token printed in the banner.
+        let keys = Dictionary(uniqueKeysWithValues: configuration.regions.map { ($0.name, DirectorSigningKey.generate()) })
+        let keyring = PeerKeyring.given(keys.mapValues(\.publicKey))
         let tokenText = ProcessInfo.processInfo.environment[AdminToken.environmentVariable].flatMap { AdminToken($0) == nil ? nil : $0 }
             ?? "demo-" + (0..<12).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
         let token = AdminToken(tokenText)!
         for region in configuration.regions {
             let director = try Director(configuration: configuration, region: region.name.rawValue,
-                                        source: regions.directory, logger: logger, peerSecret: secret)
+                                        source: regions.directory, logger: logger,
+                                        credentials: PeerCredentials(key: keys[region.name]!, keyring: keyring))
             directors.append(director)
             services.append(director.scheduler)
             services.append(PeerExchange(director: director))

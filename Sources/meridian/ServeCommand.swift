@@ -32,9 +32,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("redirect-threads"), help: "Threads serving HTTP redirects (default: half the cores).")
     var redirectThreads: Int = RedirectServer.defaultThreads
 
-    @Option(name: .customLong("peer-secret-file"),
-            help: "A file holding the secret the directors share (else MERIDIAN_PEER_SECRET; without either, no peering).")
-    var peerSecretFile: String?
+    @Option(name: .customLong("key-file"),
+            help: "This director's Ed25519 private key, as `meridian keygen` writes it (else MERIDIAN_DIRECTOR_KEY; without either, no peering).")
+    var keyFile: String?
+
+    @Flag(name: .customLong("insecure-loopback-keys"),
+          help: "Derive every director's key from its region's name (anyone can): refused unless every listen address of the configuration is on loopback.")
+    var insecureLoopbackKeys = false
 
     @Option(name: .customLong("admin-token-file"),
             help: "A file holding the bearer token of the admin API (else MERIDIAN_TOKEN; without either, no admin API).")
@@ -45,12 +49,18 @@ struct ServeCommand: AsyncParsableCommand {
     var stateDirectory: String?
 
     @Option(name: .customLong("join"),
-            help: "A running director's API URL to fetch the configuration from when --regions holds none (needs the peer secret).")
+            help: "A running director's API URL to fetch the configuration from when --regions holds none (needs a key).")
     var join: String?
+
+    @Option(name: .customLong("join-key"),
+            help: "The public key (ed25519:BASE64) of the director --join asks: its answer is refused unless signed with it.")
+    var joinKey: String?
 
     func validate() throws {
         guard (1...256).contains(dnsThreads) else { throw ValidationError("--dns-threads must be 1 to 256") }
         guard (1...256).contains(redirectThreads) else { throw ValidationError("--redirect-threads must be 1 to 256") }
+        guard !(insecureLoopbackKeys && keyFile != nil) else { throw ValidationError("give --key-file or --insecure-loopback-keys, not both") }
+        if let joinKey, DirectorKey(joinKey) == nil { throw ValidationError("--join-key must be ed25519:BASE64, as `meridian keygen` prints it") }
     }
 
     func run() async throws {
@@ -64,21 +74,32 @@ struct ServeCommand: AsyncParsableCommand {
         let adminToken: AdminToken?
         do {
             adminToken = try AdminToken.load(file: adminTokenFile)
-            let secret = try PeerSecret.load(file: peerSecretFile)
+            let credentials = try credentials()
             // The state folder only for a region that exists (an unknown one is refused just below).
             let known = RegionName(region).flatMap { configuration.region($0) } != nil
+            if known, let credentials, let problem = Self.problem(with: credentials, for: RegionName(region)!, in: configuration) {
+                printError("error: \(problem)")
+                throw ExitCode(1)
+            }
             let state = known ? try StateStore(directory: stateDirectory ?? "state/\(region)") : nil
             director = try Director(configuration: configuration, region: region, source: regions.directory, logger: logger,
-                                    peerSecret: secret, state: state)
+                                    credentials: credentials, state: state)
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
         }
         if director.peering == nil && configuration.regions.count > 1 {
             director.logger.warning("""
-                peering is off: no peer secret (--peer-secret-file or \(PeerSecret.environmentVariable)); \
+                peering is off: no key (--key-file, \(DirectorSigningKey.environmentVariable) or --insecure-loopback-keys); \
                 this director decides on its own observations alone
                 """)
+        }
+        if director.peering != nil && !insecureLoopbackKeys {
+            for peer in configuration.regions where peer.name != director.region && peer.director.key == nil {
+                director.logger.warning("no director.key for a peer: nothing it sends is taken", metadata: ["peer": "\(peer.name)"])
+            }
         }
         let endpoints = configuration.region(director.region)!.director
         let budget = ConnectionBudget(descriptors: descriptors, configuration: configuration)
@@ -106,11 +127,12 @@ extension ServeCommand {
     /// Fills the empty configuration folder from a running director (`--join`).
     private func fetchConfiguration(from url: String, logger: Logger) async throws {
         do {
-            guard let secret = try PeerSecret.load(file: peerSecretFile) else {
-                printError("error: --join needs the peer secret (--peer-secret-file or \(PeerSecret.environmentVariable))")
+            guard let credentials = try credentials() else {
+                printError("error: --join needs a key (--key-file, \(DirectorSigningKey.environmentVariable) or --insecure-loopback-keys)")
                 throw ExitCode(1)
             }
-            let fingerprint = try await ConfigurationJoin.join(url, region: region, secret: secret, into: regions.directory)
+            let fingerprint = try await ConfigurationJoin.join(url, region: region, credentials: credentials,
+                                                               expecting: joinKey.flatMap(DirectorKey.init), into: regions.directory)
             logger.notice("configuration fetched", metadata: ["from": "\(url)", "folder": "\(regions.directory)",
                                                           "fingerprint": "\(fingerprint)"])
         } catch let error as ExitCode {
@@ -118,6 +140,41 @@ extension ServeCommand {
         } catch {
             printError("error: cannot join \(url): \(error)")
             throw ExitCode(1)
+        }
+    }
+}
+
+extension ServeCommand {
+    /// What this director peers with: its key from `--key-file` or the environment, checked against
+    /// its peers' keys in the configuration; or every key derived from the names.
+    private func credentials() throws(SecretLoadError) -> PeerCredentials? {
+        guard let name = RegionName(region) else { return nil }
+        if insecureLoopbackKeys { return .insecureLoopback(for: name) }
+        return try DirectorSigningKey.load(file: keyFile).map { PeerCredentials(key: $0, keyring: .configured) }
+    }
+
+    /// Why `credentials` cannot be used for `region`'s director under `configuration`, or `nil`: keys
+    /// derived from the names off loopback, or a key that is not the one the region file names.
+    static func problem(with credentials: PeerCredentials, for region: RegionName, in configuration: Configuration) -> String? {
+        switch credentials.keyring {
+        case .insecureLoopback:
+            let exposed = configuration.regions.flatMap { region in
+                region.director.listenAddresses.filter { !$0.ip.isLoopback }.map { "\(region.name): \($0)" }
+            }
+            guard exposed.isEmpty else {
+                return "--insecure-loopback-keys derives every key from the region names, which anyone can; it is refused "
+                    + "because not every listen address is on loopback (\(exposed.joined(separator: ", "))). "
+                    + "Make a key per director with `meridian keygen`"
+            }
+            return nil
+        case .configured, .given:
+            guard let named = configuration.region(region)?.director.key else {
+                return "\(region).yaml names no director.key: add the line `meridian keygen` printed for this director's key"
+            }
+            guard named == credentials.key.publicKey else {
+                return "this director's key is not the one \(region).yaml names (director.key \(named))"
+            }
+            return nil
         }
     }
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Fuzzes a decoder with libFuzzer: `dns` (DNSFuzz.swift: the DNS decoder and responder), `dns-stream`
-# (DNSStreamFuzz.swift: DNS over TCP, framed from pieces and answered as the TCP listener does) or
-# `http` (HTTPFuzz.swift: the request-head parser and the redirect responder).
+# (DNSStreamFuzz.swift: DNS over TCP, framed from pieces and answered as the TCP listener does),
+# `http` (HTTPFuzz.swift: the request-head parser and the redirect responder) or `peer`
+# (PeerFuzz.swift: the peer report decoder and the check a director makes before taking a report).
 #
-#   Tests/Fuzz/run.sh dns|dns-stream|http [SECONDS] [LIBFUZZER FLAGS...]
+#   Tests/Fuzz/run.sh dns|dns-stream|http|peer [SECONDS] [LIBFUZZER FLAGS...]
 #
 # SECONDS defaults to 300; crashes go to Tests/Fuzz/findings/TARGET/. Further flags go to libFuzzer
 # (for streams of 64 KiB messages: -max_len=140000).
@@ -12,19 +13,20 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-TARGET=${1:?usage: run.sh dns|dns-stream|http [SECONDS]}
+TARGET=${1:?usage: run.sh dns|dns-stream|http|peer [SECONDS]}
 SECONDS_TO_RUN=${2:-300}
 WORK=${FUZZ_WORK:-/tmp/meridian-fuzz}
 case $TARGET in
   dns) NAME=DNSFuzz ;;
   dns-stream) NAME=DNSStreamFuzz ;;
   http) NAME=HTTPFuzz ;;
-  *) echo "unknown target $TARGET (dns, dns-stream or http)" >&2; exit 2 ;;
+  peer) NAME=PeerFuzz ;;
+  *) echo "unknown target $TARGET (dns, dns-stream, http or peer)" >&2; exit 2 ;;
 esac
 CORPUS=$HERE/corpus/$TARGET FINDINGS=$HERE/findings/$TARGET
 mkdir -p "$CORPUS" "$FINDINGS"
 # Each harness is a target of its own: its file, libFuzzer's driver, and for DNS the shared world.
-for harness in DNSFuzz DNSStreamFuzz HTTPFuzz; do
+for harness in DNSFuzz DNSStreamFuzz HTTPFuzz PeerFuzz; do
   mkdir -p "$WORK/Sources/$harness"
   cp "$HERE/$harness.swift" "$HERE/FuzzDriver.swift" "$WORK/Sources/$harness/"
   case $harness in DNS*) cp "$HERE/FuzzWorld.swift" "$WORK/Sources/$harness/" ;; esac
@@ -48,6 +50,9 @@ let package = Package(
             .product(name: "MeridianHTTP", package: "$(basename "$REPO")"),
             .product(name: "MeridianCore", package: "$(basename "$REPO")"),
         ]),
+        .executableTarget(name: "PeerFuzz", dependencies: [
+            .product(name: "MeridianCore", package: "$(basename "$REPO")"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
@@ -67,6 +72,22 @@ if target.startswith("dns"):
         return q
     seeds = [query("api.example.test", 1, True, True), query("example.test", 2, False, False),
              query("_explain.api.example.test", 16, True, True), query("nope.example.test", 28, True, False)]
+elif target == "peer":
+    now = 1_800_000_000_000_000_000
+    def observation(gateway, at, latency):
+        return ('{"gateway":"%s","observer":"ankara","verdict":"down","latency":[0,%d],'
+                '"consecutiveSuccesses":0,"consecutiveFailures":3,"at":{"nanosecondsSinceEpoch":%d}}' % (gateway, latency, at))
+    def write(target, set_at, cleared):
+        return ('{"override":{"target":{"%s":{"_0":"%s"}},"action":"drain","reason":"maintenance","author":"ops",'
+                '"setAt":{"nanosecondsSinceEpoch":%d},"expiresAt":{"nanosecondsSinceEpoch":%d}},"cleared":%s}'
+                % (target[0], target[1], set_at, set_at + 600 * 10**9, "true" if cleared else "false"))
+    def report(observations, writes):
+        return ('{"from":"ankara","sentAt":{"nanosecondsSinceEpoch":%d},"fingerprint":"fnv1a64:511fb89e8d8f5454",'
+                '"observations":[%s],"overrides":[%s]}' % (now, ",".join(observations), ",".join(writes))).encode()
+    seeds = [report([observation("ist-1", now - 10**9, 12 * 10**15), observation("ank-1", now, 3 * 10**15)], []),
+             report([observation("ank-2", now, 9 * 10**15)], [write(("region", "istanbul"), now - 10**9, False),
+                                                              write(("gateway", "ank-1"), now - 90000 * 10**9, True)]),
+             report([], [write(("region", "ankara"), now + 10**9, True)])]
 else:
     seeds = [b"GET /v1/orders?id=7 HTTP/1.1\r\nHost: go.example.test\r\nX-Forwarded-For: 10.6.1.1, 10.0.0.1\r\n\r\n",
              b"HEAD /a%20b?meridian=json HTTP/1.0\r\nHost: GO.example.test:80\r\nAccept: application/json\r\n\r\n",

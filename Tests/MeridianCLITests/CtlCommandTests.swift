@@ -122,43 +122,6 @@ struct StateFolderTests {
     }
 }
 
-@Suite(.serialized)
-struct JoinTests {
-    @Test func aNewDirectorFetchesTheConfigurationFromAnAuthenticatedPeer() async throws {
-        let (folder, ports) = try RegionsCopy.make()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let secret = folder.appendingPathComponent("secret")
-        try "a peer secret that is long enough".write(to: secret, atomically: true, encoding: .utf8)
-        let wrong = folder.appendingPathComponent("wrong")
-        try "not the secret the directors share".write(to: wrong, atomically: true, encoding: .utf8)
-        let running = try CommandRunner.start(["serve", "--region", "istanbul", "--regions", folder.path, "--state", folder.path + "/state",
-                                               "--peer-secret-file", secret.path, "--log-level", "warning"])
-        defer { if running.isRunning { running.terminate() } }
-        let api = "http://127.0.0.1:\(ports["10090"]!)"
-        #expect(await eventually { (try? CommandRunner.run(["ctl", "status", "--director", api]))?.status == 0 })
-
-        // A wrong secret is refused, and nothing is written.
-        let empty = folder.appendingPathComponent("joined").path
-        let refused = try CommandRunner.run(["serve", "--region", "ankara", "--regions", empty, "--join", api,
-                                             "--peer-secret-file", wrong.path])
-        #expect(refused.status == 1 && refused.errors.contains("401"), "\(refused.errors)")
-        #expect(!FileManager.default.fileExists(atPath: empty + "/global.yaml"))
-
-        // With the secret, Ankara's director fetches the folder, starts on it, and runs the same configuration.
-        let joined = try CommandRunner.start(["serve", "--region", "ankara", "--regions", empty, "--join", api, "--state", empty + "-state",
-                                              "--peer-secret-file", secret.path, "--log-level", "warning"])
-        defer { if joined.isRunning { joined.terminate() } }
-        let ankara = "http://127.0.0.1:\(ports["20090"]!)"
-        #expect(await eventually {
-            guard let status = try? CommandRunner.run(["ctl", "status", "--director", ankara, "--json"]), status.status == 0,
-                  let document = try? JSONDecoder().decode(StatusDocument.self, from: Data(status.output.utf8)) else { return false }
-            return document.peers.first?.sameConfiguration == true
-        })
-        let copied = try String(contentsOfFile: empty + "/global.yaml", encoding: .utf8)
-        #expect(copied == (try String(contentsOf: folder.appendingPathComponent("global.yaml"), encoding: .utf8)))
-    }
-}
-
 extension CommandRunner {
     /// curl's output, or a recorded issue when curl is missing.
     static func curl(_ arguments: [String]) throws -> String {

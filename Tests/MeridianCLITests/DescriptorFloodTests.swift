@@ -47,7 +47,6 @@ struct DescriptorFloodTests {
                     gateways:
                       ank-1: {address: 127.0.2.1}
                     """,
-                "secret": "a peer secret for the flood test",
             ]
             for (name, text) in files { try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8) }
             for (name, address) in [("ist-1", "127.0.1.1"), ("ist-2", "127.0.1.2"), ("ank-1", "127.0.2.1")] {
@@ -65,7 +64,7 @@ struct DescriptorFloodTests {
         /// `serve` arguments for `region`'s director.
         func serve(_ region: String) -> [String] {
             ["serve", "--region", region, "--regions", folder.path, "--state", folder.path + "/state-\(region)",
-             "--peer-secret-file", folder.appendingPathComponent("secret").path, "--log-level", "error"]
+             "--insecure-loopback-keys", "--log-level", "error"]
         }
 
         func stop() {

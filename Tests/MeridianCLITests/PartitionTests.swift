@@ -56,6 +56,9 @@ struct PartitionTests {
             try ip("-n", namespace, "link", "set", device, "up")
         }
 
+        // Off loopback: each director signs with a key of its own, named in its region file.
+        let istanbulKey = try Keys.make(folder.appendingPathComponent("istanbul.key").path)
+        let ankaraKey = try Keys.make(folder.appendingPathComponent("ankara.key").path)
         let files = [
             "global.yaml": """
                 zone: example.test
@@ -68,17 +71,16 @@ struct PartitionTests {
                 """,
             "istanbul.yaml": """
                 location: {lat: 41.0082, lon: 28.9784}
-                director: {dns: "10.251.0.1:10053", redirect: "10.251.0.1:10080", api: "10.251.0.1:10090"}
+                director: {dns: "10.251.0.1:10053", redirect: "10.251.0.1:10080", api: "10.251.0.1:10090", key: "\(istanbulKey)"}
                 gateways:
                   ist-1: {address: 10.251.0.1}
                 """,
             "ankara.yaml": """
                 location: {lat: 39.9334, lon: 32.8597}
-                director: {dns: "10.251.0.2:10053", redirect: "10.251.0.2:10080", api: "10.251.0.2:10090"}
+                director: {dns: "10.251.0.2:10053", redirect: "10.251.0.2:10080", api: "10.251.0.2:10090", key: "\(ankaraKey)"}
                 gateways:
                   ank-1: {address: 10.251.0.2}
                 """,
-            "secret": "a peer secret for the partition test",
         ]
         for (name, text) in files { try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8) }
         let binary = CommandRunner.binary.path
@@ -87,7 +89,7 @@ struct PartitionTests {
                                                       "--listen", "\(address):18080", "--log-level", "error"], program: true))
             processes.append(try CommandRunner.start(["/usr/sbin/ip", "netns", "exec", namespace, binary, "serve", "--region", region,
                                                       "--regions", folder.path, "--state", folder.path + "/state-\(region)",
-                                                      "--peer-secret-file", folder.appendingPathComponent("secret").path,
+                                                      "--key-file", folder.appendingPathComponent("\(region).key").path,
                                                       "--log-level", "error"], program: true))
         }
         func both(_ condition: (StatusDocument) -> Bool) -> Bool {

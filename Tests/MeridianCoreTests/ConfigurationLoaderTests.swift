@@ -70,6 +70,21 @@ struct ConfigurationLoaderTests {
                 sourceLocation: sourceLocation)
     }
 
+    @Test func aDirectorKeyIsReadAndABadOneIsReportedWithItsLine() throws {
+        let key = "ed25519:" + Data((0..<32).map { UInt8($0) }).base64EncodedString()
+        let keyed = Self.region("istanbul", dnsPort: 10053, octet: 1).replacingOccurrences(
+            of: "director:\n", with: "director:\n  key: \(key)\n")
+        let configuration = try load(regions: ["istanbul": keyed, "ankara": Self.region("ankara", dnsPort: 20053, octet: 2)])
+        #expect(configuration.region("istanbul")?.director.key == DirectorKey(key))
+        #expect(configuration.region("istanbul")?.director.key?.description == key)
+        #expect(configuration.region("ankara")?.director.key == nil)
+        for bad in ["ed25519:AAAA", "rsa:" + key.dropFirst(8), "ed25519:not base64!"] {
+            let broken = keyed.replacingOccurrences(of: key, with: bad)
+            expectProblem(problems(regions: ["istanbul": broken, "ankara": Self.region("ankara", dnsPort: 20053, octet: 2)]),
+                          file: "istanbul.yaml", line: 3, containing: "is not an Ed25519 public key")
+        }
+    }
+
     @Test func theShippedRegionsFolderLoads() throws {
         let configuration = try ConfigurationLoader.load(directory: Self.shippedRegions)
         #expect(configuration.zone.text == "example.test")

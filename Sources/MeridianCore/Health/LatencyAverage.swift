@@ -18,7 +18,8 @@ public struct LatencyAverage: Hashable, Sendable, Codable {
             value = sample
             return
         }
-        let next = Double(current.nanoseconds) + smoothing * Double(sample.nanoseconds - current.nanoseconds)
-        value = .nanoseconds(Int64(next.rounded()))
+        // In floating point: the difference of two extreme samples does not fit in an Int64.
+        let next = Double(current.nanoseconds) + smoothing * (Double(sample.nanoseconds) - Double(current.nanoseconds))
+        value = .nanoseconds(Int64(exactly: next.rounded()) ?? (next < 0 ? .min : .max))
     }
 }

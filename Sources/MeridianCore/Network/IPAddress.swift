@@ -24,6 +24,14 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
         return self
     }
 
+    /// Whether this is a loopback address (127.0.0.0/8, `::1`, or `::ffff:127.x.y.z`).
+    public var isLoopback: Bool {
+        switch unmapped {
+        case .v4(let bits): bits >> 24 == 127
+        case .v6(let bits): bits == 1
+        }
+    }
+
     /// Parses an IPv4 or IPv6 address; `nil` when `text` is not exactly one address.
     public init?(_ text: some StringProtocol) {
         let text = Substring(text)

@@ -39,6 +39,11 @@ public struct OverrideTable: Sendable, Equatable {
         return true
     }
 
+    /// The write held for `target`, if any.
+    public func write(for target: Override.Target) -> Write? {
+        writes[target]
+    }
+
     /// Applies every write; returns whether any changed the table.
     @discardableResult
     public mutating func merge(_ incoming: [Write]) -> Bool {

@@ -67,7 +67,10 @@ public enum DirectorAPI {
             case .failure(let error):
                 return try problem(.badRequest, error.message)
             case .success(let write):
-                director.apply(write)
+                if let winner = director.apply(write) {
+                    return try json(LostWrite(error: "a newer write holds \(winner.override.target): this one is not applied",
+                                              winner: Director.overrideStatus(of: winner)), status: .conflict)
+                }
                 return try json(director.overrideStatus())
             }
         }
@@ -96,75 +99,13 @@ public enum DirectorAPI {
             logger: logger)
     }
 
-    /// A peer's signed report: 204 when taken, 401 when its signature, sender or time is refused,
-    /// 400 when it is not a report, 404 when this director has no peer secret.
-    private static func receivePeerReport(_ request: Request, director: Director) async throws -> Response {
-        guard let peering = director.peering else {
-            return try problem(.notFound, "peering is off on this director (no peer secret)")
-        }
-        let body = Data(buffer: try await request.body.collect(upTo: 8 << 20))
-        func header(_ name: String) -> String? {
-            request.headers.first { $0.name.canonicalName == name.lowercased() }?.value
-        }
-        let known = Set(director.configuration.regions.map(\.name)).subtracting([director.region])
-        let now = Timestamp.now
-        switch peering.authentication.verify(body, sender: header(PeerAuthentication.Header.sender),
-                                             timestamp: header(PeerAuthentication.Header.timestamp),
-                                             signature: header(PeerAuthentication.Header.signature), known: known, now: now) {
-        case .failure(let refusal):
-            peering.refused(refusal)
-            director.logger.warning("peer message refused", metadata: ["reason": "\(refusal.rawValue)"])
-            return try problem(.unauthorized, "peer message refused: \(refusal.rawValue)")
-        case .success(let sender):
-            guard let report = try? JSONDecoder().decode(PeerReport.self, from: body),
-                  report.isPlausible(from: sender, at: now, maximumSkew: peering.authentication.maximumSkew) else {
-                peering.refused(.malformed)
-                return try problem(.badRequest, "not a peer report from \(sender), or dated ahead of this director's clock")
-            }
-            director.receive(report, at: now)
-            // A director that has not heard from this one lately asks for its report in return.
-            guard header(PeerExchange.replyHeader) == "report", let signature = header(PeerAuthentication.Header.signature) else {
-                return Response(status: .noContent)
-            }
-            let reply = director.report(at: .now)
-            let replyBody = try JSONEncoder().encode(reply)
-            return signed(replyBody, peering.authentication.sign(replyBody, from: director.region, at: reply.sentAt, inReplyTo: signature))
-        }
+    /// The answer to an operator's write that lost to a newer one (409).
+    struct LostWrite: Encodable {
+        var error: String
+        var winner: StatusDocument.OverrideStatus
     }
 
-    /// A signed JSON answer to a peer.
-    private static func signed(_ body: Data, _ signature: [(String, String)]) -> Response {
-        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
-        for (name, value) in signature { if let field = HTTPField.Name(name) { headers[field] = value } }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
-
-    /// The configuration folder for a director joining (`serve --join`): the request and the answer
-    /// are both signed with the peer secret.
-    private static func peerConfiguration(_ request: Request, director: Director) async throws -> Response {
-        guard let peering = director.peering else {
-            return try problem(.notFound, "peering is off on this director (no peer secret)")
-        }
-        func header(_ name: String) -> String? {
-            request.headers.first { $0.name.canonicalName == name.lowercased() }?.value
-        }
-        let known = Set(director.configuration.regions.map(\.name)).subtracting([director.region])
-        switch peering.authentication.verify(Data(), sender: header(PeerAuthentication.Header.sender),
-                                             timestamp: header(PeerAuthentication.Header.timestamp),
-                                             signature: header(PeerAuthentication.Header.signature), known: known, now: .now) {
-        case .failure(let refusal):
-            peering.refused(refusal)
-            return try problem(.unauthorized, "peer request refused: \(refusal.rawValue)")
-        case .success:
-            guard let answer = try ConfigurationJoin.answer(director, authentication: peering.authentication,
-                                                            inReplyTo: header(PeerAuthentication.Header.signature) ?? "") else {
-                return try problem(.notFound, "this director has no configuration folder to share")
-            }
-            return signed(answer.body, answer.headers)
-        }
-    }
-
-    private static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let body = try encoder.encode(value) + Data("\n".utf8)
@@ -173,7 +114,7 @@ public enum DirectorAPI {
     }
 
     /// A JSON error: `{"error": "..."}`.
-    private static func problem(_ status: HTTPResponse.Status, _ message: String) throws -> Response {
+    static func problem(_ status: HTTPResponse.Status, _ message: String) throws -> Response {
         try json(["error": message], status: status)
     }
 

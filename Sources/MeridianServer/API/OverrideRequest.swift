@@ -27,21 +27,19 @@ public struct OverrideRequest: Codable, Sendable {
         let target: Override.Target
         switch (region, gateway) {
         case (let name?, nil):
-            guard let region = RegionName(name), configuration.region(region) != nil else {
-                return .failure(RequestError("no region '\(name)' (regions: \(configuration.regions.map(\.name.rawValue).joined(separator: ", ")))"))
-            }
+            guard let region = RegionName(name) else { return .failure(RequestError("'\(name)' is not a region name")) }
             target = .region(region)
         case (nil, let name?):
-            guard let gateway = GatewayName(name), configuration.gateways.contains(where: { $0.name == gateway }) else {
-                return .failure(RequestError("no gateway '\(name)'"))
-            }
+            guard let gateway = GatewayName(name) else { return .failure(RequestError("'\(name)' is not a gateway name")) }
             target = .gateway(gateway)
         default:
             return .failure(RequestError("give exactly one of region and gateway"))
         }
         let author = (author?.isEmpty == false ? author : nil) ?? "unknown"
         let reason = (reason?.isEmpty == false ? reason : nil) ?? "no reason given"
-        guard author.count <= 200, reason.count <= 1000 else { return .failure(RequestError("author or reason too long")) }
+        if let problem = OverrideRules.problem(with: target, in: configuration) ?? OverrideRules.problem(reason: reason, author: author) {
+            return .failure(RequestError(problem))
+        }
         if action == "clear" {
             return .success(.clear(target, reason: reason, author: author, at: now))
         }

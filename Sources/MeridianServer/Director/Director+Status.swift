@@ -54,7 +54,7 @@ extension Director {
     }
 
     /// Every other region's director as this one hears it: `fresh` (a report within three probe
-    /// intervals), `stale`, `silent` (none yet), or `off` when this director has no peer secret.
+    /// intervals), `stale`, `silent` (none yet), or `off` when this director does not peer (no key).
     func peerStatus(_ configuration: Configuration, now: Timestamp) -> [StatusDocument.PeerStatus] {
         let reports = peering?.reports ?? [:]
         let sends = peering?.sends ?? [:]
@@ -85,6 +85,16 @@ extension Director {
                 StatusDocument.ProbeInfo(at: outcome.at.iso8601, ok: outcome.succeeded,
                                          latencyMs: outcome.latency.milliseconds.rounded(to: 3), error: outcome.error)
             })
+    }
+
+    /// A write as the API shows it: a clear has the action `clear`.
+    static func overrideStatus(of write: OverrideTable.Write) -> StatusDocument.OverrideStatus {
+        var status = overrideStatus(write.override)
+        if write.cleared {
+            status.action = "clear"
+            status.expiresAt = nil
+        }
+        return status
     }
 
     private static func overrideStatus(_ override: Override) -> StatusDocument.OverrideStatus {

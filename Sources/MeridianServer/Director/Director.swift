@@ -22,8 +22,8 @@ public final class Director: Sendable {
     public let answering: DNSAnswering
     /// What the redirect listener answers with.
     public let redirects: RedirectAnswering
-    /// The exchange with the other regions' directors; `nil` when no peer secret was given (the
-    /// director then decides on its own observations alone).
+    /// The exchange with the other regions' directors; `nil` when no key was given (the director
+    /// then decides on its own observations alone).
     public let peering: Peering?
     /// Operators' overrides, replicated between directors (last writer wins).
     let overrideTable = NIOLockedValueBox(OverrideTable())
@@ -40,6 +40,7 @@ public final class Director: Sendable {
     private let peerStates = NIOLockedValueBox<[RegionName: String]>([:])
     private let ownChangeHandlers = NIOLockedValueBox<[@Sendable () -> Void]>([])
     private let refreshing = NIOLock()
+    private let savingPeerMarks = NIOLock()
 
     /// The configuration in force, where it came from, and the last reload's failure.
     struct LoadedConfiguration {
@@ -70,9 +71,9 @@ public final class Director: Sendable {
     }
 
     /// Creates the director of `region`. `source` is the folder the configuration came from, which
-    /// `reload()` reads again.
+    /// `reload()` reads again; with `credentials`, it peers with the other regions' directors.
     public init(configuration: Configuration, region: String, source: String?, logger: Logger,
-                peerSecret: PeerSecret? = nil, state: StateStore? = nil,
+                credentials: PeerCredentials? = nil, state: StateStore? = nil,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(StartError) {
         guard let name = RegionName(region), configuration.region(name) != nil else {
             throw .unknownRegion(region, known: configuration.regions.map(\.name))
@@ -87,11 +88,11 @@ public final class Director: Sendable {
         let loaded = LoadedConfiguration(configuration: configuration, loadedAt: .now, source: source)
         self.loaded = NIOLockedValueBox(loaded)
         self.scheduler = ProbeScheduler(configuration: configuration, board: board, group: group, logger: logger)
-        let peering = peerSecret.map(Peering.init)
-        self.peering = peering
         self.state = state
         self.journal = EventJournal(directory: state?.directory)
         let stored = state?.load()
+        let peering = credentials.map { Peering(credentials: $0, marks: stored?.contents.peerMarks ?? [:]) }
+        self.peering = peering
         stateProblems = stored?.problems ?? []
         for problem in stateProblems {
             logger.warning("state file moved aside", metadata: ["problem": "\(problem)"])
@@ -175,10 +176,23 @@ public final class Director: Sendable {
                    observations: board.observations(by: region), overrides: overrideTable.withLockedValue { $0.all })
     }
 
-    /// Takes a peer's report (already authenticated); answers change at once when it changes a
-    /// verdict or an override.
-    func receive(_ report: PeerReport, at now: Timestamp = .now) {
-        guard let peering, report.from != region else { return }
+    /// Takes the report `sender`'s signature was checked on, if it keeps the rules of
+    /// `PeerReportCheck`; otherwise nothing of it is used or saved, the refusal is counted and
+    /// logged, and returned. Answers change at once when the report changes a verdict or an override.
+    func receive(_ report: PeerReport, from sender: RegionName, at now: Timestamp = .now) -> PeerReportRefusal? {
+        guard let peering, sender != region else { return nil }
+        let check = PeerReportCheck(configuration: configuration, maximumSkew: peering.authentication.maximumSkew)
+        switch check.check(report, from: sender, at: now) {
+        case .failure(let refusal):
+            peering.refused(refusal.reason.rawValue, from: sender, detail: refusal.message, at: now, logger: logger)
+            return refusal
+        case .success(let taken):
+            take(taken, peering: peering, at: now)
+            return nil
+        }
+    }
+
+    private func take(_ report: PeerReport, peering: Peering, at now: Timestamp) {
         let verdictsChanged = peering.accept(report, at: now)
         // The writes that were newer than what this director held (one lock for the whole report).
         let incoming = overrideTable.withLockedValue { table in report.overrides.filter { table.apply($0) } }
@@ -209,11 +223,14 @@ public final class Director: Sendable {
     }
 
     /// Applies an operator's write (set or clear) and answers from it at once; peers get it with the
-    /// next report. Returns whether it was newer than what was held.
+    /// next report. Returns `nil` when it was newer than what was held, and otherwise the write that
+    /// holds (last writer wins: a peer's write stamped later, or at the same time by a later author).
     @discardableResult
-    public func apply(_ write: OverrideTable.Write, at now: Timestamp = .now) -> Bool {
-        let applied = overrideTable.withLockedValue { $0.apply(write) }
-        if applied {
+    public func apply(_ write: OverrideTable.Write, at now: Timestamp = .now) -> OverrideTable.Write? {
+        let winner = overrideTable.withLockedValue { table in
+            table.apply(write) ? nil : table.write(for: write.override.target)
+        }
+        if winner == nil {
             logger.notice("override", metadata: [
                 "target": "\(write.override.target)", "action": "\(write.cleared ? "clear" : write.override.action.rawValue)",
                 "author": "\(write.override.author)", "reason": "\(write.override.reason)",
@@ -223,7 +240,7 @@ public final class Director: Sendable {
             refreshSnapshot()
             ownChanged()
         }
-        return applied
+        return winner
     }
 
     func journalOverride(_ write: OverrideTable.Write, via peer: RegionName?) {
@@ -260,6 +277,20 @@ public final class Director: Sendable {
             try state.save(overrides: { overrideTable.withLockedValue { $0.all } })
         } catch {
             logger.error("cannot save overrides", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Writes the peers' replay marks to the state folder (after a message moved one), so that a
+    /// message captured before a restart cannot be replayed after it. Saves are serialized, each
+    /// reading the marks inside the lock, so an older set is never written last.
+    func savePeerMarks() {
+        guard let state, let peering else { return }
+        savingPeerMarks.withLock {
+            do {
+                try state.save { peering.authentication.marks }
+            } catch {
+                logger.error("cannot save the peers' replay marks", metadata: ["error": "\(error)"])
+            }
         }
     }
 
@@ -376,7 +407,7 @@ public final class Director: Sendable {
         }
         let previous = configuration
         guard next.fingerprint != previous.fingerprint || next.fingerprint.isEmpty else { return .unchanged }
-        if mine.director != previous.region(region)?.director {
+        if mine.director.listenAddresses != previous.region(region)?.director.listenAddresses {
             logger.warning("listen addresses changed; they take effect when the director restarts")
         }
         scheduler.adopt(next)

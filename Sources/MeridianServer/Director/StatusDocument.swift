@@ -107,7 +107,7 @@ public struct StatusDocument: Codable, Sendable {
     public struct PeerStatus: Codable, Sendable {
         public var region: String
         public var url: String
-        /// `fresh`, `stale`, `silent` (nothing heard yet) or `off` (no peer secret).
+        /// `fresh`, `stale`, `silent` (nothing heard yet) or `off` (this director does not peer: no key).
         public var state: String
         /// When its last report arrived.
         public var lastHeard: String?

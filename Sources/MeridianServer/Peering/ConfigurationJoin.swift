@@ -5,9 +5,15 @@ import NIOCore
 import NIOHTTP1
 
 /// How a new director gets the configuration from a running one (`meridian serve --join URL`): a
-/// signed `GET /v1/peer/configuration`, answered with the folder's files, signed in turn, so that
-/// neither side takes anything from someone without the shared secret.
+/// `GET /v1/peer/configuration` signed with the new director's key (which the running one's
+/// configuration must name), answered with the folder's files, signed in turn by the running
+/// director. The new director takes the folder only when the answer's signature is right for the key
+/// that the folder itself names for the sender, the folder names the new director's own key, and
+/// (with `expecting`) the sender's key is the one the operator gave.
 public enum ConfigurationJoin {
+    /// The path of the endpoint.
+    public static let path = "/v1/peer/configuration"
+
     /// The configuration folder's files, as a peer sends them.
     public struct Folder: Codable, Sendable {
         public var fingerprint: String
@@ -25,25 +31,28 @@ public enum ConfigurationJoin {
         public var description: String
     }
 
-    /// The folder `director` answers with, signed by it in reply to the request signed `request`.
-    static func answer(_ director: Director, authentication: PeerAuthentication,
+    /// The folder `director` answers with, signed by it for `asker` in reply to the request signed `request`.
+    static func answer(_ director: Director, authentication: PeerAuthentication, to asker: RegionName,
                        inReplyTo request: String) throws -> (body: Data, headers: [(String, String)])? {
         guard let source = director.loadedConfiguration.source,
               let files = try? ConfigurationLoader.readFolder(source) else { return nil }
         let folder = Folder(fingerprint: director.configuration.fingerprint,
                             files: files.map { Folder.File(name: ($0.name as NSString).lastPathComponent, text: $0.text) })
         let body = try JSONEncoder().encode(folder)
-        return (body, authentication.sign(body, from: director.region, at: .now, inReplyTo: request))
+        let envelope = PeerAuthentication.Envelope(method: "GET", path: path, from: director.region, to: asker)
+        return (body, authentication.sign(body, envelope, at: .now, inReplyTo: request))
     }
 
     /// Fetches the configuration from the director at `url` as the director of `region`, checks the
     /// answer's signature, and writes the files into `directory` (which must not hold a
-    /// configuration yet). Returns the fingerprint.
-    public static func join(_ url: String, region: String, secret: PeerSecret, into directory: String) async throws(JoinError) -> String {
+    /// configuration yet). `expecting` is the answering director's public key, when the operator
+    /// gave it. Returns the fingerprint.
+    public static func join(_ url: String, region: String, credentials: PeerCredentials, expecting: DirectorKey? = nil,
+                            into directory: String) async throws(JoinError) -> String {
         guard let name = RegionName(region) else { throw JoinError(description: "'\(region)' is not a region name") }
-        let authentication = PeerAuthentication(secret: secret)
-        var request = HTTPClientRequest(url: url + "/v1/peer/configuration")
-        let signature = authentication.sign(Data(), from: name, at: .now)
+        let authentication = PeerAuthentication(credentials: credentials)
+        var request = HTTPClientRequest(url: url + path)
+        let signature = authentication.sign(Data(), .init(method: "GET", path: path, from: name, to: nil), at: .now)
         for (header, value) in signature { request.headers.add(name: header, value: value) }
         let body: Data
         let headers: HTTPHeaders
@@ -59,23 +68,33 @@ public enum ConfigurationJoin {
         } catch {
             throw JoinError(description: "cannot reach \(url): \(error)")
         }
-        let sender = headers.first(name: PeerAuthentication.Header.sender)
-        let verified = authentication.verify(body, sender: sender, timestamp: headers.first(name: PeerAuthentication.Header.timestamp),
-                                             signature: headers.first(name: PeerAuthentication.Header.signature),
-                                             known: Set(sender.flatMap(RegionName.init).map { [$0] } ?? []), now: .now,
-                                             inReplyTo: PeerAuthentication.signature(in: signature))
-        guard case .success = verified else { throw JoinError(description: "\(url)'s answer is not signed with the peer secret") }
         guard let folder = try? JSONDecoder().decode(Folder.self, from: body), !folder.files.isEmpty else {
             throw JoinError(description: "\(url) sent no configuration")
         }
         let files = folder.files.map { ConfigurationLoader.SourceFile(name: $0.name, text: $0.text) }
+        let configuration: Configuration
         do {
-            let configuration = try ConfigurationLoader.load(files: files)
-            guard configuration.region(name) != nil else { throw JoinError(description: "the configuration from \(url) has no region '\(region)'") }
-        } catch let error as JoinError {
-            throw error
+            configuration = try ConfigurationLoader.load(files: files)
         } catch {
             throw JoinError(description: "the configuration from \(url) does not load: \(error)")
+        }
+        guard configuration.region(name) != nil else { throw JoinError(description: "the configuration from \(url) has no region '\(region)'") }
+        let sender = headers.first(name: PeerAuthentication.Header.sender)
+        let known = Set(sender.flatMap(RegionName.init).map { [$0] } ?? []).subtracting([name])
+        let verified = authentication.verify(body, sender: sender, timestamp: headers.first(name: PeerAuthentication.Header.timestamp),
+                                             signature: headers.first(name: PeerAuthentication.Header.signature),
+                                             method: "GET", path: path, receiver: name, known: known, configuration: configuration,
+                                             now: .now, inReplyTo: PeerAuthentication.signature(in: signature))
+        guard case .success(let answerer) = verified else {
+            throw JoinError(description: "\(url)'s answer is not signed with the key its configuration names for it")
+        }
+        if credentials.keyring == .configured {
+            guard configuration.region(name)?.director.key == credentials.key.publicKey else {
+                throw JoinError(description: "the configuration from \(url) does not name this director's key for \(region)")
+            }
+        }
+        if let expecting, configuration.region(answerer)?.director.key != expecting {
+            throw JoinError(description: "\(url) answered as \(answerer), whose key is not the one given (--join-key)")
         }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -19,6 +19,8 @@ import ServiceLifecycle
 public struct PeerExchange: ServiceLifecycle.Service {
     /// The header of a push that asks for the receiver's report in return (value `report`).
     static let replyHeader = "X-Meridian-Reply"
+    /// The path peers take reports at.
+    static let reportPath = "/v1/peer/report"
 
     private let director: Director
     private let interval: Duration
@@ -75,26 +77,29 @@ public struct PeerExchange: ServiceLifecycle.Service {
         let now = Timestamp.now
         let report = director.report(at: now)
         guard let body = try? JSONEncoder().encode(report) else { return }
-        let headers = peering.authentication.sign(body, from: director.region, at: now)
-        let signature = PeerAuthentication.signature(in: headers) ?? ""
         let peers = director.configuration.regions.filter { $0.name != director.region }
         // Not heard from for two intervals: one missed push, not yet stale.
         let quiet = peers.filter { askingEveryPeer || !peering.heard(from: $0.name, within: interval * 2, now: now) }.map(\.name)
         await withTaskGroup(of: Void.self) { group in
             for peer in peers {
                 group.addTask {
-                    var request = HTTPClientRequest(url: peer.director.peerURL.text + "/v1/peer/report")
-                    request.method = .POST
-                    request.headers.add(name: "Content-Type", value: "application/json")
-                    for (name, value) in headers { request.headers.add(name: name, value: value) }
-                    if quiet.contains(peer.name) { request.headers.add(name: Self.replyHeader, value: "report") }
-                    request.body = .bytes(ByteBuffer(data: body))
                     // A kept connection the peer has closed fails at once; the second try opens a new one.
+                    // Each try is signed afresh: the peer may have taken the first one, and would
+                    // refuse the same signature again as a replay.
                     var failure: String?
                     for _ in 0..<2 {
+                        var request = HTTPClientRequest(url: peer.director.peerURL.text + Self.reportPath)
+                        request.method = .POST
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        let envelope = PeerAuthentication.Envelope(method: "POST", path: Self.reportPath, from: director.region, to: peer.name)
+                        let headers = peering.authentication.sign(body, envelope, at: .now)
+                        let signature = PeerAuthentication.signature(in: headers) ?? ""
+                        for (name, value) in headers { request.headers.add(name: name, value: value) }
+                        if quiet.contains(peer.name) { request.headers.add(name: Self.replyHeader, value: "report") }
+                        request.body = .bytes(ByteBuffer(data: body))
                         do {
                             let response = try await client.execute(request, timeout: .milliseconds(Int64(interval.wholeMilliseconds)))
-                            let answer = try? await response.body.collect(upTo: 8 << 20)
+                            let answer = try? await response.body.collect(upTo: PeerReportCheck.largestBody(for: director.configuration))
                             switch response.status {
                             case .noContent:
                                 failure = nil
@@ -121,22 +126,23 @@ public struct PeerExchange: ServiceLifecycle.Service {
     private func takeReply(_ body: ByteBuffer?, headers: HTTPHeaders, from peer: RegionName, to request: String,
                            peering: Peering) -> String? {
         let body = body.map { Data(buffer: $0) } ?? Data()
+        let now = Timestamp.now
         let verified = peering.authentication.verify(body, sender: headers.first(name: PeerAuthentication.Header.sender),
                                                      timestamp: headers.first(name: PeerAuthentication.Header.timestamp),
                                                      signature: headers.first(name: PeerAuthentication.Header.signature),
-                                                     known: [peer], now: .now, inReplyTo: request)
+                                                     method: "POST", path: Self.reportPath, receiver: director.region,
+                                                     known: [peer], configuration: director.configuration, now: now, inReplyTo: request)
         switch verified {
         case .failure(let refusal):
-            peering.refused(refusal)
+            peering.refused(refusal.rawValue, from: peer, detail: "reply", at: now, logger: director.logger)
             return "reply refused: \(refusal.rawValue)"
         case .success:
-            guard let report = try? JSONDecoder().decode(PeerReport.self, from: body),
-                  report.isPlausible(from: peer, at: .now, maximumSkew: peering.authentication.maximumSkew) else {
-                peering.refused(.malformed)
-                return "reply refused: \(PeerAuthentication.Refusal.malformed.rawValue)"
+            guard let report = try? JSONDecoder().decode(PeerReport.self, from: body) else {
+                let refusal = PeerAuthentication.Refusal.malformed.rawValue
+                peering.refused(refusal, from: peer, detail: "reply: not a peer report", at: now, logger: director.logger)
+                return "reply refused: \(refusal)"
             }
-            director.receive(report)
-            return nil
+            return director.receive(report, from: peer, at: now).map { "reply refused: \($0)" }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MeridianCore
 import NIOConcurrencyHelpers
 
@@ -20,11 +21,15 @@ public final class Peering: Sendable {
     let authentication: PeerAuthentication
     private let received = NIOLockedValueBox<[RegionName: Received]>([:])
     private let sent = NIOLockedValueBox<[RegionName: Sent]>([:])
-    private let refusals = NIOLockedValueBox<[PeerAuthentication.Refusal: UInt64]>([:])
+    /// Refusals by reason (the labels of `refusalReasons` only).
+    private let refusals = NIOLockedValueBox<[String: UInt64]>([:])
+    /// When a refusal was last logged, per sender (one entry for every sender that is no peer).
+    private let refusalsLogged = NIOLockedValueBox<[RegionName?: Timestamp]>([:])
     private let accepted = NIOLockedValueBox<[RegionName: UInt64]>([:])
 
-    public init(secret: PeerSecret) {
-        authentication = PeerAuthentication(secret: secret)
+    /// Peers with `credentials`; `marks` are the last accepted times per sender the state folder kept.
+    public init(credentials: PeerCredentials, marks: [RegionName: Int64] = [:]) {
+        authentication = PeerAuthentication(credentials: credentials, marks: marks)
     }
 
     /// Keeps `report` (an older one than already held is ignored). Returns whether any gateway's
@@ -42,8 +47,24 @@ public final class Peering: Sendable {
         }
     }
 
-    func refused(_ refusal: PeerAuthentication.Refusal) {
-        refusals.withLockedValue { $0[refusal, default: 0] += 1 }
+    /// Every reason a peer's message can be refused for, as `/metrics` labels it.
+    static let refusalReasons = PeerAuthentication.Refusal.allCases.map(\.rawValue) + PeerReportRefusal.Reason.allCases.map(\.rawValue)
+
+    /// How often refusals of one sender's messages are logged at most (each is counted).
+    static let refusalLogInterval: Duration = .seconds(60)
+
+    /// Counts a refused message (`reason` is one of `refusalReasons`) and logs it, at most once per
+    /// `refusalLogInterval` for each sender: a peer, or `nil` for anyone who is none.
+    func refused(_ reason: String, from sender: RegionName?, detail: String, at now: Timestamp, logger: Logger) {
+        refusals.withLockedValue { $0[reason, default: 0] += 1 }
+        let log = refusalsLogged.withLockedValue { logged -> Bool in
+            if let last = logged[sender], now - last < Self.refusalLogInterval { return false }
+            logged[sender] = now
+            return true
+        }
+        guard log else { return }
+        logger.warning("peer message refused (further refusals from this sender are counted, not logged, for a minute)",
+                       metadata: ["peer": "\(sender.map(\.rawValue) ?? "unknown")", "reason": "\(reason)", "detail": "\(detail)"])
     }
 
     func recordSend(to peer: RegionName, at now: Timestamp, error: String?) {
@@ -62,7 +83,7 @@ public final class Peering: Sendable {
 
     var reports: [RegionName: Received] { received.withLockedValue { $0 } }
     var sends: [RegionName: Sent] { sent.withLockedValue { $0 } }
-    var refusalCounts: [PeerAuthentication.Refusal: UInt64] { refusals.withLockedValue { $0 } }
+    var refusalCounts: [String: UInt64] { refusals.withLockedValue { $0 } }
 
     /// The Prometheus text exposition of the exchange: reports accepted per peer, refused per reason,
     /// and each peer's freshness as `peers` says it.
@@ -75,8 +96,8 @@ public final class Peering: Sendable {
         text += "# HELP meridian_peer_reports_refused_total Peer reports refused, by reason.\n"
             + "# TYPE meridian_peer_reports_refused_total counter\n"
         let refused = refusalCounts
-        for reason in PeerAuthentication.Refusal.allCases {
-            text += "meridian_peer_reports_refused_total{reason=\"\(reason.rawValue)\"} \(refused[reason] ?? 0)\n"
+        for reason in Self.refusalReasons {
+            text += "meridian_peer_reports_refused_total{reason=\"\(reason)\"} \(refused[reason] ?? 0)\n"
         }
         text += "# HELP meridian_peer_fresh 1 when a report from the peer is fresh.\n# TYPE meridian_peer_fresh gauge\n"
         for peer in peers {

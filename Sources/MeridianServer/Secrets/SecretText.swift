@@ -1,6 +1,6 @@
 import Foundation
 
-/// Why a secret (the peer secret, the admin token) could not be loaded.
+/// Why a secret (a director's signing key, the admin token) could not be loaded.
 public struct SecretLoadError: Error, CustomStringConvertible {
     public var description: String
 }

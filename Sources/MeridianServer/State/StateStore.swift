@@ -19,11 +19,14 @@ public final class StateStore: Sendable {
 
     static let overridesFile = "overrides.json"
     static let observationsFile = "observations.json"
+    static let peerMarksFile = "peer-marks.json"
 
     /// What a folder held at start.
     public struct Contents: Sendable {
         public var overrides: [OverrideTable.Write] = []
         public var observations: [Observation] = []
+        /// The time (microseconds since the epoch) of the last message accepted from each peer.
+        public var peerMarks: [RegionName: Int64] = [:]
     }
 
     /// A file of the folder that was moved aside at start.
@@ -79,6 +82,8 @@ public final class StateStore: Sendable {
         contents.observations = read(Self.observationsFile, as: [Observation].self) {
             StatePlausibility.problem(with: $0, at: now)
         } ?? []
+        // Marks dated ahead are dropped where they are used (`Peering`), so any readable file will do.
+        contents.peerMarks = read(Self.peerMarksFile, as: [RegionName: Int64].self) { _ in nil } ?? [:]
         return (contents, problems)
     }
 
@@ -102,6 +107,13 @@ public final class StateStore: Sendable {
         try writing.withLock {
             guard let observations = current() else { return }
             try DurableFile.replace(directory + "/" + Self.observationsFile, with: try JSONEncoder().encode(observations))
+        }
+    }
+
+    /// Saves the replay marks that `current` reads, under the folder's lock.
+    func save(peerMarks current: () -> [RegionName: Int64]) throws {
+        try writing.withLock {
+            try DurableFile.replace(directory + "/" + Self.peerMarksFile, with: try JSONEncoder().encode(current()))
         }
     }
 }

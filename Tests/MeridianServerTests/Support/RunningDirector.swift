@@ -18,19 +18,20 @@ struct RunningDirector {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    /// Starts the director of `region`; with a `peerSecret`, it peers with the other regions' directors
-    /// at their configured API addresses (and its own API listens on its configured one). The API
+    /// Starts the director of `region`; with `peering`, it peers with the other regions' directors
+    /// at their configured API addresses (and its own API listens on its configured one), every key
+    /// derived from the names; with a `state`, it keeps its overrides and observations there. The API
     /// takes `apiConnections` connections at most (by default what the descriptor limit allows).
     static func start(_ world: LiveWorld, region: String = "istanbul", source: String? = nil,
-                      configuration: Configuration? = nil, peerSecret: PeerSecret? = nil,
-                      adminToken: AdminToken? = nil, apiConnections: Int? = nil,
+                      configuration: Configuration? = nil, peering: Bool = false,
+                      adminToken: AdminToken? = nil, state: StateStore? = nil, apiConnections: Int? = nil,
                       apiIdleTimeout: Duration = .seconds(30), dnsLimits: DNSServer.TCPLimits = .init()) async throws -> RunningDirector {
         let configuration = configuration ?? world.configuration
         let director = try Director(configuration: configuration, region: region, source: source, logger: .test,
-                                    peerSecret: peerSecret)
+                                    credentials: peering ? .insecureLoopback(for: RegionName(region)!) : nil, state: state)
         let budget = ConnectionBudget(descriptors: DescriptorLimit.raise(), configuration: configuration)
         let bound = NIOLockedValueBox<Int?>(nil)
-        let apiAddress = peerSecret == nil ? MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0)
+        let apiAddress = !peering ? MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0)
             : configuration.region(director.region)!.director.api
         let api = DirectorAPI.application(for: director, address: apiAddress, adminToken: adminToken,
                                           maxConnections: apiConnections ?? budget.api, idleTimeout: apiIdleTimeout) { address in

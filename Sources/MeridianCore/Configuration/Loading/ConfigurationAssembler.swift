@@ -73,7 +73,7 @@ struct ConfigurationAssembler {
                 name: name.value, location: location, weight: file.weight ?? 1, capacity: file.capacity,
                 minHealthy: file.minHealthy ?? global.minHealthy ?? 0.5,
                 director: DirectorEndpoints(dns: dns.value, redirect: redirect.value, api: api.value,
-                                            peerURL: director.peerURL),
+                                            peerURL: director.peerURL, key: director.key),
                 gateways: gateways))
         }
         return regions

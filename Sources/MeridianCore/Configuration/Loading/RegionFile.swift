@@ -15,6 +15,7 @@ struct RegionFile {
         var redirect: Located<SocketAddress>?
         var api: Located<SocketAddress>?
         var peerURL: BaseURL?
+        var key: DirectorKey?
     }
 
     struct GatewayEntry {
@@ -64,7 +65,10 @@ struct RegionFile {
         }
         let entry = DirectorEntry(
             dns: socket("dns"), redirect: socket("redirect"), api: socket("api"),
-            peerURL: reader.optional("url")?.parsed(as: "an absolute http(s) URL") { BaseURL($0) })
+            peerURL: reader.optional("url")?.parsed(as: "an absolute http(s) URL") { BaseURL($0) },
+            key: reader.optional("key")?.parsed(as: "an Ed25519 public key (ed25519:BASE64 of 32 bytes, as `meridian keygen` prints it)") {
+                DirectorKey($0)
+            })
         reader.finish()
         return entry
     }

@@ -35,11 +35,18 @@ public struct DirectorEndpoints: Hashable, Sendable, Codable {
     public var api: SocketAddress
     /// The URL other directors use to reach this one's API.
     public var peerURL: BaseURL
+    /// The public key this director signs its messages to peers with (`director.key`); without it,
+    /// its peers take nothing from it (unless every key is derived from the names, on loopback).
+    public var key: DirectorKey?
 
-    public init(dns: SocketAddress, redirect: SocketAddress, api: SocketAddress, peerURL: BaseURL? = nil) {
+    public init(dns: SocketAddress, redirect: SocketAddress, api: SocketAddress, peerURL: BaseURL? = nil, key: DirectorKey? = nil) {
         self.dns = dns
         self.redirect = redirect
         self.api = api
         self.peerURL = peerURL ?? BaseURL("http://\(api)")!
+        self.key = key
     }
+
+    /// Every address this director listens on.
+    public var listenAddresses: [SocketAddress] { [dns, redirect, api] }
 }

@@ -1,8 +1,9 @@
-import MeridianCore
-
 /// What one director tells the others every probe interval: its own observations of every gateway,
 /// the overrides it holds, and which configuration it runs. Observations carry their observer and time, so reports merge
 /// without coordination (newest per gateway and observer wins).
+///
+/// A report is decoded from what a peer sent: nothing in it is used before `PeerReportCheck` has
+/// passed it.
 public struct PeerReport: Codable, Sendable, Equatable {
     /// The sending director's region.
     public var from: RegionName
@@ -13,13 +14,6 @@ public struct PeerReport: Codable, Sendable, Equatable {
     public var observations: [Observation]
     /// Every override write the sender holds (sets and clears), merged last writer wins.
     public var overrides: [OverrideTable.Write]
-
-    /// Whether this is a report `sender` may have sent at `now`: its own, and not dated further
-    /// ahead than a signed message may be (a report from the future would make the sender's later
-    /// ones look older and be ignored).
-    func isPlausible(from sender: RegionName, at now: Timestamp, maximumSkew: Duration) -> Bool {
-        from == sender && sentAt - now <= maximumSkew
-    }
 
     public init(from: RegionName, sentAt: Timestamp, fingerprint: String, observations: [Observation],
                 overrides: [OverrideTable.Write] = []) {

@@ -1,0 +1,117 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MeridianCore
+import NIOCore
+
+/// The peers' endpoints of the API: `POST /v1/peer/report` and `GET /v1/peer/configuration`. Their
+/// headers are screened before anything of the body is read, the body is read up to what the
+/// configuration can need, and a report is checked whole (`PeerReportCheck`) before anything of it
+/// is used. Every refusal is counted (`meridian_peer_reports_refused_total`) and logged at most once
+/// a minute per sender.
+extension DirectorAPI {
+    /// A peer's signed report: 204 when taken (200 with this director's report when asked for one),
+    /// 401 when its signature, sender or time is refused, 400 when it is not a report its sender may
+    /// send, 404 when this director does not peer.
+    static func receivePeerReport(_ request: Request, director: Director) async throws -> Response {
+        guard let peering = director.peering else {
+            return try problem(.notFound, "peering is off on this director (no key)")
+        }
+        let configuration = director.configuration
+        let now = Timestamp.now
+        let headers: PeerAuthentication.SignedHeaders
+        switch screen(request, peering: peering, configuration: configuration, director: director, now: now) {
+        case .failure(let refusal):
+            return try problem(.unauthorized, "peer message refused: \(refusal.rawValue)")
+        case .success(let screened):
+            headers = screened
+        }
+        let sender = headers.sender
+        let largest = PeerReportCheck.largestBody(for: configuration)
+        let body: Data
+        do {
+            body = Data(buffer: try await request.body.collect(upTo: largest))
+        } catch is NIOTooManyBytesError {
+            let refusal = PeerAuthentication.Refusal.tooLarge.rawValue
+            peering.refused(refusal, from: sender, detail: "body over \(largest) bytes", at: now, logger: director.logger)
+            return try problem(.badRequest, "peer report refused: \(refusal): larger than the \(largest) bytes this configuration can need")
+        }
+        if case .failure(let refusal) = peering.authentication.verify(body, headers, method: "POST", path: PeerExchange.reportPath,
+                                                                      receiver: director.region) {
+            peering.refused(refusal.rawValue, from: sender, detail: "signature", at: now, logger: director.logger)
+            return try problem(.unauthorized, "peer message refused: \(refusal.rawValue)")
+        }
+        director.savePeerMarks()
+        guard let report = try? JSONDecoder().decode(PeerReport.self, from: body) else {
+            let refusal = PeerAuthentication.Refusal.malformed.rawValue
+            peering.refused(refusal, from: sender, detail: "not a peer report", at: now, logger: director.logger)
+            return try problem(.badRequest, "peer report refused: \(refusal): the body is not a peer report")
+        }
+        if let refusal = director.receive(report, from: sender, at: now) {
+            return try problem(.badRequest, "peer report refused: \(refusal)")
+        }
+        // A director that has not heard from this one lately asks for its report in return.
+        guard header(PeerExchange.replyHeader, in: request) == "report",
+              let signature = header(PeerAuthentication.Header.signature, in: request) else {
+            return Response(status: .noContent)
+        }
+        let reply = director.report(at: .now)
+        let replyBody = try JSONEncoder().encode(reply)
+        let envelope = PeerAuthentication.Envelope(method: "POST", path: PeerExchange.reportPath, from: director.region, to: sender)
+        return signed(replyBody, peering.authentication.sign(replyBody, envelope, at: reply.sentAt, inReplyTo: signature))
+    }
+
+    /// The configuration folder for a director joining (`serve --join`): the request (with an empty
+    /// body, which is not read, signed for any receiver since the joining director does not know yet
+    /// whom it asks) and the answer (signed for the joining director) are both signed.
+    static func peerConfiguration(_ request: Request, director: Director) async throws -> Response {
+        guard let peering = director.peering else {
+            return try problem(.notFound, "peering is off on this director (no key)")
+        }
+        let now = Timestamp.now
+        let verified = screen(request, peering: peering, configuration: director.configuration, director: director, now: now)
+            .flatMap { headers in
+                peering.authentication.verify(Data(), headers, method: "GET", path: ConfigurationJoin.path, receiver: nil).mapError { refusal in
+                    peering.refused(refusal.rawValue, from: headers.sender, detail: "signature", at: now, logger: director.logger)
+                    return refusal
+                }
+            }
+        switch verified {
+        case .failure(let refusal):
+            return try problem(.unauthorized, "peer request refused: \(refusal.rawValue)")
+        case .success(let asker):
+            director.savePeerMarks()
+            guard let answer = try ConfigurationJoin.answer(director, authentication: peering.authentication, to: asker,
+                                                            inReplyTo: header(PeerAuthentication.Header.signature, in: request) ?? "") else {
+                return try problem(.notFound, "this director has no configuration folder to share")
+            }
+            return signed(answer.body, answer.headers)
+        }
+    }
+
+    /// The signing headers of `request`, screened (and a refusal counted and logged).
+    private static func screen(_ request: Request, peering: Peering, configuration: Configuration, director: Director,
+                               now: Timestamp) -> Result<PeerAuthentication.SignedHeaders, PeerAuthentication.Refusal> {
+        let known = Set(configuration.regions.map(\.name)).subtracting([director.region])
+        let claimed = header(PeerAuthentication.Header.sender, in: request)
+        let screened = peering.authentication.screen(sender: claimed, timestamp: header(PeerAuthentication.Header.timestamp, in: request),
+                                                     signature: header(PeerAuthentication.Header.signature, in: request),
+                                                     known: known, configuration: configuration, now: now)
+        if case .failure(let refusal) = screened {
+            let sender = claimed.flatMap(RegionName.init).flatMap { known.contains($0) ? $0 : nil }
+            peering.refused(refusal.rawValue, from: sender, detail: "headers", at: now, logger: director.logger)
+        }
+        return screened
+    }
+
+    private static func header(_ name: String, in request: Request) -> String? {
+        request.headers.first { $0.name.canonicalName == name.lowercased() }?.value
+    }
+
+    /// A signed JSON answer to a peer.
+    private static func signed(_ body: Data, _ signature: [(String, String)]) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+        for (name, value) in signature { if let field = HTTPField.Name(name) { headers[field] = value } }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
