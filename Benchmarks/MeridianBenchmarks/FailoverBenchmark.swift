@@ -65,7 +65,7 @@ enum FailoverBenchmark {
             directors.append(director)
             services += [director.scheduler, PeerExchange(director: director),
                          DNSServer(answering: director.answering, address: region.director.dns, logger: logger,
-                                   maxConnections: budget.dnsTCP),
+                                   tcp: .init(maxConnections: budget.dnsTCP)),
                          RedirectServer(answering: director.redirects, address: region.director.redirect, logger: logger,
                                         maxConnections: budget.redirect),
                          DirectorAPI.application(for: director, address: region.director.api, maxConnections: budget.api)]

@@ -53,7 +53,7 @@ struct DemoCommand: AsyncParsableCommand {
             services.append(director.scheduler)
             services.append(PeerExchange(director: director))
             services.append(DNSServer(answering: director.answering, address: region.director.dns, logger: director.logger,
-                                      maxConnections: budget.dnsTCP))
+                                      tcp: .init(maxConnections: budget.dnsTCP)))
             services.append(RedirectServer(answering: director.redirects, address: region.director.redirect,
                                            logger: director.logger, maxConnections: budget.redirect))
             services.append(DirectorAPI.application(for: director, address: region.director.api, adminToken: token,

@@ -111,7 +111,7 @@ struct ServeCommand: AsyncParsableCommand {
             ])
         }
         let dns = DNSServer(answering: director.answering, address: endpoints.dns, logger: director.logger,
-                            maxConnections: budget.dnsTCP, udpThreads: dnsThreads)
+                            tcp: .init(maxConnections: budget.dnsTCP), udpThreads: dnsThreads)
         let redirect = RedirectServer(answering: director.redirects, address: endpoints.redirect, logger: director.logger,
                                       threads: redirectThreads, maxConnections: budget.redirect)
         let exchange = PeerExchange(director: director)

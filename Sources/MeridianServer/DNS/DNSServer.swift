@@ -13,7 +13,7 @@ import ServiceLifecycle
 public struct DNSServer: ServiceLifecycle.Service {
     /// The bounds of DNS over TCP.
     public struct TCPLimits: Sendable {
-        /// Connections open at once.
+        /// Connections open at once (`ConnectionBudget` derives it from the descriptor limit).
         public var maxConnections: Int
         /// Connections open at once from one IPv4 address or IPv6 /64.
         public var maxConnectionsPerClient: Int
@@ -48,7 +48,7 @@ public struct DNSServer: ServiceLifecycle.Service {
     private let udpThreads: Int
 
     public init(answering: DNSAnswering, address: MeridianCore.SocketAddress, logger: Logger,
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, maxConnections: Int = 1024,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                 tcp: TCPLimits = TCPLimits(), udpThreads: Int = System.coreCount,
                 onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
         self.udpThreads = udpThreads
@@ -56,8 +56,6 @@ public struct DNSServer: ServiceLifecycle.Service {
         self.address = address
         self.group = group
         self.logger = logger
-        var tcp = tcp
-        tcp.maxConnections = min(tcp.maxConnections, maxConnections)
         self.tcp = tcp
         self.onListening = onListening
     }

@@ -38,8 +38,10 @@ struct RunningDirector {
             bound.withLockedValue { $0 = address.port }
         }
         let dnsBound = NIOLockedValueBox<Int?>(nil)
+        var tcp = dnsLimits
+        tcp.maxConnections = min(tcp.maxConnections, budget.dnsTCP)
         let dns = DNSServer(answering: director.answering, address: MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0),
-                            logger: .test, maxConnections: budget.dnsTCP, tcp: dnsLimits) { port in dnsBound.withLockedValue { $0 = port } }
+                            logger: .test, tcp: tcp) { port in dnsBound.withLockedValue { $0 = port } }
         let redirectBound = NIOLockedValueBox<Int?>(nil)
         let redirect = RedirectServer(answering: director.redirects, address: MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0),
                                       logger: .test, threads: 2, maxConnections: budget.redirect, idleTimeout: .seconds(2), headTimeout: .seconds(1)) { port in
