@@ -108,36 +108,6 @@ final class KeptHTTPConnection {
     }
 }
 
-/// A DNS question over UDP, built and read by hand (this test target does not link the DNS codec).
-enum UDPQuestion {
-    /// Asks 127.0.0.1:`port` for the A records of `name`; returns how many answers came, or nil when
-    /// no NOERROR answer came within two seconds.
-    static func answerCount(port: Int, name: String) -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let id = UInt16.random(in: 1...UInt16.max)
-        var query: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xFF), 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
-        for label in name.split(separator: ".") { query += [UInt8(label.utf8.count)] + Array(label.utf8) }
-        query += [0, 0, 1, 0, 1]
-        var address = LoopbackAddress.make(port: port)
-        let sent = query.withUnsafeBytes { bytes in
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, bytes.baseAddress, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-        }
-        guard sent == query.count else { return nil }
-        var answer = [UInt8](repeating: 0, count: 4096)
-        let count = answer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        guard count >= 12, answer[0] == query[0], answer[1] == query[1], answer[3] & 0x0F == 0 else { return nil }
-        return Int(answer[6]) << 8 | Int(answer[7])
-    }
-}
-
 enum LoopbackAddress {
     static func make(port: Int) -> sockaddr_in {
         var address = sockaddr_in()
