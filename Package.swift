@@ -1,9 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Linux only: the listeners use epoll, recvmmsg/sendmmsg and a SO_REUSEPORT BPF program (Sources/CMeridianSockets).
 let package = Package(
     name: "Meridian",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "meridian", targets: ["meridian"]),
         .library(name: "MeridianCore", targets: ["MeridianCore"]),
@@ -68,17 +68,27 @@ let package = Package(
             dependencies: [
                 "MeridianCore",
                 "MeridianServer",
+                "MeridianTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(
             name: "MeridianTesting",
-            dependencies: ["MeridianDNS", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "MeridianCore",
+                "MeridianDNS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .executableTarget(
             name: "meridian-benchmarks",
-            dependencies: ["MeridianCore", "MeridianDNS", "MeridianServer"],
+            dependencies: ["MeridianCore", "MeridianDNS", "MeridianServer", "MeridianTesting"],
             path: "Benchmarks/MeridianBenchmarks"
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MeridianCore
 import MeridianServer
+import MeridianTesting
 import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle

@@ -6,6 +6,7 @@ import Logging
 import MeridianCore
 import MeridianDNS
 import MeridianServer
+import MeridianTesting
 import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle

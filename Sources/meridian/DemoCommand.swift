@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MeridianCore
 import MeridianServer
+import MeridianTesting
 import ServiceLifecycle
 
 /// `meridian demo`: the whole system on loopback in one process.

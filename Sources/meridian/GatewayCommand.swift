@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import MeridianCore
 import MeridianServer
+import MeridianTesting
 import NIOCore
 
 /// `meridian gateway`: runs one stand-in gateway for demos and tests.

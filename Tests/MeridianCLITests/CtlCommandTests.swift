@@ -2,6 +2,7 @@ import Foundation
 import MeridianCore
 import MeridianHTTP
 import MeridianServer
+import MeridianTesting
 import Testing
 
 /// `meridian ctl explain` against a real `meridian serve`, and the serve's redirect listener.

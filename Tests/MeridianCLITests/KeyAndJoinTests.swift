@@ -1,6 +1,7 @@
 import Foundation
 import MeridianCore
 import MeridianServer
+import MeridianTesting
 import Testing
 
 @Suite(.serialized)

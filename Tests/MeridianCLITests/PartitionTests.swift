@@ -1,5 +1,6 @@
 import Foundation
 import MeridianServer
+import MeridianTesting
 import Testing
 
 /// Two directors in their own network namespaces, joined by a veth link that the test cuts: a real

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import MeridianServer
+import MeridianTesting
 import Testing
 
 /// `meridian serve` as an operator runs it: a real process, real signals, real HTTP.
@@ -119,12 +120,3 @@ enum FreePort {
     }
 }
 
-/// Waits until `condition` holds, checking every 20 ms, for at most `limit`.
-func eventually(within limit: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return await condition()
-}

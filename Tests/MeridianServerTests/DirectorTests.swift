@@ -1,5 +1,6 @@
 import Foundation
 import MeridianCore
+import MeridianTesting
 import Testing
 @testable import MeridianServer
 

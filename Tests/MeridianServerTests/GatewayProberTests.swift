@@ -1,4 +1,5 @@
 import MeridianCore
+import MeridianTesting
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix

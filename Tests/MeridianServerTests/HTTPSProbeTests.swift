@@ -1,5 +1,6 @@
 import Foundation
 import MeridianCore
+import MeridianTesting
 import NIOCore
 import NIOPosix
 import NIOSSL

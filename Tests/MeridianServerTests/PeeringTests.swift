@@ -4,6 +4,7 @@ import Glibc
 import AsyncHTTPClient
 import Foundation
 import MeridianCore
+import MeridianTesting
 import NIOCore
 import Testing
 @testable import MeridianServer

@@ -1,6 +1,7 @@
 import Foundation
 import MeridianCore
 import MeridianHTTP
+import MeridianTesting
 import Testing
 @testable import MeridianServer
 

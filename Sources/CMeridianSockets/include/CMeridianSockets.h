@@ -1,6 +1,8 @@
-// recvmmsg, sendmmsg and pthread_setname_np, which Swift's Glibc module does not expose (they need _GNU_SOURCE, which
-// this header must not define: it would change the system headers that other modules share); and RLIMIT_NOFILE, whose
-// resource type Swift's Glibc module imports differently from one glibc to the next.
+// Linux only: what Swift's Glibc module does not expose, or imports differently from one glibc to the next.
+// Batched datagrams (recvmmsg, sendmmsg, which need _GNU_SOURCE: this header must not define it, since it would
+// change the system headers that other modules share), epoll with EPOLLEXCLUSIVE (create, add, modify, remove, wait;
+// `struct epoll_event` is packed on x86-64), accept4 (non-blocking, close-on-exec), the SO_REUSEPORT BPF program that
+// steers datagrams by CPU, RLIMIT_NOFILE (read and raise), and thread names (pthread_setname_np).
 #ifndef C_MERIDIAN_SOCKETS_H
 #define C_MERIDIAN_SOCKETS_H
 

@@ -6,8 +6,9 @@ import NIOPosix
 import MeridianDNS
 
 /// One running director: the region it speaks for, its configuration, its probes and health
-/// board, and the views the API serves (status, metrics). Long-lived parts are services
-/// (`services`) run in one service group by `meridian serve` or `meridian demo`.
+/// board, and the views the API serves (status, metrics). Its long-lived parts (`scheduler`, and
+/// the listeners, exchange and refreshers built around it) run as services in one service group,
+/// started by `meridian serve`, `meridian demo`, the tests and the benchmarks.
 public final class Director: Sendable {
     public let region: RegionName
     public let board: HealthBoard

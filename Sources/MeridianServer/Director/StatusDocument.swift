@@ -1,4 +1,4 @@
-/// The health dashboard as JSON (`GET /v1/status`). Its schema is documented in docs/status.md;
+/// The health dashboard as JSON (`GET /v1/status`). Its schema is documented in docs/api.md (`/v1/status`);
 /// fields are only ever added.
 public struct StatusDocument: Codable, Sendable {
     public var director: DirectorInfo

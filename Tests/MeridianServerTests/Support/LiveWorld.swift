@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MeridianCore
+import MeridianTesting
 import NIOCore
 import NIOPosix
 @testable import MeridianServer
@@ -68,16 +69,6 @@ struct LiveWorld {
     func gateway(_ name: GatewayName) -> Gateway {
         configuration.gateways.first { $0.name == name }!
     }
-}
-
-/// Waits until `condition` holds, checking every 10 ms, for at most `limit`; returns whether it held.
-func eventually(within limit: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return try await condition()
 }
 
 extension Logger {

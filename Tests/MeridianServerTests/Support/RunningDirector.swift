@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Logging
 import MeridianCore
+import MeridianTesting
 import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
