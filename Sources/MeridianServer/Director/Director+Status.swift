@@ -6,7 +6,7 @@ extension Director {
     public func status(at now: Timestamp = .now) -> StatusDocument {
         let loaded = loadedConfiguration
         let configuration = loaded.configuration
-        let assessment = assessment(at: now)
+        let assessment = assessment()
         let health = board.health
         let regions = assessment.sites.map { site in
             StatusDocument.RegionStatus(

@@ -119,11 +119,11 @@ public final class Director: Sendable {
     /// The configuration in force.
     public var configuration: Configuration { loaded.withLockedValue { $0.configuration } }
 
-    /// The sites as this director sees them now.
-    public func assessment(at now: Timestamp = .now) -> Assessment {
-        let configuration = configuration
-        return Assessment.make(configuration, observations: observations(at: now), overrides: overrides(at: now),
-                               vantage: region, peers: peers(of: configuration), now: now)
+    /// The sites as this director answers from them now: the assessment of the installed steering
+    /// snapshot, which the DNS and redirect listeners read (status, metrics and explain read it too,
+    /// so there is one "now").
+    public func assessment() -> Assessment {
+        answering.current.snapshot.assessment
     }
 
     /// Every observation the decision uses now: this director's own, the restored ones while it warms
@@ -356,10 +356,10 @@ public final class Director: Sendable {
         return decision
     }
 
-    /// The decision for `client` as this director would make it now, explained: the same one the
-    /// DNS debug answer and the redirector's JSON answer give.
-    public func explain(client: IPAddress, service: Service, at now: Timestamp = .now) -> DecisionReport {
-        let snapshot = snapshot(at: now)
+    /// The decision for `client` as this director makes it now, explained: it is made from the
+    /// installed snapshot, so it is the one the DNS and redirect listeners give.
+    public func explain(client: IPAddress, service: Service) -> DecisionReport {
+        let snapshot = answering.current.snapshot
         let location = snapshot.locator.locate(client, vantage: snapshot.vantage)
         let decision = Steering.decide(service, for: location, in: snapshot.assessment,
                                        selector: ClientLanes.selector(for: client))
@@ -425,9 +425,9 @@ public final class Director: Sendable {
 
     var loadedConfiguration: LoadedConfiguration { loaded.withLockedValue { $0 } }
 
-    /// The Prometheus text exposition, with the region and gateway gauges brought up to date.
+    /// The Prometheus text exposition, the region and gateway gauges from the installed snapshot.
     public func metricsText(at now: Timestamp = .now) -> String {
-        let assessment = assessment(at: now)
+        let assessment = assessment()
         var text = metrics.exposition(assessment, statistics: board.statistics) + answering.statistics.exposition()
             + answering.rateLimiter.exposition() + redirects.statistics.exposition()
         text += "# HELP meridian_director_isolated 1 when this director has peers and hears from none.\n"
