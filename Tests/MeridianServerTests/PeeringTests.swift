@@ -17,7 +17,7 @@ struct EventJournalTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let journal = EventJournal(directory: folder, capacity: 5)
-        for index in 1...12 { journal.record("verdict", "gw-\(index)", "up → down") }
+        for index in 1...12 { journal.record(.verdict, "gw-\(index)", "up → down") }
         #expect(journal.latest(3).map(\.subject) == ["gw-12", "gw-11", "gw-10"])
         #expect(journal.latest(100).count == 5)
         journal.flush()

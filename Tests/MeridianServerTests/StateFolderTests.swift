@@ -76,7 +76,7 @@ struct StateFolderTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let journal = EventJournal(directory: folder)
         try #require(mkfifo(folder + "/events.jsonl", 0o600) == 0)
-        journal.record("verdict", "ist-1", "up → down")
+        journal.record(.verdict, "ist-1", "up → down")
         #expect(journal.latest(1).first?.subject == "ist-1", "recorded in memory at once")
         // Now a reader comes, and the line the writer was waiting to write arrives.
         let reader = open(folder + "/events.jsonl", O_RDONLY)

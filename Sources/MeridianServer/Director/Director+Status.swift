@@ -53,17 +53,23 @@ extension Director {
         OverrideSet(overrides(at: now), at: now, drainGrace: configuration.drainGrace).all.map(Self.overrideStatus)
     }
 
-    /// Every other region's director as this one hears it: `fresh` (a report within three probe
-    /// intervals), `stale`, `silent` (none yet), or `off` when this director does not peer (no key).
+    /// Every other region's director and how this one hears it (`PeerState`).
+    func peerStates(_ configuration: Configuration, now: Timestamp) -> [(peer: Region, state: PeerState)] {
+        let reports = peering?.reports ?? [:]
+        let window = (configuration.gateways.map(\.probe.interval).max() ?? .seconds(1)) * 3
+        return configuration.regions.filter { $0.name != region }.map { peer in
+            (peer, peering == nil ? .off : PeerState.of(lastHeard: reports[peer.name]?.receivedAt, window: window, at: now))
+        }
+    }
+
+    /// The peers as `/v1/status` shows them.
     func peerStatus(_ configuration: Configuration, now: Timestamp) -> [StatusDocument.PeerStatus] {
         let reports = peering?.reports ?? [:]
         let sends = peering?.sends ?? [:]
-        let window = (configuration.gateways.map(\.probe.interval).max() ?? .seconds(1)) * 3
-        return configuration.regions.filter { $0.name != region }.map { peer in
+        return peerStates(configuration, now: now).map { peer, state in
             let heard = reports[peer.name]
-            let state = peering == nil ? "off" : heard.map { now - $0.receivedAt <= window ? "fresh" : "stale" } ?? "silent"
             return StatusDocument.PeerStatus(
-                region: peer.name.rawValue, url: peer.director.peerURL.text, state: state,
+                region: peer.name.rawValue, url: peer.director.peerURL.text, state: state.rawValue,
                 lastHeard: heard?.receivedAt.iso8601, fingerprint: heard?.report.fingerprint,
                 sameConfiguration: heard.map { $0.report.fingerprint == configuration.fingerprint },
                 lastSent: sends[peer.name]?.at.iso8601, lastSendError: sends[peer.name]?.error)

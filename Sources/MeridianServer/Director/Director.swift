@@ -38,7 +38,7 @@ public final class Director: Sendable {
     private let savedVerdicts = NIOLockedValueBox<[GatewayName: Verdict]>([:])
     /// What happened: verdicts, overrides, peers, configuration (`/v1/events`).
     public let journal: EventJournal
-    private let peerStates = NIOLockedValueBox<[RegionName: String]>([:])
+    private let peerStates = NIOLockedValueBox<[RegionName: PeerState]>([:])
     private let ownChangeHandlers = NIOLockedValueBox<[@Sendable () -> Void]>([])
     private let refreshing = NIOLock()
     private let savingPeerMarks = NIOLock()
@@ -97,7 +97,7 @@ public final class Director: Sendable {
         stateProblems = stored?.problems ?? []
         for problem in stateProblems {
             logger.warning("state file moved aside", metadata: ["problem": "\(problem)"])
-            journal.record("state", problem.file, problem.description)
+            journal.record(.state, problem.file, problem.description)
         }
         restored = (stored?.contents.observations ?? []).filter { $0.observer == name }
         overrideTable.withLockedValue { _ = $0.merge(stored?.contents.overrides ?? []) }
@@ -109,7 +109,7 @@ public final class Director: Sendable {
         self.answering = DNSAnswering(responder: Self.responder(for: loaded, region: name), snapshot: snapshot)
         self.redirects = RedirectAnswering(snapshot: snapshot)
         scheduler.onVerdictChange { [weak self] gateway, change in
-            self?.journal.record("verdict", gateway.name.rawValue, "\(change.from.rawValue) → \(change.to.rawValue): \(change.reason)",
+            self?.journal.record(.verdict, gateway.name.rawValue, "\(change.from.rawValue) → \(change.to.rawValue): \(change.reason)",
                                  at: change.at)
             self?.refreshSnapshot()
             self?.ownChanged()
@@ -249,24 +249,20 @@ public final class Director: Sendable {
         var message = write.cleared ? "cleared by \(override.author)" : "\(override.action.rawValue) by \(override.author): \(override.reason)"
         if !write.cleared, let expiry = override.expiresAt { message += " (until \(expiry.iso8601))" }
         if let peer { message += ", via \(peer)'s director" }
-        journal.record("override", override.target.description, message, at: override.setAt)
+        journal.record(.override, override.target.description, message, at: override.setAt)
     }
 
     /// Journals peers going stale and coming back (called with every snapshot refresh).
     private func journalPeerChanges(at now: Timestamp) {
         guard peering != nil else { return }
-        let current = Dictionary(peerStatus(configuration, now: now).map { (RegionName($0.region)!, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let current = Dictionary(peerStates(configuration, now: now).map { ($0.peer.name, $0.state) }, uniquingKeysWith: { first, _ in first })
         let previous = peerStates.withLockedValue { states in
             defer { states = current }
             return states
         }
-        for (peer, state) in current where previous[peer] != nil && previous[peer] != state {
-            let message = switch (previous[peer], state) {
-            case ("silent", "fresh"): "first report"
-            case (_, "fresh"): "heard from again"
-            default: "no report for three probe intervals (\(state))"
-            }
-            journal.record("peer", peer.rawValue, message, at: now)
+        for (peer, state) in current {
+            guard let before = previous[peer], before != state else { continue }
+            journal.record(.peer, peer.rawValue, state.journalMessage(after: before), at: now)
         }
     }
 
@@ -390,12 +386,12 @@ public final class Director: Sendable {
         switch result {
         case .reloaded(let fingerprint):
             logger.notice("configuration reloaded", metadata: ["fingerprint": "\(fingerprint)"])
-            journal.record("configuration", "configuration", "reloaded: \(fingerprint)")
+            journal.record(.configuration, "configuration", "reloaded: \(fingerprint)")
         case .unchanged:
             logger.info("configuration unchanged")
         case .refused(let reason):
             logger.error("configuration reload refused; keeping the running one", metadata: ["reason": "\(reason)"])
-            journal.record("configuration", "configuration", "reload refused, the running one stays: \(reason)")
+            journal.record(.configuration, "configuration", "reload refused, the running one stays: \(reason)")
             loaded.withLockedValue { $0.lastReloadError = reason }
         }
         return result
@@ -432,7 +428,7 @@ public final class Director: Sendable {
             + answering.rateLimiter.exposition() + redirects.statistics.exposition()
         text += "# HELP meridian_director_isolated 1 when this director has peers and hears from none.\n"
             + "# TYPE meridian_director_isolated gauge\nmeridian_director_isolated \(assessment.consensus.isolated ? 1 : 0)\n"
-        if let peering { text += peering.exposition(peers: peerStatus(configuration, now: now)) }
+        if let peering { text += peering.exposition(peers: peerStates(configuration, now: now)) }
         return text
     }
 }

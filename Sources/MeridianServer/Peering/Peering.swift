@@ -87,7 +87,7 @@ public final class Peering: Sendable {
 
     /// The Prometheus text exposition of the exchange: reports accepted per peer, refused per reason,
     /// and each peer's freshness as `peers` says it.
-    func exposition(peers: [StatusDocument.PeerStatus]) -> String {
+    func exposition(peers: [(peer: Region, state: PeerState)]) -> String {
         var text = "# HELP meridian_peer_reports_accepted_total Signed peer reports taken, by sender.\n"
             + "# TYPE meridian_peer_reports_accepted_total counter\n"
         for (peer, count) in accepted.withLockedValue({ $0 }).sorted(by: { $0.key < $1.key }) {
@@ -100,8 +100,8 @@ public final class Peering: Sendable {
             text += "meridian_peer_reports_refused_total{reason=\"\(reason)\"} \(refused[reason] ?? 0)\n"
         }
         text += "# HELP meridian_peer_fresh 1 when a report from the peer is fresh.\n# TYPE meridian_peer_fresh gauge\n"
-        for peer in peers {
-            text += "meridian_peer_fresh{peer=\"\(peer.region)\"} \(peer.state == "fresh" ? 1 : 0)\n"
+        for (peer, state) in peers {
+            text += "meridian_peer_fresh{peer=\"\(peer.name)\"} \(state == .fresh ? 1 : 0)\n"
         }
         return text
     }

@@ -13,9 +13,23 @@ import NIOConcurrencyHelpers
 /// a write is under way are written together by the next one, so the backlog is bounded by
 /// `capacity`, however slow the disk.
 public final class EventJournal: Sendable {
+    /// What an event is about.
+    public enum Kind: String, Sendable {
+        /// A gateway's verdict changed.
+        case verdict
+        /// An override was set or cleared (here, via a peer, or by a reload).
+        case override
+        /// A peer went stale or was heard from again.
+        case peer
+        /// The configuration was reloaded, or a reload refused.
+        case configuration
+        /// A state file was moved aside at start.
+        case state
+    }
+
     /// One event.
     public struct Event: Codable, Sendable, Equatable {
-        /// `verdict`, `override`, `peer`, `configuration` or `state`.
+        /// A `Kind`'s name (kept as text, so that events of kinds a later version adds still read).
         public var kind: String
         /// What it is about: a gateway, a region, a peer, the configuration, a state file.
         public var subject: String
@@ -56,8 +70,8 @@ public final class EventJournal: Sendable {
     }
 
     /// Records an event (the file follows shortly, off the caller's thread).
-    public func record(_ kind: String, _ subject: String, _ message: String, at now: Timestamp = .now) {
-        let event = Event(kind: kind, subject: subject, message: message, at: now.iso8601)
+    public func record(_ kind: Kind, _ subject: String, _ message: String, at now: Timestamp = .now) {
+        let event = Event(kind: kind.rawValue, subject: subject, message: message, at: now.iso8601)
         let startWriter = state.withLockedValue { state -> Bool in
             state.events.append(event)
             if state.events.count > capacity { state.events.removeFirst(state.events.count - capacity) }
