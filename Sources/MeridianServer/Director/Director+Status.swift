@@ -114,3 +114,34 @@ extension Director {
 public enum MeridianBuild {
     public static let version = "0.1.0"
 }
+
+extension Director {
+    /// Decides for one client and counts the decision.
+    public func decide(_ service: Service, for client: ClientLocation, in assessment: Assessment,
+                       family: AddressFamily? = nil, selector: UInt64 = 0) -> Decision {
+        let decision = Steering.decide(service, for: client, in: assessment, family: family, selector: selector)
+        metrics.counted(decision)
+        return decision
+    }
+
+    /// The decision for `client` as this director makes it now, explained: it is made from the
+    /// installed snapshot, so it is the one the DNS and redirect listeners give.
+    public func explain(client: IPAddress, service: Service) -> DecisionReport {
+        let snapshot = answering.current.snapshot
+        let location = snapshot.locator.locate(client, vantage: snapshot.vantage)
+        let decision = Steering.decide(service, for: location, in: snapshot.assessment,
+                                       selector: ClientLanes.selector(for: client))
+        return DecisionReport(decision, address: client, at: decision.at.iso8601)
+    }
+
+    /// The Prometheus text exposition, the region and gateway gauges from the installed snapshot.
+    public func metricsText(at now: Timestamp = .now) -> String {
+        let assessment = assessment()
+        var text = metrics.exposition(assessment, statistics: board.statistics) + answering.statistics.exposition()
+            + answering.rateLimiter.exposition() + redirects.statistics.exposition()
+        text += "# HELP meridian_director_isolated 1 when this director has peers and hears from none.\n"
+            + "# TYPE meridian_director_isolated gauge\nmeridian_director_isolated \(assessment.consensus.isolated ? 1 : 0)\n"
+        if let peering { text += peering.exposition(peers: peerStates(configuration, now: now)) }
+        return text
+    }
+}

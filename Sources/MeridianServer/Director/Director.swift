@@ -16,8 +16,8 @@ public final class Director: Sendable {
     /// The probes of every gateway; run it as a service.
     public let scheduler: ProbeScheduler
     let startedAt: Timestamp
-    private let loaded: NIOLockedValueBox<LoadedConfiguration>
-    private let metrics: DirectorMetrics
+    let loaded: NIOLockedValueBox<LoadedConfiguration>
+    let metrics: DirectorMetrics
 
     /// What the DNS listeners answer with.
     public let answering: DNSAnswering
@@ -35,13 +35,13 @@ public final class Director: Sendable {
     /// The observations the state folder held at start: used, as if made now, for gateways not yet
     /// probed while the director warms up, so that its first answers are not guesses.
     private let restored: [Observation]
-    private let savedVerdicts = NIOLockedValueBox<[GatewayName: Verdict]>([:])
+    let savedVerdicts = NIOLockedValueBox<[GatewayName: Verdict]>([:])
     /// What happened: verdicts, overrides, peers, configuration (`/v1/events`).
     public let journal: EventJournal
     private let peerStates = NIOLockedValueBox<[RegionName: PeerState]>([:])
     private let ownChangeHandlers = NIOLockedValueBox<[@Sendable () -> Void]>([])
     private let refreshing = NIOLock()
-    private let savingPeerMarks = NIOLock()
+    let savingPeerMarks = NIOLock()
 
     /// The configuration in force, where it came from, and the last reload's failure.
     struct LoadedConfiguration {
@@ -209,47 +209,8 @@ public final class Director: Sendable {
         ownChangeHandlers.withLockedValue { $0.append(handler) }
     }
 
-    private func ownChanged() {
+    func ownChanged() {
         for handler in ownChangeHandlers.withLockedValue({ $0 }) { handler() }
-    }
-
-    // MARK: Overrides
-
-    /// The overrides in force at `now`.
-    public func overrides(at now: Timestamp = .now) -> [Override] {
-        overrideTable.withLockedValue { table in
-            table.prune(at: now)
-            return table.inForce(at: now)
-        }
-    }
-
-    /// Applies an operator's write (set or clear) and answers from it at once; peers get it with the
-    /// next report. Returns `nil` when it was newer than what was held, and otherwise the write that
-    /// holds (last writer wins: a peer's write stamped later, or at the same time by a later author).
-    @discardableResult
-    public func apply(_ write: OverrideTable.Write, at now: Timestamp = .now) -> OverrideTable.Write? {
-        let winner = overrideTable.withLockedValue { table in
-            table.apply(write) ? nil : table.write(for: write.override.target)
-        }
-        if winner == nil {
-            logger.notice("override", metadata: [
-                "target": "\(write.override.target)", "action": "\(write.cleared ? "clear" : write.override.action.rawValue)",
-                "author": "\(write.override.author)", "reason": "\(write.override.reason)",
-            ])
-            journalOverride(write, via: nil)
-            saveOverrides()
-            refreshSnapshot()
-            ownChanged()
-        }
-        return winner
-    }
-
-    func journalOverride(_ write: OverrideTable.Write, via peer: RegionName?) {
-        let override = write.override
-        var message = write.cleared ? "cleared by \(override.author)" : "\(override.action.rawValue) by \(override.author): \(override.reason)"
-        if !write.cleared, let expiry = override.expiresAt { message += " (until \(expiry.iso8601))" }
-        if let peer { message += ", via \(peer)'s director" }
-        journal.record(.override, override.target.description, message, at: override.setAt)
     }
 
     /// Journals peers going stale and coming back (called with every snapshot refresh).
@@ -266,53 +227,7 @@ public final class Director: Sendable {
         }
     }
 
-    // MARK: State
-
-    func saveOverrides() {
-        guard let state else { return }
-        do {
-            try state.save(overrides: { overrideTable.withLockedValue { $0.all } })
-        } catch {
-            logger.error("cannot save overrides", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// Writes the peers' replay marks to the state folder (after a message moved one), so that a
-    /// message captured before a restart cannot be replayed after it. Saves are serialized, each
-    /// reading the marks inside the lock, so an older set is never written last.
-    func savePeerMarks() {
-        guard let state, let peering else { return }
-        savingPeerMarks.withLock {
-            do {
-                try state.save { peering.authentication.marks }
-            } catch {
-                logger.error("cannot save the peers' replay marks", metadata: ["error": "\(error)"])
-            }
-        }
-    }
-
-    /// Writes this director's observations to the state folder when a verdict changed since the
-    /// last write (called every second by `StateKeeper`).
-    public func saveObservationsIfChanged() {
-        guard let state else { return }
-        do {
-            try state.save(observations: { () -> [Observation]? in
-                let observations = board.observations(by: region)
-                let verdicts = Dictionary(observations.map { ($0.gateway, $0.verdict) }, uniquingKeysWith: { first, _ in first })
-                return savedVerdicts.withLockedValue { saved in
-                    guard saved != verdicts else { return nil }
-                    saved = verdicts
-                    return observations
-                }
-            })
-        } catch {
-            // Written again at the next call.
-            savedVerdicts.withLockedValue { $0 = [:] }
-            logger.error("cannot save observations", metadata: ["error": "\(error)"])
-        }
-    }
-
-    private static func responder(for loaded: LoadedConfiguration, region: RegionName) -> DNSResponder {
+    static func responder(for loaded: LoadedConfiguration, region: RegionName) -> DNSResponder {
         let serial = UInt32(truncatingIfNeeded: loaded.loadedAt.nanosecondsSinceEpoch / 1_000_000_000)
         return DNSResponder(zone: AuthoritativeZone(loaded.configuration, serial: serial),
                             options: .init(explainRecords: loaded.configuration.debugAnswers.explain,
@@ -344,91 +259,6 @@ public final class Director: Sendable {
     /// refreshes then).
     public var nextSnapshotChange: Timestamp? { answering.current.snapshot.assessment.nextChange }
 
-    /// Decides for one client and counts the decision.
-    public func decide(_ service: Service, for client: ClientLocation, in assessment: Assessment,
-                       family: AddressFamily? = nil, selector: UInt64 = 0) -> Decision {
-        let decision = Steering.decide(service, for: client, in: assessment, family: family, selector: selector)
-        metrics.counted(decision)
-        return decision
-    }
-
-    /// The decision for `client` as this director makes it now, explained: it is made from the
-    /// installed snapshot, so it is the one the DNS and redirect listeners give.
-    public func explain(client: IPAddress, service: Service) -> DecisionReport {
-        let snapshot = answering.current.snapshot
-        let location = snapshot.locator.locate(client, vantage: snapshot.vantage)
-        let decision = Steering.decide(service, for: location, in: snapshot.assessment,
-                                       selector: ClientLanes.selector(for: client))
-        return DecisionReport(decision, address: client, at: decision.at.iso8601)
-    }
-
-    // MARK: Reload
-
-    /// The outcome of a reload.
-    public enum ReloadResult: Sendable {
-        case reloaded(fingerprint: String)
-        case unchanged
-        case refused(String)
-    }
-
-    /// Reads the configuration folder again. A valid configuration that still has this director's
-    /// region replaces the running one (gateways whose probes did not change keep their health); an
-    /// invalid one is refused, and the running one stays.
-    @discardableResult
-    public func reload() -> ReloadResult {
-        guard let source = loaded.withLockedValue({ $0.source }) else { return .refused("no configuration folder to reload") }
-        let result: ReloadResult
-        do {
-            result = adopt(try ConfigurationLoader.load(directory: source))
-        } catch {
-            result = .refused(error.problems.map(\.description).joined(separator: "; "))
-        }
-        switch result {
-        case .reloaded(let fingerprint):
-            logger.notice("configuration reloaded", metadata: ["fingerprint": "\(fingerprint)"])
-            journal.record(.configuration, "configuration", "reloaded: \(fingerprint)")
-        case .unchanged:
-            logger.info("configuration unchanged")
-        case .refused(let reason):
-            logger.error("configuration reload refused; keeping the running one", metadata: ["reason": "\(reason)"])
-            journal.record(.configuration, "configuration", "reload refused, the running one stays: \(reason)")
-            loaded.withLockedValue { $0.lastReloadError = reason }
-        }
-        return result
-    }
-
-    /// Replaces the running configuration with `next`, if it still names this director's region.
-    public func adopt(_ next: Configuration) -> ReloadResult {
-        guard let mine = next.region(region) else {
-            return .refused("the new configuration has no region '\(region)'")
-        }
-        let previous = configuration
-        guard next.fingerprint != previous.fingerprint || next.fingerprint.isEmpty else { return .unchanged }
-        if mine.director.listenAddresses != previous.region(region)?.director.listenAddresses {
-            logger.warning("listen addresses changed; they take effect when the director restarts")
-        }
-        scheduler.adopt(next)
-        clearOverridesOfRemovedTargets(next)
-        let adopted = loaded.withLockedValue { loaded in
-            loaded = LoadedConfiguration(configuration: next, loadedAt: .now, source: loaded.source)
-            return loaded
-        }
-        refreshSnapshot(installing: Self.responder(for: adopted, region: region))
-        return .reloaded(fingerprint: next.fingerprint)
-    }
-
-    // MARK: Views
-
+    /// The configuration in force, where it came from, and the last reload's failure, read at once.
     var loadedConfiguration: LoadedConfiguration { loaded.withLockedValue { $0 } }
-
-    /// The Prometheus text exposition, the region and gateway gauges from the installed snapshot.
-    public func metricsText(at now: Timestamp = .now) -> String {
-        let assessment = assessment()
-        var text = metrics.exposition(assessment, statistics: board.statistics) + answering.statistics.exposition()
-            + answering.rateLimiter.exposition() + redirects.statistics.exposition()
-        text += "# HELP meridian_director_isolated 1 when this director has peers and hears from none.\n"
-            + "# TYPE meridian_director_isolated gauge\nmeridian_director_isolated \(assessment.consensus.isolated ? 1 : 0)\n"
-        if let peering { text += peering.exposition(peers: peerStates(configuration, now: now)) }
-        return text
-    }
 }
