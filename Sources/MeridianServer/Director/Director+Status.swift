@@ -6,7 +6,7 @@ extension Director {
     public func status(at now: Timestamp = .now) -> StatusDocument {
         let loaded = loadedConfiguration
         let configuration = loaded.configuration
-        let assessment = assessment()
+        let assessment = assessment(at: now)
         let health = board.health
         let regions = assessment.sites.map { site in
             StatusDocument.RegionStatus(
@@ -124,19 +124,19 @@ extension Director {
         return decision
     }
 
-    /// The decision for `client` as this director makes it now, explained: it is made from the
-    /// installed snapshot, so it is the one the DNS and redirect listeners give.
-    public func explain(client: IPAddress, service: Service) -> DecisionReport {
-        let snapshot = answering.current.snapshot
+    /// The decision for `client` as this director would make it now, explained: the same one the
+    /// DNS debug answer and the redirector's JSON answer give.
+    public func explain(client: IPAddress, service: Service, at now: Timestamp = .now) -> DecisionReport {
+        let snapshot = snapshot(at: now)
         let location = snapshot.locator.locate(client, vantage: snapshot.vantage)
         let decision = Steering.decide(service, for: location, in: snapshot.assessment,
                                        selector: ClientLanes.selector(for: client))
         return DecisionReport(decision, address: client, at: decision.at.iso8601)
     }
 
-    /// The Prometheus text exposition, the region and gateway gauges from the installed snapshot.
+    /// The Prometheus text exposition, with the region and gateway gauges brought up to date.
     public func metricsText(at now: Timestamp = .now) -> String {
-        let assessment = assessment()
+        let assessment = assessment(at: now)
         var text = metrics.exposition(assessment, statistics: board.statistics) + answering.statistics.exposition()
             + answering.rateLimiter.exposition() + redirects.statistics.exposition()
         text += "# HELP meridian_director_isolated 1 when this director has peers and hears from none.\n"

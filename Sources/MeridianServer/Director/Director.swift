@@ -119,11 +119,11 @@ public final class Director: Sendable {
     /// The configuration in force.
     public var configuration: Configuration { loaded.withLockedValue { $0.configuration } }
 
-    /// The sites as this director answers from them now: the assessment of the installed steering
-    /// snapshot, which the DNS and redirect listeners read (status, metrics and explain read it too,
-    /// so there is one "now").
-    public func assessment() -> Assessment {
-        answering.current.snapshot.assessment
+    /// The sites as this director sees them now.
+    public func assessment(at now: Timestamp = .now) -> Assessment {
+        let configuration = configuration
+        return Assessment.make(configuration, observations: observations(at: now), overrides: overrides(at: now),
+                               vantage: region, peers: peers(of: configuration), now: now)
     }
 
     /// Every observation the decision uses now: this director's own, the restored ones while it warms
@@ -165,7 +165,7 @@ public final class Director: Sendable {
         return SteeringSnapshot(assessment: assessment, locator: loaded.locator, vantage: loaded.configuration.region(region))
     }
 
-    private func snapshot(at now: Timestamp) -> SteeringSnapshot {
+    func snapshot(at now: Timestamp) -> SteeringSnapshot {
         let loaded = loadedConfiguration
         return Self.snapshot(of: loaded, observations: observations(at: now), peers: peers(of: loaded.configuration),
                              overrides: overrides(at: now), region: region, now: now)
