@@ -107,11 +107,18 @@ struct DescriptorFloodTests {
         return connections
     }
 
-    /// The CPU a process uses over five seconds in which nothing but its probes and peer pushes runs.
-    private func idleCPU(_ pid: Int32) async throws -> Double {
-        let before = try #require(cpuSeconds(of: pid))
-        try await Task.sleep(for: .seconds(5))
-        return try #require(cpuSeconds(of: pid)) - before
+    /// Whether process `pid` comes to use under 0.5 s of CPU in a 5-second window, within 45 s, and
+    /// the CPU of its last window. Connections the kernel retries after a full backlog keep arriving,
+    /// to be taken and closed, for some seconds after a flood opens; a spinning process never settles.
+    private func settlesIdle(_ pid: Int32) async -> (idle: Bool, cpu: Double) {
+        var cpu = Double.infinity
+        let idle = await eventually(within: .seconds(45)) {
+            guard let before = cpuSeconds(of: pid) else { return false }
+            try? await Task.sleep(for: .seconds(5))
+            cpu = (cpuSeconds(of: pid) ?? .infinity) - before
+            return cpu < 0.5
+        }
+        return (idle, cpu)
     }
 
     private func counter(_ name: String, in metrics: String?) -> Double? {
@@ -150,8 +157,8 @@ struct DescriptorFloodTests {
         let metrics = kept.get("/metrics")?.body
         #expect((counter("meridian_redirect_connections_refused_total{reason=\"full\"}", in: metrics) ?? 0) > 0, "\(metrics ?? "")")
 
-        let cpu = try await idleCPU(istanbul.processIdentifier)
-        #expect(cpu < 0.5, "the director used \(cpu) s of CPU in 5 idle seconds")
+        let (idle, cpu) = await settlesIdle(istanbul.processIdentifier)
+        #expect(idle, "the director used \(cpu) s of CPU in the last of its 5-second windows")
         connections.closeAll()
         #expect(await eventually { await status(world.api) != nil })
         #expect(istanbul.isRunning)
@@ -176,8 +183,8 @@ struct DescriptorFloodTests {
             (counter("meridian_redirect_connections_refused_total{reason=\"paused\"}", in: kept.get("/metrics")?.body) ?? 0) > 0
         })
         #expect(answerCount(port: world.dns) > 0)
-        let cpu = try await idleCPU(istanbul.processIdentifier)
-        #expect(cpu < 0.5, "the director used \(cpu) s of CPU in 5 seconds out of descriptors")
+        let (idle, cpu) = await settlesIdle(istanbul.processIdentifier)
+        #expect(idle, "the director used \(cpu) s of CPU in the last of its 5-second windows out of descriptors")
 
         // Once the flood is gone, every listener takes connections again.
         connections.closeAll()
