@@ -51,9 +51,7 @@ struct PeerAuthenticationTests {
     func verify(_ authentication: PeerAuthentication, _ headers: [(String, String)], body: Data? = nil,
                 inReplyTo request: String? = nil) -> Result<RegionName, PeerAuthentication.Refusal> {
         let values = Dictionary(uniqueKeysWithValues: headers)
-        return authentication.verify(body ?? self.body, sender: values[PeerAuthentication.Header.sender],
-                                     timestamp: values[PeerAuthentication.Header.timestamp],
-                                     signature: values[PeerAuthentication.Header.signature], method: "POST", path: "/v1/peer/report",
+        return authentication.verify(body ?? self.body, .init { values[$0] }, method: "POST", path: "/v1/peer/report",
                                      receiver: "istanbul", known: known, configuration: Self.configuration, now: now, inReplyTo: request)
     }
 

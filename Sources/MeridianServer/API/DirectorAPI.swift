@@ -74,12 +74,7 @@ public enum DirectorAPI {
                 return try json(director.overrideStatus())
             }
         }
-        router.get("/v1/peer/configuration") { request, _ in
-            try await peerConfiguration(request, director: director)
-        }
-        router.post("/v1/peer/report") { request, _ in
-            try await receivePeerReport(request, director: director)
-        }
+        PeerRoutes.add(to: router, director: director)
         router.get("/metrics") { _, _ in
             text(director.metricsText(), type: "text/plain; version=0.0.4; charset=utf-8")
         }

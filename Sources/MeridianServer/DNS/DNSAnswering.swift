@@ -90,7 +90,7 @@ public final class DNSAnswering: Sendable {
             }
         }
         guard let counted, output.readableBytes <= capacity else { return nil }
-        statistics.shared.count(counted, regions: current.fastPath.regionNames, transport: transport)
+        statistics.shared.update { $0.counts.count(counted, regions: current.fastPath.regionNames, udp: transport == .udp) }
         return output
     }
 }

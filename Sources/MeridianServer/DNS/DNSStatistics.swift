@@ -1,12 +1,11 @@
 import MeridianCore
 import MeridianDNS
-import NIOConcurrencyHelpers
 
 /// Counts of DNS queries and answers for `/metrics`: by query type and response code, by the region a
 /// steered answer chose, and by whether the query carried a client subnet.
 ///
-/// Counting happens in shards: each UDP thread has its own (its lock is never contended), and the
-/// scrape adds them up.
+/// Counting happens in shards (`ShardedCounts`): each UDP thread has its own, and the scrape adds
+/// them up.
 public final class DNSStatistics: Sendable {
     /// What is counted about one answer: the fast path's compact description, or the responder's.
     enum Counted {
@@ -14,7 +13,7 @@ public final class DNSStatistics: Sendable {
         case slow(type: RecordType?, code: ResponseCode, region: RegionName?, usedSubnet: Bool)
     }
 
-    struct Counts {
+    struct Counts: Sendable {
         mutating func count(_ counted: Counted, regions: [RegionName], udp: Bool) {
             switch counted {
             case .fast(let answer):
@@ -52,82 +51,71 @@ public final class DNSStatistics: Sendable {
         var udp: Bool
     }
 
-    /// One set of counters, for one thread (or for the event loops, which share `shared`).
-    final class Shard: Sendable {
-        private struct State {
-            var counts = Counts()
-            /// Fast-path counts as `BatchCounter` lays them out, for `fastRegions`.
-            var fast: [UInt64] = []
-            var fastRegions: [RegionName] = []
-        }
+    /// What one shard holds: the responder's and the event loops' counts, and the fast path's as
+    /// `BatchCounter` lays them out (for `fastRegions`), kept apart so a batch adds to them with a
+    /// few additions and no hashing while the region list stays the same.
+    struct Tally: AddableCounts {
+        var counts = Counts()
+        var fast: [UInt64] = []
+        var fastRegions: [RegionName] = []
 
-        private let state = NIOLockedValueBox(State())
-
-        /// Adds what a batch counted: one lock and a few additions per batch, no hashing while the
-        /// region list stays the same.
-        func add(fast: [UInt64], regions: [RegionName], slow: Counts?) {
-            state.withLockedValue { state in
-                if state.fast.count != fast.count || state.fastRegions != regions {
-                    state.counts.add(BatchCounter.counts(fast: state.fast, regions: state.fastRegions))
-                    state.fast = [UInt64](repeating: 0, count: fast.count)
-                    state.fastRegions = regions
-                }
-                for index in fast.indices { state.fast[index] &+= fast[index] }
-                if let slow { state.counts.add(slow) }
+        /// Adds what a batch counted.
+        mutating func add(fast batch: [UInt64], regions: [RegionName], slow: Counts?) {
+            if fast.count != batch.count || fastRegions != regions {
+                counts.add(BatchCounter.counts(fast: fast, regions: fastRegions))
+                fast = [UInt64](repeating: 0, count: batch.count)
+                fastRegions = regions
             }
+            for index in batch.indices { fast[index] &+= batch[index] }
+            if let slow { counts.add(slow) }
         }
 
-        func count(_ counted: Counted, regions: [RegionName], transport: DNSResponder.Transport) {
-            state.withLockedValue { $0.counts.count(counted, regions: regions, udp: transport == .udp) }
+        mutating func add(_ other: Tally) {
+            counts.add(other.all)
         }
 
-        /// Everything counted so far.
-        var counts: Counts {
-            state.withLockedValue { state in
-                var counts = state.counts
-                counts.add(BatchCounter.counts(fast: state.fast, regions: state.fastRegions))
-                return counts
-            }
+        /// Everything counted, the fast path's counts included.
+        var all: Counts {
+            var all = counts
+            all.add(BatchCounter.counts(fast: fast, regions: fastRegions))
+            return all
         }
     }
 
-    /// The shard of the NIO listeners (TCP, and UDP when it runs on NIO).
-    let shared = Shard()
-    private let shards = NIOLockedValueBox<[Shard]>([])
+    /// One thread's counts (or the NIO listeners', which share `shared`).
+    typealias Shard = ShardedCounts<Tally>.Shard
 
-    public init() {}
+    private let shards = ShardedCounts<Tally>()
+    /// The shard of the NIO listeners (TCP, and UDP when it runs on NIO).
+    let shared: Shard
+
+    public init() {
+        shared = shards.makeShard()
+    }
 
     /// A new shard for one thread.
     func makeShard() -> Shard {
-        let shard = Shard()
-        shards.withLockedValue { $0.append(shard) }
-        return shard
+        shards.makeShard()
     }
 
-    /// The Prometheus text exposition of the counts.
-    func exposition() -> String {
-        var counts = Counts()
-        for shard in shards.withLockedValue({ $0 }) + [shared] {
-            counts.add(shard.counts)
-        }
-        var text = "# HELP meridian_dns_queries_total DNS queries answered, by query type, response code and transport.\n"
-            + "# TYPE meridian_dns_queries_total counter\n"
+    /// Writes the counts' families.
+    func write(to writer: inout PrometheusTextWriter) {
+        let counts = shards.total.all
+        writer.family(.dnsQueries)
         let queries = counts.byQuery.map { key, value in
             (type: key.type.map { RecordType(rawValue: $0).description } ?? "none",
              code: ResponseCode(rawValue: key.code).description, transport: key.udp ? "udp" : "tcp", value: value)
         }.sorted { ($0.type, $0.code, $0.transport) < ($1.type, $1.code, $1.transport) }
         for query in queries {
-            text += "meridian_dns_queries_total{type=\"\(query.type)\",rcode=\"\(query.code)\",transport=\"\(query.transport)\"} \(query.value)\n"
+            writer.sample(.dnsQueries, ["type": query.type, "rcode": query.code, "transport": query.transport], query.value)
         }
-        text += "# HELP meridian_dns_answers_total Steered DNS answers, by chosen region.\n# TYPE meridian_dns_answers_total counter\n"
+        writer.family(.dnsAnswers)
         for (region, value) in counts.byRegion.sorted(by: { $0.key < $1.key }) {
-            text += "meridian_dns_answers_total{region=\"\(region)\"} \(value)\n"
+            writer.sample(.dnsAnswers, ["region": region.rawValue], value)
         }
-        text += "# HELP meridian_dns_client_subnet_total DNS queries by whether an EDNS client subnet located the client.\n"
-            + "# TYPE meridian_dns_client_subnet_total counter\n"
-            + "meridian_dns_client_subnet_total{used=\"true\"} \(counts.withSubnet)\n"
-            + "meridian_dns_client_subnet_total{used=\"false\"} \(counts.withoutSubnet)\n"
-        return text
+        writer.family(.dnsClientSubnet)
+        writer.sample(.dnsClientSubnet, ["used": "true"], counts.withSubnet)
+        writer.sample(.dnsClientSubnet, ["used": "false"], counts.withoutSubnet)
     }
 }
 
@@ -164,7 +152,8 @@ struct BatchCounter {
     /// Adds the batch to `shard` and starts afresh.
     mutating func flush(into shard: DNSStatistics.Shard) {
         guard !empty else { return }
-        shard.add(fast: fast, regions: regions, slow: slowEmpty ? nil : slow)
+        let batch = slowEmpty ? nil : slow
+        shard.update { [fast, regions] in $0.add(fast: fast, regions: regions, slow: batch) }
         for index in fast.indices { fast[index] = 0 }
         if !slowEmpty { slow = DNSStatistics.Counts() }
         empty = true

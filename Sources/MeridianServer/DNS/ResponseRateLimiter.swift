@@ -66,11 +66,10 @@ public final class ResponseRateLimiter: @unchecked Sendable {
         return value ^ (value >> 31)
     }
 
-    /// The Prometheus text of the limited answers.
-    func exposition() -> String {
-        "# HELP meridian_dns_rate_limited_total DNS answers over UDP held back by response-rate limiting, by what was sent instead.\n"
-            + "# TYPE meridian_dns_rate_limited_total counter\n"
-            + "meridian_dns_rate_limited_total{action=\"slipped\"} \(slipped.load(ordering: .relaxed))\n"
-            + "meridian_dns_rate_limited_total{action=\"dropped\"} \(dropped.load(ordering: .relaxed))\n"
+    /// Writes the family of the limited answers.
+    func write(to writer: inout PrometheusTextWriter) {
+        writer.family(.dnsRateLimited)
+        writer.sample(.dnsRateLimited, ["action": "slipped"], slipped.load(ordering: .relaxed))
+        writer.sample(.dnsRateLimited, ["action": "dropped"], dropped.load(ordering: .relaxed))
     }
 }

@@ -133,15 +133,4 @@ extension Director {
                                        selector: ClientLanes.selector(for: client))
         return DecisionReport(decision, address: client, at: decision.at.iso8601)
     }
-
-    /// The Prometheus text exposition, with the region and gateway gauges brought up to date.
-    public func metricsText(at now: Timestamp = .now) -> String {
-        let assessment = assessment(at: now)
-        var text = metrics.exposition(assessment, statistics: board.statistics) + answering.statistics.exposition()
-            + answering.rateLimiter.exposition() + redirects.statistics.exposition()
-        text += "# HELP meridian_director_isolated 1 when this director has peers and hears from none.\n"
-            + "# TYPE meridian_director_isolated gauge\nmeridian_director_isolated \(assessment.consensus.isolated ? 1 : 0)\n"
-        if let peering { text += peering.exposition(peers: peerStates(configuration, now: now)) }
-        return text
-    }
 }

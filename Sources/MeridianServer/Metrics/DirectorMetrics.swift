@@ -1,21 +1,13 @@
-import CoreMetrics
 import MeridianCore
 import NIOConcurrencyHelpers
 import Prometheus
 
-/// One director's metrics. Low-cardinality series (regions, decisions) go through swift-metrics into
-/// the director's own swift-prometheus registry (so several directors can share a process, as
-/// `meridian demo` does); per-gateway series are rendered from the health board by
-/// `GatewayMetricsExposition`.
+/// One director's low-rate series, in its own swift-prometheus registry (so several directors can
+/// share a process, as `meridian demo` does): the sites' gauges, set from the assessment at each
+/// scrape, whether the director is isolated, and the decisions counted.
 final class DirectorMetrics: Sendable {
-    let registry: PrometheusCollectorRegistry
-    private let factory: PrometheusMetricsFactory
-    private let decisions: NIOLockedValueBox<[String: CoreMetrics.Counter]> = NIOLockedValueBox([:])
-
-    init() {
-        registry = PrometheusCollectorRegistry()
-        factory = PrometheusMetricsFactory(registry: registry)
-    }
+    private let registry = PrometheusCollectorRegistry()
+    private let decisions = NIOLockedValueBox<[String: Counter]>([:])
 
     /// Counts one decision by service and chosen region (`none` when every site was down).
     func counted(_ decision: Decision) {
@@ -23,24 +15,34 @@ final class DirectorMetrics: Sendable {
         let key = decision.service.name.rawValue + "/" + region
         let counter = decisions.withLockedValue { counters in
             if let counter = counters[key] { return counter }
-            let counter = Counter(label: "meridian_decisions_total",
-                                  dimensions: [("service", decision.service.name.rawValue), ("region", region)], factory: factory)
+            let counter = registry.makeCounter(descriptor: MetricSeries.decisions.descriptor,
+                                               labels: [("service", decision.service.name.rawValue), ("region", region)])
             counters[key] = counter
             return counter
         }
         counter.increment()
     }
 
-    /// The whole exposition: region gauges set from `assessment`, the registry's series, then the
-    /// per-gateway series.
-    func exposition(_ assessment: Assessment, statistics: [GatewayName: ProbeStatistics]) -> String {
+    /// The registry's families, with the gauges set from `assessment` first.
+    func emit(_ assessment: Assessment) -> String {
         for site in assessment.sites {
             let labels = [("region", site.region.name.rawValue)]
-            Gauge(label: "meridian_region_available", dimensions: labels, factory: factory)
-                .record(site.availability == .available ? 1 : 0)
-            Gauge(label: "meridian_region_score", dimensions: labels, factory: factory).record(site.score)
-            Gauge(label: "meridian_region_healthy_gateways", dimensions: labels, factory: factory).record(site.healthyCount)
+            gauge(.regionAvailable, labels).set(site.availability == .available ? 1.0 : 0.0)
+            gauge(.regionScore, labels).set(site.score)
+            gauge(.regionHealthyGateways, labels).set(Double(site.healthyCount))
         }
-        return registry.emitToString() + GatewayMetricsExposition.render(assessment, statistics: statistics)
+        gauge(.directorIsolated, []).set(assessment.consensus.isolated ? 1.0 : 0.0)
+        return registry.emitToString()
+    }
+
+    private func gauge(_ series: MetricSeries, _ labels: [(String, String)]) -> Gauge {
+        registry.makeGauge(descriptor: series.descriptor, labels: labels)
+    }
+}
+
+extension MetricSeries {
+    /// The family as swift-prometheus names it.
+    var descriptor: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 }

@@ -1,33 +1,35 @@
 import MeridianCore
 
-/// Renders the per-gateway series in the Prometheus text format (version 0.0.4): probe results,
-/// the probe latency histogram, verdict changes, and whether each gateway is served.
+/// Writes the per-gateway families: probe results, the probe latency histogram, verdict changes,
+/// and whether each gateway is served.
 enum GatewayMetricsExposition {
-    static func render(_ assessment: Assessment, statistics: [GatewayName: ProbeStatistics]) -> String {
-        let gateways = assessment.sites.flatMap { site in site.gateways.map { ($0, site.region.name) } }
-        var probes = "# HELP meridian_probes_total Probes of each gateway by this director, by result.\n"
-            + "# TYPE meridian_probes_total counter\n"
-        var latency = "# HELP meridian_probe_duration_seconds How long probes took.\n"
-            + "# TYPE meridian_probe_duration_seconds histogram\n"
-        var changes = "# HELP meridian_gateway_verdict_changes_total Changes of this director's verdict, by new verdict.\n"
-            + "# TYPE meridian_gateway_verdict_changes_total counter\n"
-        var up = "# HELP meridian_gateway_up Whether clients are sent to the gateway (1) or not (0).\n"
-            + "# TYPE meridian_gateway_up gauge\n"
-        for (status, region) in gateways {
-            let labels = "gateway=\"\(status.gateway.name)\",region=\"\(region)\""
-            up += "meridian_gateway_up{\(labels)} \(status.state.isServing ? 1 : 0)\n"
-            guard let stats = statistics[status.gateway.name] else { continue }
-            probes += "meridian_probes_total{\(labels),result=\"success\"} \(stats.successes)\n"
-            probes += "meridian_probes_total{\(labels),result=\"failure\"} \(stats.failures)\n"
-            for (bound, count) in zip(ProbeStatistics.bucketBounds, stats.buckets) {
-                latency += "meridian_probe_duration_seconds_bucket{\(labels),le=\"\(bound)\"} \(count)\n"
-            }
-            latency += "meridian_probe_duration_seconds_bucket{\(labels),le=\"+Inf\"} \(stats.probes)\n"
-            latency += "meridian_probe_duration_seconds_sum{\(labels)} \(stats.latencySum)\n"
-            latency += "meridian_probe_duration_seconds_count{\(labels)} \(stats.probes)\n"
-            changes += "meridian_gateway_verdict_changes_total{\(labels),to=\"up\"} \(stats.wentUp)\n"
-            changes += "meridian_gateway_verdict_changes_total{\(labels),to=\"down\"} \(stats.wentDown)\n"
+    static func write(_ assessment: Assessment, statistics: [GatewayName: ProbeStatistics], to writer: inout PrometheusTextWriter) {
+        let gateways = assessment.sites.flatMap { site in site.gateways.map { ($0, site.region.name.rawValue) } }
+        let probed = gateways.compactMap { status, region in
+            statistics[status.gateway.name].map { (gateway: status.gateway.name.rawValue, region: region, statistics: $0) }
         }
-        return probes + latency + changes + up
+        writer.family(.probes)
+        for (gateway, region, stats) in probed {
+            writer.sample(.probes, ["gateway": gateway, "region": region, "result": "success"], stats.successes)
+            writer.sample(.probes, ["gateway": gateway, "region": region, "result": "failure"], stats.failures)
+        }
+        writer.family(.probeDuration)
+        for (gateway, region, stats) in probed {
+            for (bound, count) in zip(ProbeStatistics.bucketBounds, stats.buckets) {
+                writer.sample(.probeDuration, suffix: "_bucket", ["gateway": gateway, "region": region, "le": "\(bound)"], count)
+            }
+            writer.sample(.probeDuration, suffix: "_bucket", ["gateway": gateway, "region": region, "le": "+Inf"], stats.probes)
+            writer.sample(.probeDuration, suffix: "_sum", ["gateway": gateway, "region": region], stats.latencySum)
+            writer.sample(.probeDuration, suffix: "_count", ["gateway": gateway, "region": region], stats.probes)
+        }
+        writer.family(.verdictChanges)
+        for (gateway, region, stats) in probed {
+            writer.sample(.verdictChanges, ["gateway": gateway, "region": region, "to": "up"], stats.wentUp)
+            writer.sample(.verdictChanges, ["gateway": gateway, "region": region, "to": "down"], stats.wentDown)
+        }
+        writer.family(.gatewayUp)
+        for (status, region) in gateways {
+            writer.sample(.gatewayUp, ["gateway": status.gateway.name.rawValue, "region": region], status.state.isServing ? 1 : 0)
+        }
     }
 }

@@ -79,11 +79,9 @@ public enum ConfigurationJoin {
             throw JoinError(description: "the configuration from \(url) does not load: \(error)")
         }
         guard configuration.region(name) != nil else { throw JoinError(description: "the configuration from \(url) has no region '\(region)'") }
-        let sender = headers.first(name: PeerAuthentication.Header.sender)
-        let known = Set(sender.flatMap(RegionName.init).map { [$0] } ?? []).subtracting([name])
-        let verified = authentication.verify(body, sender: sender, timestamp: headers.first(name: PeerAuthentication.Header.timestamp),
-                                             signature: headers.first(name: PeerAuthentication.Header.signature),
-                                             method: "GET", path: path, receiver: name, known: known, configuration: configuration,
+        let signed = PeerAuthentication.UncheckedHeaders(headers)
+        let known = Set(signed.sender.flatMap(RegionName.init).map { [$0] } ?? []).subtracting([name])
+        let verified = authentication.verify(body, signed, method: "GET", path: path, receiver: name, known: known, configuration: configuration,
                                              now: .now, inReplyTo: PeerAuthentication.signature(in: signature))
         guard case .success(let answerer) = verified else {
             throw JoinError(description: "\(url)'s answer is not signed with the key its configuration names for it")

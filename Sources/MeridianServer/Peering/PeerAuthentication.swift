@@ -83,7 +83,7 @@ public final class PeerAuthentication: Sendable {
 
     /// The signature among headers made by `sign`: what an answer to that message is signed in reply to.
     static func signature(in headers: [(String, String)]) -> String? {
-        headers.first { $0.0 == Header.signature }?.1
+        UncheckedHeaders(headers).signature
     }
 
     /// A message's signing headers, checked before its body is read (`screen`).
@@ -100,9 +100,11 @@ public final class PeerAuthentication: Sendable {
     /// sender one of `known` (the regions whose directors may send) with a public key under
     /// `configuration`, the time a number within `maximumSkew` of `now` and (for a message that
     /// answers none) later than the last one accepted from the sender, the signature well-formed.
-    public func screen(sender: String?, timestamp: String?, signature: String?, known: Set<RegionName>,
-                       configuration: Configuration, now: Timestamp, answering: Bool = false) -> Result<SignedHeaders, Refusal> {
-        guard let sender, let timestamp, let signature else { return .failure(.unsigned) }
+    public func screen(_ headers: UncheckedHeaders, known: Set<RegionName>, configuration: Configuration, now: Timestamp,
+                       answering: Bool = false) -> Result<SignedHeaders, Refusal> {
+        guard let sender = headers.sender, let timestamp = headers.timestamp, let signature = headers.signature else {
+            return .failure(.unsigned)
+        }
         guard let name = RegionName(sender), known.contains(name), let key = keyring.key(of: name, in: configuration) else {
             return .failure(.unknownPeer)
         }
@@ -139,11 +141,10 @@ public final class PeerAuthentication: Sendable {
     }
 
     /// `screen` and `verify` at once, for a message whose body is already at hand.
-    public func verify(_ body: Data, sender: String?, timestamp: String?, signature: String?, method: String, path: String,
+    public func verify(_ body: Data, _ headers: UncheckedHeaders, method: String, path: String,
                        receiver: RegionName?, known: Set<RegionName>, configuration: Configuration, now: Timestamp,
                        inReplyTo request: String? = nil) -> Result<RegionName, Refusal> {
-        screen(sender: sender, timestamp: timestamp, signature: signature, known: known, configuration: configuration, now: now,
-               answering: request != nil)
+        screen(headers, known: known, configuration: configuration, now: now, answering: request != nil)
             .flatMap { verify(body, $0, method: method, path: path, receiver: receiver, inReplyTo: request) }
     }
 

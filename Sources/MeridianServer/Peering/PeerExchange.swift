@@ -127,10 +127,7 @@ public struct PeerExchange: ServiceLifecycle.Service {
                            peering: Peering) -> String? {
         let body = body.map { Data(buffer: $0) } ?? Data()
         let now = Timestamp.now
-        let verified = peering.authentication.verify(body, sender: headers.first(name: PeerAuthentication.Header.sender),
-                                                     timestamp: headers.first(name: PeerAuthentication.Header.timestamp),
-                                                     signature: headers.first(name: PeerAuthentication.Header.signature),
-                                                     method: "POST", path: Self.reportPath, receiver: director.region,
+        let verified = peering.authentication.verify(body, .init(headers), method: "POST", path: Self.reportPath, receiver: director.region,
                                                      known: [peer], configuration: director.configuration, now: now, inReplyTo: request)
         switch verified {
         case .failure(let refusal):

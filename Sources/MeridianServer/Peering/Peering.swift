@@ -85,24 +85,21 @@ public final class Peering: Sendable {
     var sends: [RegionName: Sent] { sent.withLockedValue { $0 } }
     var refusalCounts: [String: UInt64] { refusals.withLockedValue { $0 } }
 
-    /// The Prometheus text exposition of the exchange: reports accepted per peer, refused per reason,
-    /// and each peer's freshness as `peers` says it.
-    func exposition(peers: [(peer: Region, state: PeerState)]) -> String {
-        var text = "# HELP meridian_peer_reports_accepted_total Signed peer reports taken, by sender.\n"
-            + "# TYPE meridian_peer_reports_accepted_total counter\n"
+    /// Writes the exchange's families: reports accepted per peer, refused per reason, and each
+    /// peer's freshness as `peers` says it.
+    func write(to writer: inout PrometheusTextWriter, peers: [(peer: Region, state: PeerState)]) {
+        writer.family(.peerReportsAccepted)
         for (peer, count) in accepted.withLockedValue({ $0 }).sorted(by: { $0.key < $1.key }) {
-            text += "meridian_peer_reports_accepted_total{peer=\"\(peer)\"} \(count)\n"
+            writer.sample(.peerReportsAccepted, ["peer": peer.rawValue], count)
         }
-        text += "# HELP meridian_peer_reports_refused_total Peer reports refused, by reason.\n"
-            + "# TYPE meridian_peer_reports_refused_total counter\n"
+        writer.family(.peerReportsRefused)
         let refused = refusalCounts
         for reason in Self.refusalReasons {
-            text += "meridian_peer_reports_refused_total{reason=\"\(reason)\"} \(refused[reason] ?? 0)\n"
+            writer.sample(.peerReportsRefused, ["reason": reason], refused[reason] ?? 0)
         }
-        text += "# HELP meridian_peer_fresh 1 when a report from the peer is fresh.\n# TYPE meridian_peer_fresh gauge\n"
+        writer.family(.peerFresh)
         for (peer, state) in peers {
-            text += "meridian_peer_fresh{peer=\"\(peer.name)\"} \(state == .fresh ? 1 : 0)\n"
+            writer.sample(.peerFresh, ["peer": peer.name.rawValue], state == .fresh ? 1 : 0)
         }
-        return text
     }
 }

@@ -131,7 +131,7 @@ final class RedirectEventLoop: @unchecked Sendable {
         }
         guard open < limits.maxConnections, CMeridian_epoll_add(epoll, fd, CMeridianReadable, 0) == 0 else {
             close(fd)
-            shard.countRefused(.full)
+            shard.update { $0.countRefused(.full) }
             return
         }
         if connections.count <= Int(fd) {
@@ -149,7 +149,7 @@ final class RedirectEventLoop: @unchecked Sendable {
         guard acceptPausedUntil == nil else { return }
         _ = CMeridian_epoll_remove(epoll, listener)
         acceptPausedUntil = now + Self.acceptPause
-        shard.countRefused(.paused)
+        shard.update { $0.countRefused(.paused) }
     }
 
     private func resumeAccepting() {
@@ -230,12 +230,13 @@ final class RedirectEventLoop: @unchecked Sendable {
                 state.partialHead = true
                 return
             case .invalid(let error):
-                shard.count(RedirectResponder.respond(to: error, dateLine: dateLine, into: &output), responder: responder)
+                let outcome = RedirectResponder.respond(to: error, dateLine: dateLine, into: &output)
+                shard.update { $0.count(outcome, responder: responder) }
                 state.close = true
                 return
             case .complete(let head):
                 let outcome = responder.respond(to: head, in: rest, peer: peer, dateLine: dateLine, into: &output)
-                shard.count(outcome, responder: responder)
+                shard.update { $0.count(outcome, responder: responder) }
                 state.consumed += head.length
                 if outcome.close {
                     state.close = true

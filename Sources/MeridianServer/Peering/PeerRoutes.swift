@@ -4,25 +4,35 @@ import Hummingbird
 import MeridianCore
 import NIOCore
 
-/// The peers' endpoints of the API: `POST /v1/peer/report` and `GET /v1/peer/configuration`. Their
-/// headers are screened before anything of the body is read, the body is read up to what the
-/// configuration can need, and a report is checked whole (`PeerReportCheck`) before anything of it
-/// is used. Every refusal is counted (`meridian_peer_reports_refused_total`) and logged at most once
-/// a minute per sender.
-extension DirectorAPI {
+/// The peers' endpoints of the director's API: `POST /v1/peer/report` and `GET
+/// /v1/peer/configuration`. Their headers are screened before anything of the body is read, the
+/// body is read up to what the configuration can need, and a report is checked whole
+/// (`PeerReportCheck`) before anything of it is used. Every refusal is counted
+/// (`meridian_peer_reports_refused_total`) and logged at most once a minute per sender.
+enum PeerRoutes {
+    /// Adds the peers' endpoints for `director` to `router`.
+    static func add(to router: Router<BasicRequestContext>, director: Director) {
+        router.get(.init(ConfigurationJoin.path)) { request, _ in
+            try await peerConfiguration(request, director: director)
+        }
+        router.post(.init(PeerExchange.reportPath)) { request, _ in
+            try await receivePeerReport(request, director: director)
+        }
+    }
+
     /// A peer's signed report: 204 when taken (200 with this director's report when asked for one),
     /// 401 when its signature, sender or time is refused, 400 when it is not a report its sender may
     /// send, 404 when this director does not peer.
-    static func receivePeerReport(_ request: Request, director: Director) async throws -> Response {
+    private static func receivePeerReport(_ request: Request, director: Director) async throws -> Response {
         guard let peering = director.peering else {
-            return try problem(.notFound, "peering is off on this director (no key)")
+            return try DirectorAPI.problem(.notFound, "peering is off on this director (no key)")
         }
         let configuration = director.configuration
         let now = Timestamp.now
         let headers: PeerAuthentication.SignedHeaders
         switch screen(request, peering: peering, configuration: configuration, director: director, now: now) {
         case .failure(let refusal):
-            return try problem(.unauthorized, "peer message refused: \(refusal.rawValue)")
+            return try DirectorAPI.problem(.unauthorized, "peer message refused: \(refusal.rawValue)")
         case .success(let screened):
             headers = screened
         }
@@ -34,25 +44,25 @@ extension DirectorAPI {
         } catch is NIOTooManyBytesError {
             let refusal = PeerAuthentication.Refusal.tooLarge.rawValue
             peering.refused(refusal, from: sender, detail: "body over \(largest) bytes", at: now, logger: director.logger)
-            return try problem(.badRequest, "peer report refused: \(refusal): larger than the \(largest) bytes this configuration can need")
+            return try DirectorAPI.problem(.badRequest, "peer report refused: \(refusal): larger than the \(largest) bytes this configuration can need")
         }
         if case .failure(let refusal) = peering.authentication.verify(body, headers, method: "POST", path: PeerExchange.reportPath,
                                                                       receiver: director.region) {
             peering.refused(refusal.rawValue, from: sender, detail: "signature", at: now, logger: director.logger)
-            return try problem(.unauthorized, "peer message refused: \(refusal.rawValue)")
+            return try DirectorAPI.problem(.unauthorized, "peer message refused: \(refusal.rawValue)")
         }
         director.savePeerMarks()
         guard let report = try? JSONDecoder().decode(PeerReport.self, from: body) else {
             let refusal = PeerAuthentication.Refusal.malformed.rawValue
             peering.refused(refusal, from: sender, detail: "not a peer report", at: now, logger: director.logger)
-            return try problem(.badRequest, "peer report refused: \(refusal): the body is not a peer report")
+            return try DirectorAPI.problem(.badRequest, "peer report refused: \(refusal): the body is not a peer report")
         }
         if let refusal = director.receive(report, from: sender, at: now) {
-            return try problem(.badRequest, "peer report refused: \(refusal)")
+            return try DirectorAPI.problem(.badRequest, "peer report refused: \(refusal)")
         }
         // A director that has not heard from this one lately asks for its report in return.
-        guard header(PeerExchange.replyHeader, in: request) == "report",
-              let signature = header(PeerAuthentication.Header.signature, in: request) else {
+        guard request.headers.value(named: PeerExchange.replyHeader) == "report",
+              let signature = request.headers.value(named: PeerAuthentication.Header.signature) else {
             return Response(status: .noContent)
         }
         let reply = director.report(at: .now)
@@ -64,9 +74,9 @@ extension DirectorAPI {
     /// The configuration folder for a director joining (`serve --join`): the request (with an empty
     /// body, which is not read, signed for any receiver since the joining director does not know yet
     /// whom it asks) and the answer (signed for the joining director) are both signed.
-    static func peerConfiguration(_ request: Request, director: Director) async throws -> Response {
+    private static func peerConfiguration(_ request: Request, director: Director) async throws -> Response {
         guard let peering = director.peering else {
-            return try problem(.notFound, "peering is off on this director (no key)")
+            return try DirectorAPI.problem(.notFound, "peering is off on this director (no key)")
         }
         let now = Timestamp.now
         let verified = screen(request, peering: peering, configuration: director.configuration, director: director, now: now)
@@ -78,12 +88,12 @@ extension DirectorAPI {
             }
         switch verified {
         case .failure(let refusal):
-            return try problem(.unauthorized, "peer request refused: \(refusal.rawValue)")
+            return try DirectorAPI.problem(.unauthorized, "peer request refused: \(refusal.rawValue)")
         case .success(let asker):
             director.savePeerMarks()
             guard let answer = try ConfigurationJoin.answer(director, authentication: peering.authentication, to: asker,
-                                                            inReplyTo: header(PeerAuthentication.Header.signature, in: request) ?? "") else {
-                return try problem(.notFound, "this director has no configuration folder to share")
+                                                            inReplyTo: request.headers.value(named: PeerAuthentication.Header.signature) ?? "") else {
+                return try DirectorAPI.problem(.notFound, "this director has no configuration folder to share")
             }
             return signed(answer.body, answer.headers)
         }
@@ -93,19 +103,13 @@ extension DirectorAPI {
     private static func screen(_ request: Request, peering: Peering, configuration: Configuration, director: Director,
                                now: Timestamp) -> Result<PeerAuthentication.SignedHeaders, PeerAuthentication.Refusal> {
         let known = Set(configuration.regions.map(\.name)).subtracting([director.region])
-        let claimed = header(PeerAuthentication.Header.sender, in: request)
-        let screened = peering.authentication.screen(sender: claimed, timestamp: header(PeerAuthentication.Header.timestamp, in: request),
-                                                     signature: header(PeerAuthentication.Header.signature, in: request),
-                                                     known: known, configuration: configuration, now: now)
+        let unchecked = PeerAuthentication.UncheckedHeaders(request.headers)
+        let screened = peering.authentication.screen(unchecked, known: known, configuration: configuration, now: now)
         if case .failure(let refusal) = screened {
-            let sender = claimed.flatMap(RegionName.init).flatMap { known.contains($0) ? $0 : nil }
+            let sender = unchecked.sender.flatMap(RegionName.init).flatMap { known.contains($0) ? $0 : nil }
             peering.refused(refusal.rawValue, from: sender, detail: "headers", at: now, logger: director.logger)
         }
         return screened
-    }
-
-    private static func header(_ name: String, in request: Request) -> String? {
-        request.headers.first { $0.name.canonicalName == name.lowercased() }?.value
     }
 
     /// A signed JSON answer to a peer.

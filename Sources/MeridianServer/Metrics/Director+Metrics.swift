@@ -1,0 +1,16 @@
+import MeridianCore
+
+extension Director {
+    /// The Prometheus text exposition (version 0.0.4) of everything this director counts: the
+    /// registry's low-rate families, the answering planes' counts, the peers, and the gateways.
+    public func metricsText(at now: Timestamp = .now) -> String {
+        let assessment = assessment(at: now)
+        var writer = PrometheusTextWriter()
+        answering.statistics.write(to: &writer)
+        answering.rateLimiter.write(to: &writer)
+        redirects.statistics.write(to: &writer)
+        if let peering { peering.write(to: &writer, peers: peerStates(configuration, now: now)) }
+        GatewayMetricsExposition.write(assessment, statistics: board.statistics, to: &writer)
+        return metrics.emit(assessment) + writer.text
+    }
+}

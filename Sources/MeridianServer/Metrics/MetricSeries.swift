@@ -1,0 +1,78 @@
+/// One series family of `/metrics`: its name, what it counts and its Prometheus type.
+///
+/// Every family a director exposes is named once, below, whichever way it is written: through the
+/// director's swift-prometheus registry (the low-rate families: regions, decisions, peers) or by
+/// `PrometheusTextWriter` (the answering planes' sharded counts and the per-gateway families, which
+/// are too many or too hot for the registry).
+struct MetricSeries: Sendable {
+    /// The Prometheus type of a family.
+    enum Kind: String, Sendable {
+        case counter
+        case gauge
+        case histogram
+    }
+
+    let name: String
+    let help: String
+    let kind: Kind
+}
+
+extension MetricSeries {
+    // The sites, as the installed snapshot sees them.
+    static let regionAvailable = MetricSeries(
+        name: "meridian_region_available", help: "1 when the region's site takes clients.", kind: .gauge)
+    static let regionScore = MetricSeries(
+        name: "meridian_region_score", help: "The region's score: weight × healthy fraction × 100 ms / (100 ms + latency), 0 when unavailable.",
+        kind: .gauge)
+    static let regionHealthyGateways = MetricSeries(
+        name: "meridian_region_healthy_gateways", help: "The region's gateways that are up.", kind: .gauge)
+    static let decisions = MetricSeries(
+        name: "meridian_decisions_total", help: "Steering decisions, by service and chosen region (none when all were down).",
+        kind: .counter)
+
+    // Probes and verdicts, per gateway.
+    static let probes = MetricSeries(
+        name: "meridian_probes_total", help: "Probes of each gateway by this director, by result.", kind: .counter)
+    static let probeDuration = MetricSeries(
+        name: "meridian_probe_duration_seconds", help: "How long probes took.", kind: .histogram)
+    static let verdictChanges = MetricSeries(
+        name: "meridian_gateway_verdict_changes_total", help: "Changes of this director's verdict, by new verdict.",
+        kind: .counter)
+    static let gatewayUp = MetricSeries(
+        name: "meridian_gateway_up", help: "Whether clients are sent to the gateway (1) or not (0).", kind: .gauge)
+
+    // DNS.
+    static let dnsQueries = MetricSeries(
+        name: "meridian_dns_queries_total", help: "DNS queries answered, by query type, response code and transport.",
+        kind: .counter)
+    static let dnsAnswers = MetricSeries(
+        name: "meridian_dns_answers_total", help: "Steered DNS answers, by chosen region.", kind: .counter)
+    static let dnsClientSubnet = MetricSeries(
+        name: "meridian_dns_client_subnet_total", help: "DNS queries by whether an EDNS client subnet located the client.",
+        kind: .counter)
+    static let dnsRateLimited = MetricSeries(
+        name: "meridian_dns_rate_limited_total",
+        help: "DNS answers over UDP held back by response-rate limiting, by what was sent instead.", kind: .counter)
+
+    // HTTP redirects.
+    static let redirectResponses = MetricSeries(
+        name: "meridian_redirect_responses_total", help: "HTTP redirector responses, by service, chosen region and status.",
+        kind: .counter)
+    static let redirectClientAddress = MetricSeries(
+        name: "meridian_redirect_client_address_total", help: "Requests for a service, by where the client address came from.",
+        kind: .counter)
+    static let redirectConnectionsRefused = MetricSeries(
+        name: "meridian_redirect_connections_refused_total",
+        help: "Connections closed at once because the listener was full, and pauses of accepting for want of descriptors.",
+        kind: .counter)
+
+    // Peers.
+    static let peerReportsAccepted = MetricSeries(
+        name: "meridian_peer_reports_accepted_total", help: "Signed peer reports taken, by sender.", kind: .counter)
+    static let peerReportsRefused = MetricSeries(
+        name: "meridian_peer_reports_refused_total", help: "Peer reports refused, by reason.", kind: .counter)
+    static let peerFresh = MetricSeries(
+        name: "meridian_peer_fresh", help: "1 when a report from the peer is fresh.", kind: .gauge)
+    static let directorIsolated = MetricSeries(
+        name: "meridian_director_isolated", help: "1 when this director has peers and hears from none.", kind: .gauge)
+}
