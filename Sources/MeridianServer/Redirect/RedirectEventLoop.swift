@@ -283,8 +283,6 @@ final class RedirectEventLoop: @unchecked Sendable {
         }
     }
 
-    // MARK: Time
-
     private func refreshDateLine() {
         let second = time(nil)
         if second != dateSecond {
