@@ -127,10 +127,7 @@ extension Director {
     /// The decision for `client` as this director would make it now, explained: the same one the
     /// DNS debug answer and the redirector's JSON answer give.
     public func explain(client: IPAddress, service: Service, at now: Timestamp = .now) -> DecisionReport {
-        let snapshot = snapshot(at: now)
-        let location = snapshot.locator.locate(client, vantage: snapshot.vantage)
-        let decision = Steering.decide(service, for: location, in: snapshot.assessment,
-                                       selector: ClientLanes.selector(for: client))
+        let decision = snapshot(at: now).decide(service, for: client)
         return DecisionReport(decision, address: client, at: decision.at.iso8601)
     }
 
