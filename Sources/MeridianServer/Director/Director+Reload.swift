@@ -77,6 +77,7 @@ extension Director {
         }
         scheduler.adopt(next)
         clearOverridesOfRemovedTargets(next)
+        metrics.registerDecisions(of: next)
         let adopted = loaded.withLockedValue { loaded in
             loaded = LoadedConfiguration(configuration: next, loadedAt: .now, source: loaded.source)
             return loaded

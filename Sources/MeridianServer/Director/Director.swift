@@ -40,7 +40,9 @@ public final class Director: Sendable {
     public let journal: EventJournal
     private let peerStates = NIOLockedValueBox<[RegionName: PeerState]>([:])
     private let ownChangeHandlers = NIOLockedValueBox<[@Sendable () -> Void]>([])
-    private let refreshing = NIOLock()
+    /// The health board's `decisionInputChanges` when the installed snapshot was built; held for the
+    /// whole of a refresh.
+    private let refreshed = NIOLockedValueBox<UInt64>(0)
     let savingPeerMarks = NIOLock()
 
     /// The configuration in force, where it came from, and the last reload's failure.
@@ -108,6 +110,7 @@ public final class Director: Sendable {
                                      region: name, now: .now)
         self.answering = DNSAnswering(responder: Self.responder(for: loaded, region: name), snapshot: snapshot)
         self.redirects = RedirectAnswering(snapshot: snapshot)
+        metrics.registerDecisions(of: configuration)
         scheduler.onVerdictChange { [weak self] gateway, change in
             self?.journal.record(.verdict, gateway.name.rawValue, "\(change.from.rawValue) → \(change.to.rawValue): \(change.reason)",
                                  at: change.at)
@@ -119,11 +122,9 @@ public final class Director: Sendable {
     /// The configuration in force.
     public var configuration: Configuration { loaded.withLockedValue { $0.configuration } }
 
-    /// The sites as this director sees them now.
-    public func assessment(at now: Timestamp = .now) -> Assessment {
-        let configuration = configuration
-        return Assessment.make(configuration, observations: observations(at: now), overrides: overrides(at: now),
-                               vantage: region, peers: peers(of: configuration), now: now)
+    /// The sites as the DNS and redirect listeners answer from them now: the installed snapshot's.
+    public func assessment() -> Assessment {
+        answering.current.snapshot.assessment
     }
 
     /// Every observation the decision uses now: this director's own, the restored ones while it warms
@@ -165,7 +166,7 @@ public final class Director: Sendable {
         return SteeringSnapshot(assessment: assessment, locator: loaded.locator, vantage: loaded.configuration.region(region))
     }
 
-    func snapshot(at now: Timestamp) -> SteeringSnapshot {
+    private func snapshot(at now: Timestamp) -> SteeringSnapshot {
         let loaded = loadedConfiguration
         return Self.snapshot(of: loaded, observations: observations(at: now), peers: peers(of: loaded.configuration),
                              overrides: overrides(at: now), region: region, now: now)
@@ -245,13 +246,27 @@ public final class Director: Sendable {
     /// `responder` is installed with the first snapshot of its configuration, at once, so no query is
     /// answered from one configuration's zone and another's snapshot.
     public func refreshSnapshot(at now: Timestamp? = nil, installing responder: DNSResponder? = nil) {
-        refreshing.withLock {
+        refreshed.withLockedValue { boardChanges in
             let now = now ?? .now
+            boardChanges = board.decisionInputChanges
             let snapshot = snapshot(at: now)
             answering.update(responder: responder, snapshot: snapshot)
             redirects.update(snapshot: snapshot)
             journalPeerChanges(at: now)
         }
+    }
+
+    /// The installed snapshot, rebuilt first when it is behind the health board (a verdict the board
+    /// shows came after it) or past its `nextChange`: what status, metrics and explain read, so they
+    /// show what the listeners answer and never lag what the board shows.
+    func currentSnapshot() -> SteeringSnapshot {
+        let (builtFrom, snapshot) = refreshed.withLockedValue { ($0, answering.current.snapshot) }
+        let now = Timestamp.now
+        if builtFrom == board.decisionInputChanges, snapshot.assessment.nextChange.map({ now < $0 }) ?? true {
+            return snapshot
+        }
+        refreshSnapshot()
+        return answering.current.snapshot
     }
 
     /// When the answers change by themselves, with nothing new heard: the moment an observation they

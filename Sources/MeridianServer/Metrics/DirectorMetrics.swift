@@ -3,7 +3,7 @@ import MeridianCore
 import NIOConcurrencyHelpers
 import Prometheus
 
-/// One director's metrics. Low-cardinality series (regions, decisions) go through swift-metrics into
+/// One director's metrics. Low-cardinality series (regions, explained decisions) go through swift-metrics into
 /// the director's own swift-prometheus registry (so several directors can share a process, as
 /// `meridian demo` does); per-gateway series are rendered from the health board by
 /// `GatewayMetricsExposition`.
@@ -19,16 +19,28 @@ final class DirectorMetrics: Sendable {
 
     /// Counts one decision by service and chosen region (`none` when every site was down).
     func counted(_ decision: Decision) {
-        let region = decision.chosenRegion?.rawValue ?? "none"
-        let key = decision.service.name.rawValue + "/" + region
-        let counter = decisions.withLockedValue { counters in
+        decisionCounter(service: decision.service.name.rawValue, region: decision.chosenRegion?.rawValue ?? "none").increment()
+    }
+
+    /// Makes the decision series of every service of `configuration` and each region it can choose
+    /// (and `none`), so that they are exposed, at zero, before the first decision.
+    func registerDecisions(of configuration: Configuration) {
+        for service in configuration.services {
+            for region in service.regions.map(\.rawValue) + ["none"] {
+                _ = decisionCounter(service: service.name.rawValue, region: region)
+            }
+        }
+    }
+
+    private func decisionCounter(service: String, region: String) -> CoreMetrics.Counter {
+        let key = service + "/" + region
+        return decisions.withLockedValue { counters in
             if let counter = counters[key] { return counter }
-            let counter = Counter(label: "meridian_decisions_total",
-                                  dimensions: [("service", decision.service.name.rawValue), ("region", region)], factory: factory)
+            let counter = Counter(label: "meridian_decisions_total", dimensions: [("service", service), ("region", region)],
+                                  factory: factory)
             counters[key] = counter
             return counter
         }
-        counter.increment()
     }
 
     /// The whole exposition: region gauges set from `assessment`, the registry's series, then the
