@@ -1,9 +1,10 @@
 import MeridianCore
 
 /// Answers the common query from prebuilt bytes: one IN question, A or AAAA, for a service name,
-/// with or without EDNS and client subnet. The answer records are built once per (service, address
-/// family, client location, lane) whenever the steering snapshot changes; a query only patches its
-/// ID, flags and question (copied, so its letter case is kept) and the client subnet's scope.
+/// with or without EDNS and client subnet. The answer records are built from the snapshot's
+/// `DecisionGrid`, once per (service, address family, client place, lane), whenever the steering
+/// snapshot changes; a query only patches its ID, flags and question (copied, so its letter case
+/// is kept) and the client subnet's scope.
 /// Anything else (other names and types, malformed or unusual queries, answers that do not fit)
 /// gets `nil`, and `DNSResponder` answers it; both give the same answers.
 public struct DNSFastPath: Sendable {
@@ -45,17 +46,17 @@ public struct DNSFastPath: Sendable {
         let regionNames = configuration.regions.map(\.name)
         self.regionNames = regionNames
 
-        places = PlaceBuckets(configuration, locator: snapshot.locator, vantage: snapshot.vantage)
+        let grid = snapshot.grid
+        places = grid.places
 
         var templates: [Template] = []
-        templates.reserveCapacity(services.count * 2 * places.count * ClientLanes.count)
-        for service in services {
+        templates.reserveCapacity(services.count * DecisionGrid.families.count * places.count * ClientLanes.count)
+        for (index, service) in services.enumerated() {
             let qnameLength = DNSName(service.fqdn.text)?.wireLength ?? 0
-            for family in [AddressFamily.v4, .v6] {
-                for location in places.representatives {
+            for family in DecisionGrid.families {
+                for bucket in 0..<places.count {
                     for lane in 0..<ClientLanes.count {
-                        let decision = Steering.decide(service, for: location, in: snapshot.assessment, family: family,
-                                                       selector: ClientLanes.selector(forLane: lane))
+                        let decision = grid.decision(service: index, bucket: bucket, lane: lane, family: family)
                         templates.append(Self.template(decision, family: family, ttl: service.ttl, zone: zone,
                                                        qnameLength: qnameLength,
                                                        regionIndex: decision.chosenRegion.flatMap(regionNames.firstIndex) ?? -1))

@@ -141,12 +141,12 @@ public struct DNSResponder: Sendable {
             guard [.a, .aaaa, .any].contains(question.type) else { break }
             // ANY is answered minimally (RFC 8482): with the A records.
             let family: AddressFamily = question.type == .aaaa ? .v6 : .v4
-            let (decision, location) = decide(service, query: query, client: client, family: family, snapshot: snapshot)
+            let decision = decide(service, query: query, client: client, family: family, snapshot: snapshot)
             region = decision.chosenRegion
             response.answers = decision.addresses.map {
                 ResourceRecord(name: name, ttl: service.ttl, data: family == .v4 ? .a($0) : .aaaa($0))
             }
-            subnetUsed = echoClientSubnet(into: &response, query: query, scope: location)
+            subnetUsed = echoClientSubnet(into: &response, query: query, scope: decision.client)
         case .explain(let service):
             guard options.explainRecords else {
                 response.authority = [zone.negativeSOA]
@@ -157,9 +157,9 @@ public struct DNSResponder: Sendable {
                 return finish(response, rcode: .noError, query: query, transport: transport)
             }
             if question.type == .txt || question.type == .any {
-                let (decision, location) = decide(service, query: query, client: client, family: nil, snapshot: snapshot)
+                let decision = decide(service, query: query, client: client, family: nil, snapshot: snapshot)
                 response.answers = [ResourceRecord(name: name, ttl: 0, data: .text(explanation(decision)))]
-                subnetUsed = echoClientSubnet(into: &response, query: query, scope: location)
+                subnetUsed = echoClientSubnet(into: &response, query: query, scope: decision.client)
             }
         }
         if response.answers.isEmpty { response.authority = [zone.negativeSOA] }
@@ -176,16 +176,13 @@ public struct DNSResponder: Sendable {
         }
     }
 
-    /// Decides for the client: its location from the client subnet when the query carries one
-    /// (and it is not /0), else from the source address.
+    /// Decides for the client: located from the client subnet when the query carries one (and it
+    /// is not /0), else from the source address.
     private func decide(_ service: Service, query: DNSMessage, client: IPAddress, family: AddressFamily?,
-                        snapshot: SteeringSnapshot) -> (Decision, ClientLocation) {
+                        snapshot: SteeringSnapshot) -> Decision {
         var address = client
         if let subnet = query.edns?.clientSubnet, subnet.sourcePrefixLength > 0 { address = subnet.address }
-        let location = snapshot.locator.locate(address, vantage: snapshot.vantage)
-        let decision = Steering.decide(service, for: location, in: snapshot.assessment, family: family,
-                                       selector: ClientLanes.selector(for: address))
-        return (decision, location)
+        return snapshot.decide(service, for: address, family: family)
     }
 
     /// Echoes the client subnet option with the scope the answer depends on: the matched network's

@@ -2,9 +2,10 @@ import Foundation
 import MeridianCore
 
 /// Answers redirect requests. Built once per steering snapshot: for every (service, client place,
-/// lane) the decision is made ahead and kept as ready bytes (`Location: <base URL>` and the headers
-/// that follow), so a request costs a Host match, a prefix-table lookup and a few copies. The JSON
-/// answer (`Accept: application/json` or `?meridian=json`) decides afresh and explains.
+/// lane) the decision of the snapshot's `DecisionGrid` (the one DNS answers from) is kept as ready
+/// bytes (`Location: <base URL>` and the headers that follow), so a request costs a Host match, a
+/// prefix-table lookup and a few copies. The JSON answer (`Accept: application/json` or
+/// `?meridian=json`) decides for the client's own address and explains.
 ///
 /// The Location's scheme and host always come from the configuration (a region's base URL, or the
 /// service's fallback URL); the request contributes only its checked path and query.
@@ -46,7 +47,7 @@ public final class RedirectResponder: Sendable {
     public init(snapshot: SteeringSnapshot) {
         let configuration = snapshot.assessment.configuration
         self.snapshot = snapshot
-        places = PlaceBuckets(configuration, locator: snapshot.locator, vantage: snapshot.vantage)
+        places = snapshot.grid.places
         resolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies, header: configuration.forwardingHeader)
         services = configuration.services
         regionNames = configuration.regions.map(\.name)
@@ -56,15 +57,15 @@ public final class RedirectResponder: Sendable {
         }
         var choices: [Choice?] = []
         choices.reserveCapacity(services.count * places.count * ClientLanes.count)
-        for service in services {
-            for location in places.representatives {
+        for (index, service) in services.enumerated() {
+            for bucket in 0..<places.count {
                 for lane in 0..<ClientLanes.count {
                     guard service.redirect != nil else {
                         choices.append(nil)
                         continue
                     }
-                    let decision = Steering.decide(service, for: location, in: snapshot.assessment,
-                                                   selector: ClientLanes.selector(forLane: lane))
+                    // The family decides only the addresses, which a redirect does not use.
+                    let decision = snapshot.grid.decision(service: index, bucket: bucket, lane: lane, family: .v4)
                     choices.append(Self.choice(decision, regionNames: regionNames))
                 }
             }
@@ -221,9 +222,7 @@ public final class RedirectResponder: Sendable {
     private func writeJSON(service: Service, status: Int, target: RequestTarget, bytes: UnsafeRawBufferPointer,
                            client: (address: IPAddress, source: ClientAddressResolver.Source), head: HTTPRequestHead,
                            dateLine: [UInt8], close: Bool, into output: inout [UInt8]) -> Int {
-        let location = snapshot.locator.locate(client.address, vantage: snapshot.vantage)
-        let decision = Steering.decide(service, for: location, in: snapshot.assessment,
-                                       selector: ClientLanes.selector(for: client.address))
+        let decision = snapshot.decide(service, for: client.address)
         var url: String?
         if let base = decision.redirectURL {
             var path: [UInt8] = []

@@ -1,37 +1,30 @@
 import MeridianCore
+import MeridianDNS
 
+/// The configuration in force and how it is replaced: reload from its folder, adopt a new one.
 extension Director {
-    /// The author of the clears a reload writes.
+    /// The configuration in force, where it came from, and the last reload's failure.
+    struct LoadedConfiguration {
+        var configuration: Configuration
+        var locator: ClientLocator
+        var loadedAt: Timestamp
+        var source: String?
+        var lastReloadError: String?
+
+        init(configuration: Configuration, loadedAt: Timestamp, source: String?) {
+            self.configuration = configuration
+            self.locator = ClientLocator(configuration)
+            self.loadedAt = loadedAt
+            self.source = source
+        }
+    }
+
+    /// The configuration in force, where it came from, and the last reload's failure, read at once.
+    var loadedConfiguration: LoadedConfiguration { loaded.withLockedValue { $0 } }
+
+    /// The author of the clears a reload writes, for the overrides of removed gateways and regions.
     static let reloadAuthor = "meridian (reload)"
 
-    /// Clears the overrides on gateways and regions that `next` no longer has: the clear is journaled,
-    /// saved and replicated like an operator's, so that no director keeps applying it, and a gateway
-    /// or region added again later under the same name starts without it.
-    func clearOverridesOfRemovedTargets(_ next: Configuration, at now: Timestamp = .now) {
-        let regions = Set(next.regions.map(\.name))
-        let gateways = Set(next.gateways.map(\.name))
-        let clears = overrideTable.withLockedValue { table -> [OverrideTable.Write] in
-            let removed = table.all.filter { write in
-                guard !write.cleared else { return false }
-                switch write.override.target {
-                case .region(let name): return !regions.contains(name)
-                case .gateway(let name): return !gateways.contains(name)
-                }
-            }
-            return removed.map { .clear($0.override.target, reason: "removed from the configuration", author: Self.reloadAuthor, at: now) }
-                .filter { table.apply($0) }
-        }
-        guard !clears.isEmpty else { return }
-        for clear in clears {
-            logger.notice("override cleared: its target was removed from the configuration",
-                          metadata: ["target": "\(clear.override.target)"])
-            journalOverride(clear, via: nil)
-        }
-        saveOverrides()
-    }
-}
-
-extension Director {
     /// The outcome of a reload.
     public enum ReloadResult: Sendable {
         case reloaded(fingerprint: String)
@@ -76,12 +69,23 @@ extension Director {
             logger.warning("listen addresses changed; they take effect when the director restarts")
         }
         scheduler.adopt(next)
-        clearOverridesOfRemovedTargets(next)
+        overrideKeeper.clearRemovedTargets(of: next, author: Self.reloadAuthor, at: .now)
+        metrics.registerDecisions(of: next)
         let adopted = loaded.withLockedValue { loaded in
             loaded = LoadedConfiguration(configuration: next, loadedAt: .now, source: loaded.source)
             return loaded
         }
         refreshSnapshot(installing: Self.responder(for: adopted, region: region))
         return .reloaded(fingerprint: next.fingerprint)
+    }
+
+    /// The DNS responder for `loaded`'s zone, answering as `region`'s director.
+    static func responder(for loaded: LoadedConfiguration, region: RegionName) -> DNSResponder {
+        let serial = UInt32(truncatingIfNeeded: loaded.loadedAt.nanosecondsSinceEpoch / 1_000_000_000)
+        return DNSResponder(zone: AuthoritativeZone(loaded.configuration, serial: serial),
+                            options: .init(explainRecords: loaded.configuration.debugAnswers.explain,
+                                           explainOverUDP: loaded.configuration.debugAnswers.explainOverUDP,
+                                           identityRecords: loaded.configuration.debugAnswers.identity,
+                                           identity: region.rawValue, version: MeridianBuild.version))
     }
 }

@@ -1,17 +1,8 @@
 import MeridianCore
 
-/// What the state folder keeps: overrides, this director's observations, the peers' replay marks.
+/// What the state folder keeps besides the overrides (`OverrideKeeper` saves those): this director's
+/// observations and the peers' replay marks.
 extension Director {
-    /// Writes the override table to the state folder, reading it inside the folder's lock.
-    func saveOverrides() {
-        guard let state else { return }
-        do {
-            try state.save(overrides: { overrideTable.withLockedValue { $0.all } })
-        } catch {
-            logger.error("cannot save overrides", metadata: ["error": "\(error)"])
-        }
-    }
-
     /// Writes the peers' replay marks to the state folder (after a message moved one), so that a
     /// message captured before a restart cannot be replayed after it. Saves are serialized, each
     /// reading the marks inside the lock, so an older set is never written last.

@@ -2,11 +2,12 @@ import MeridianCore
 
 extension Director {
     /// The health dashboard: this director, every region and gateway, where each client network is
-    /// sent now, overrides and peers.
+    /// sent now, overrides and peers. Regions and steering are the installed snapshot's (what the
+    /// listeners answer from); `now` dates the document and the peers' states.
     public func status(at now: Timestamp = .now) -> StatusDocument {
         let loaded = loadedConfiguration
         let configuration = loaded.configuration
-        let assessment = assessment(at: now)
+        let assessment = currentSnapshot().assessment
         let health = board.health
         let regions = assessment.sites.map { site in
             StatusDocument.RegionStatus(
@@ -25,7 +26,7 @@ extension Director {
                 allDown: service.allDown.keyword,
                 steering: configuration.networks.map { network in
                     let client = ClientLocator.location(of: network)
-                    let decision = decide(service, for: client, in: assessment)
+                    let decision = Steering.decide(service, for: client, in: assessment)
                     return StatusDocument.SteeringEntry(
                         network: network.name.rawValue, region: decision.chosenRegion?.rawValue,
                         outcome: decision.chosenRegion == nil ? "all-down" : "site",
@@ -116,21 +117,11 @@ public enum MeridianBuild {
 }
 
 extension Director {
-    /// Decides for one client and counts the decision.
-    public func decide(_ service: Service, for client: ClientLocation, in assessment: Assessment,
-                       family: AddressFamily? = nil, selector: UInt64 = 0) -> Decision {
-        let decision = Steering.decide(service, for: client, in: assessment, family: family, selector: selector)
+    /// The decision for `client` as the DNS and redirect listeners make it now, explained: it is
+    /// made from their installed snapshot. Counted in `meridian_decisions_total`.
+    public func explain(client: IPAddress, service: Service) -> DecisionReport {
+        let decision = currentSnapshot().decide(service, for: client)
         metrics.counted(decision)
-        return decision
-    }
-
-    /// The decision for `client` as this director would make it now, explained: the same one the
-    /// DNS debug answer and the redirector's JSON answer give.
-    public func explain(client: IPAddress, service: Service, at now: Timestamp = .now) -> DecisionReport {
-        let snapshot = snapshot(at: now)
-        let location = snapshot.locator.locate(client, vantage: snapshot.vantage)
-        let decision = Steering.decide(service, for: location, in: snapshot.assessment,
-                                       selector: ClientLanes.selector(for: client))
         return DecisionReport(decision, address: client, at: decision.at.iso8601)
     }
 }

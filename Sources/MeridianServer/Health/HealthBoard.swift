@@ -1,5 +1,6 @@
 import MeridianCore
 import NIOConcurrencyHelpers
+import Synchronization
 
 /// This director's health state machine and probe statistics for every gateway, fed by the probes
 /// and read by the dashboard, the metrics and the decision snapshot. Thread-safe: probes on any
@@ -12,6 +13,7 @@ public final class HealthBoard: Sendable {
     }
 
     private let records: NIOLockedValueBox<[GatewayName: Record]>
+    private let decisionChanges = Atomic<UInt64>(0)
 
     public init(_ configuration: Configuration) {
         records = NIOLockedValueBox(Dictionary(uniqueKeysWithValues: configuration.gateways.map {
@@ -23,12 +25,19 @@ public final class HealthBoard: Sendable {
     func record(_ outcome: ProbeOutcome, for gateway: GatewayName) -> (GatewayHealth, GatewayHealth.Change?)? {
         records.withLockedValue { records in
             guard var record = records[gateway] else { return nil }
+            let firstOutcome = record.health.lastOutcome == nil
             let change = record.health.record(outcome)
             record.statistics.record(outcome, change: change?.to)
             records[gateway] = record
+            if change != nil || firstOutcome { decisionChanges.add(1, ordering: .releasing) }
             return (record.health, change)
         }
     }
+
+    /// How many times this director's observations changed in a way the decision reads (a verdict
+    /// changed, a gateway was probed for the first time, a reload): counted before the change is
+    /// visible, so whoever read a verdict reads a count that includes its change.
+    var decisionInputChanges: UInt64 { decisionChanges.load(ordering: .acquiring) }
 
     /// Every gateway's current state.
     public var health: [GatewayName: GatewayHealth] {
@@ -66,6 +75,7 @@ public final class HealthBoard: Sendable {
                 }
             }
             records = next
+            decisionChanges.add(1, ordering: .releasing)
         }
     }
 }

@@ -2,9 +2,10 @@ import MeridianCore
 
 extension Director {
     /// The Prometheus text exposition (version 0.0.4) of everything this director counts: the
-    /// registry's low-rate families, the answering planes' counts, the peers, and the gateways.
+    /// registry's low-rate families, the answering planes' counts, the peers, and the gateways; the
+    /// sites and gateways as the installed snapshot has them.
     public func metricsText(at now: Timestamp = .now) -> String {
-        let assessment = assessment(at: now)
+        let assessment = currentSnapshot().assessment
         var writer = PrometheusTextWriter()
         answering.statistics.write(to: &writer)
         answering.rateLimiter.write(to: &writer)

@@ -4,23 +4,35 @@ import Prometheus
 
 /// One director's low-rate series, in its own swift-prometheus registry (so several directors can
 /// share a process, as `meridian demo` does): the sites' gauges, set from the assessment at each
-/// scrape, whether the director is isolated, and the decisions counted.
+/// scrape, whether the director is isolated, and the decisions explained.
 final class DirectorMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let decisions = NIOLockedValueBox<[String: Counter]>([:])
 
     /// Counts one decision by service and chosen region (`none` when every site was down).
     func counted(_ decision: Decision) {
-        let region = decision.chosenRegion?.rawValue ?? "none"
-        let key = decision.service.name.rawValue + "/" + region
-        let counter = decisions.withLockedValue { counters in
+        decisionCounter(service: decision.service.name.rawValue, region: decision.chosenRegion?.rawValue ?? "none").increment()
+    }
+
+    /// Makes the decision series of every service of `configuration` and each region it can choose
+    /// (and `none`), so that they are exposed, at zero, before the first decision.
+    func registerDecisions(of configuration: Configuration) {
+        for service in configuration.services {
+            for region in service.regions.map(\.rawValue) + ["none"] {
+                _ = decisionCounter(service: service.name.rawValue, region: region)
+            }
+        }
+    }
+
+    private func decisionCounter(service: String, region: String) -> Counter {
+        let key = service + "/" + region
+        return decisions.withLockedValue { counters in
             if let counter = counters[key] { return counter }
             let counter = registry.makeCounter(descriptor: MetricSeries.decisions.descriptor,
-                                               labels: [("service", decision.service.name.rawValue), ("region", region)])
+                                               labels: [("service", service), ("region", region)])
             counters[key] = counter
             return counter
         }
-        counter.increment()
     }
 
     /// The registry's families, with the gauges set from `assessment` first.

@@ -1,7 +1,7 @@
 /// One series family of `/metrics`: its name, what it counts and its Prometheus type.
 ///
 /// Every family a director exposes is named once, below, whichever way it is written: through the
-/// director's swift-prometheus registry (the low-rate families: regions, decisions, peers) or by
+/// director's swift-prometheus registry (the low-rate families: regions, explained decisions, isolation) or by
 /// `PrometheusTextWriter` (the answering planes' sharded counts and the per-gateway families, which
 /// are too many or too hot for the registry).
 struct MetricSeries: Sendable {
@@ -27,7 +27,7 @@ extension MetricSeries {
     static let regionHealthyGateways = MetricSeries(
         name: "meridian_region_healthy_gateways", help: "The region's gateways that are up.", kind: .gauge)
     static let decisions = MetricSeries(
-        name: "meridian_decisions_total", help: "Steering decisions, by service and chosen region (none when all were down).",
+        name: "meridian_decisions_total", help: "Decisions explained (/v1/explain), by service and chosen region (none when all were down).",
         kind: .counter)
 
     // Probes and verdicts, per gateway.

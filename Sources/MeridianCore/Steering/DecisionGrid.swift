@@ -1,0 +1,41 @@
+/// Every decision a steering snapshot gives, made ahead: one per service (in the configuration's
+/// order), place bucket (`PlaceBuckets`), lane (`ClientLanes`) and address family. The DNS fast path
+/// and the redirect responder prebuild their answers from it, so the two planes cannot disagree.
+///
+/// The family decides only a decision's addresses; its site, redirect URL and reason are the same for
+/// both, so the redirector reads the IPv4 one.
+public struct DecisionGrid: Sendable {
+    /// The families decided for, in the order of the grid: the address types DNS answers (A, AAAA).
+    public static let families: [AddressFamily] = [.v4, .v6]
+
+    /// The places the grid distinguishes.
+    public let places: PlaceBuckets
+    /// Index: ((service × families + family) × places + bucket) × lanes + lane.
+    private let decisions: [Decision]
+
+    /// Decides every cell from `assessment`, for clients placed by `places`.
+    public init(_ assessment: Assessment, places: PlaceBuckets) {
+        let services = assessment.configuration.services
+        var decisions: [Decision] = []
+        decisions.reserveCapacity(services.count * Self.families.count * places.count * ClientLanes.count)
+        for service in services {
+            for family in Self.families {
+                for location in places.representatives {
+                    for lane in 0..<ClientLanes.count {
+                        decisions.append(Steering.decide(service, for: location, in: assessment, family: family,
+                                                         selector: ClientLanes.selector(forLane: lane)))
+                    }
+                }
+            }
+        }
+        self.places = places
+        self.decisions = decisions
+    }
+
+    /// The decision for clients of `bucket` in `lane`, for the service at index `service` of the
+    /// configuration, answering `family`.
+    public func decision(service: Int, bucket: Int, lane: Int, family: AddressFamily) -> Decision {
+        let familyIndex = family == .v4 ? 0 : 1
+        return decisions[((service * Self.families.count + familyIndex) * places.count + bucket) * ClientLanes.count + lane]
+    }
+}

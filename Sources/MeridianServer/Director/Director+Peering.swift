@@ -1,0 +1,51 @@
+import MeridianCore
+
+/// The peers' part: what this director tells them, what it takes from them, and how it hears them.
+extension Director {
+    /// What this director tells its peers now.
+    public func report(at now: Timestamp = .now) -> PeerReport {
+        PeerReport(from: region, sentAt: now, fingerprint: configuration.fingerprint,
+                   observations: board.observations(by: region), overrides: overrideKeeper.all)
+    }
+
+    /// Takes the report `sender`'s signature was checked on, if it keeps the rules of
+    /// `PeerReportCheck`; otherwise nothing of it is used or saved, the refusal is counted and
+    /// logged, and returned. Answers change at once when the report changes a verdict or an override.
+    func receive(_ report: PeerReport, from sender: RegionName, at now: Timestamp = .now) -> PeerReportRefusal? {
+        guard let peering, sender != region else { return nil }
+        let check = PeerReportCheck(configuration: configuration, maximumSkew: peering.authentication.maximumSkew)
+        switch check.check(report, from: sender, at: now) {
+        case .failure(let refusal):
+            peering.refused(refusal.reason.rawValue, from: sender, detail: refusal.message, at: now, logger: logger)
+            return refusal
+        case .success(let taken):
+            let verdictsChanged = peering.accept(taken, at: now)
+            let overridesChanged = overrideKeeper.take(taken.overrides, from: taken.from)
+            if verdictsChanged || overridesChanged { refreshSnapshot() }
+            return nil
+        }
+    }
+
+    /// Calls `handler` whenever one of this director's own verdicts changes or an operator gives it
+    /// an override: what its peers should hear about at once.
+    public func onOwnChange(_ handler: @escaping @Sendable () -> Void) {
+        ownChangeHandlers.withLockedValue { $0.append(handler) }
+    }
+
+    func ownChanged() {
+        for handler in ownChangeHandlers.withLockedValue({ $0 }) { handler() }
+    }
+
+    /// Journals peers going stale and coming back since `previous` (called with every snapshot
+    /// refresh), and leaves the current states in it.
+    func journalPeerChanges(at now: Timestamp, since previous: inout [RegionName: PeerState]) {
+        guard peering != nil else { return }
+        let current = Dictionary(peerStates(configuration, now: now).map { ($0.peer.name, $0.state) },
+                                 uniquingKeysWith: { first, _ in first })
+        for (peer, state) in current {
+            guard let before = previous[peer], before != state else { continue }
+            journal.record(.peer, peer.rawValue, state.journalMessage(after: before), at: now)
+        }
+        previous = current
+    }
+}
