@@ -1,0 +1,82 @@
+import MeridianCore
+import MeridianDNS
+
+/// Inputs -> snapshot -> install: the steering snapshot built from everything the director knows,
+/// installed at once for the DNS and redirect listeners, and read by the views.
+extension Director {
+    /// The sites as the DNS and redirect listeners answer from them now: the installed snapshot's.
+    public func assessment() -> Assessment {
+        answering.current.snapshot.assessment
+    }
+
+    /// The steering snapshot as this director would build it at `now`, from all its inputs: its own
+    /// observations (and the restored ones while it warms up), its peers', the overrides in force.
+    private func snapshot(at now: Timestamp) -> SteeringSnapshot {
+        let loaded = loadedConfiguration
+        let own = board.observations(by: region)
+        let observations = own + warmUp.observations(own: own, configuration: loaded.configuration, at: now)
+            + (peering?.observations ?? [])
+        return Self.snapshot(of: loaded, observations: observations, peers: peers(of: loaded.configuration),
+                             overrides: overrides(at: now), region: region, now: now)
+    }
+
+    static func snapshot(of loaded: LoadedConfiguration, observations: [Observation], peers: [RegionName],
+                                 overrides: [Override], region: RegionName, now: Timestamp) -> SteeringSnapshot {
+        let assessment = Assessment.make(loaded.configuration, observations: observations, overrides: overrides, vantage: region,
+                                         peers: peers, now: now)
+        return SteeringSnapshot(assessment: assessment, locator: loaded.locator, vantage: loaded.configuration.region(region))
+    }
+
+    private func peers(of configuration: Configuration) -> [RegionName] {
+        peering == nil ? [] : Self.peers(of: configuration, except: region)
+    }
+
+    static func peers(of configuration: Configuration, except region: RegionName) -> [RegionName] {
+        configuration.regions.map(\.name).filter { $0 != region }
+    }
+
+    /// What a refresh read besides the snapshot's inputs.
+    struct Refreshed {
+        /// The health board's `decisionInputChanges` when the installed snapshot was built.
+        var boardChanges: UInt64 = 0
+        /// How this director heard each peer at the last refresh (journaled when it changes).
+        var peerStates: [RegionName: PeerState] = [:]
+    }
+
+    /// Rebuilds the steering snapshot the DNS and redirect listeners answer from: on every verdict or
+    /// override change, and from `SnapshotRefresher` every second (latencies) and at the moment the
+    /// snapshot changes by itself (`nextSnapshotChange`).
+    ///
+    /// Refreshes are serialized: two made at once (a probe's verdict on one thread, a peer's report
+    /// on another) must not let the one built from older inputs be installed last. A reload's new
+    /// `responder` is installed with the first snapshot of its configuration, at once, so no query is
+    /// answered from one configuration's zone and another's snapshot.
+    public func refreshSnapshot(at now: Timestamp? = nil, installing responder: DNSResponder? = nil) {
+        refreshed.withLockedValue { refreshed in
+            let now = now ?? .now
+            refreshed.boardChanges = board.decisionInputChanges
+            let snapshot = snapshot(at: now)
+            answering.update(responder: responder, snapshot: snapshot)
+            redirects.update(snapshot: snapshot)
+            journalPeerChanges(at: now, since: &refreshed.peerStates)
+        }
+    }
+
+    /// The installed snapshot, rebuilt first when it is behind the health board (a verdict the board
+    /// shows came after it) or past its `nextChange`: what status, metrics and explain read, so they
+    /// show what the listeners answer and never lag what the board shows.
+    func currentSnapshot() -> SteeringSnapshot {
+        let (builtFrom, snapshot) = refreshed.withLockedValue { ($0.boardChanges, answering.current.snapshot) }
+        let now = Timestamp.now
+        if builtFrom == board.decisionInputChanges, snapshot.assessment.nextChange.map({ now < $0 }) ?? true {
+            return snapshot
+        }
+        refreshSnapshot()
+        return answering.current.snapshot
+    }
+
+    /// When the answers change by themselves, with nothing new heard: the moment an observation they
+    /// count goes stale, an override expires or a drain's grace period ends (`SnapshotRefresher`
+    /// refreshes then).
+    public var nextSnapshotChange: Timestamp? { answering.current.snapshot.assessment.nextChange }
+}
