@@ -70,26 +70,37 @@ struct ServeCommand: AsyncParsableCommand {
             try await fetchConfiguration(from: join, logger: logger)
         }
         let configuration = try loadConfiguration(regions.directory)
-        let director: Director
-        let adminToken: AdminToken?
+        let budget = ConnectionBudget(descriptors: descriptors, configuration: configuration)
+        let service: DirectorService
         do {
-            adminToken = try AdminToken.load(file: adminTokenFile)
-            let credentials = try credentials()
-            // The state folder only for a region that exists (an unknown one is refused just below).
-            let known = RegionName(region).flatMap { configuration.region($0) } != nil
-            if known, let credentials, let problem = Self.problem(with: credentials, for: RegionName(region)!, in: configuration) {
+            var options = DirectorService.Options(region: region, source: regions.directory, logger: logger, budget: budget)
+            options.adminToken = try AdminToken.load(file: adminTokenFile)
+            options.credentials = try credentials()
+            if let credentials = options.credentials, let name = RegionName(region), configuration.region(name) != nil,
+               let problem = Self.problem(with: credentials, for: name, in: configuration) {
                 printError("error: \(problem)")
                 throw ExitCode(1)
             }
-            let state = known ? try StateStore(directory: stateDirectory ?? "state/\(region)") : nil
-            director = try Director(configuration: configuration, region: region, source: regions.directory, logger: logger,
-                                    credentials: credentials, state: state)
+            options.stateDirectory = stateDirectory ?? "state/\(region)"
+            options.dnsThreads = dnsThreads
+            options.redirectThreads = redirectThreads
+            options.reloadsOnHangup = true
+            let api = RegionName(region).flatMap { configuration.region($0) }?.director.api
+            options.onListening = { [logger, region, fingerprint = configuration.fingerprint] listener, port in
+                guard listener == .api, let api else { return }
+                logger.notice("director running", metadata: [
+                    "director": "\(region)", "api": "\(MeridianCore.SocketAddress(ip: api.ip, port: UInt16(port)))",
+                    "dashboard": "http://\(api)/", "fingerprint": "\(fingerprint)",
+                ])
+            }
+            service = try DirectorService(configuration: configuration, options: options)
         } catch let exit as ExitCode {
             throw exit
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
         }
+        let director = service.director
         if director.peering == nil && configuration.regions.count > 1 {
             director.logger.warning("""
                 peering is off: no key (--key-file, \(DirectorSigningKey.environmentVariable) or --insecure-loopback-keys); \
@@ -101,25 +112,8 @@ struct ServeCommand: AsyncParsableCommand {
                 director.logger.warning("no director.key for a peer: nothing it sends is taken", metadata: ["peer": "\(peer.name)"])
             }
         }
-        let endpoints = configuration.region(director.region)!.director
-        let budget = ConnectionBudget(descriptors: descriptors, configuration: configuration)
         director.logger.notice("connection limits", metadata: budget.metadata)
-        let api = DirectorAPI.application(for: director, address: endpoints.api, adminToken: adminToken,
-                                          maxConnections: budget.api) { bound in
-            director.logger.notice("director running", metadata: [
-                "api": "\(bound)", "dashboard": "http://\(endpoints.api)/", "fingerprint": "\(configuration.fingerprint)",
-            ])
-        }
-        let dns = DNSServer(answering: director.answering, address: endpoints.dns, logger: director.logger,
-                            tcp: .init(maxConnections: budget.dnsTCP), udpThreads: dnsThreads)
-        let redirect = RedirectServer(answering: director.redirects, address: endpoints.redirect, logger: director.logger,
-                                      threads: redirectThreads, maxConnections: budget.redirect)
-        let exchange = PeerExchange(director: director)
-        await exchange.greet()
-        try await runServices([director.scheduler, SnapshotRefresher(directors: [director]), exchange,
-                               StateKeeper(directors: [director]), dns, redirect, api, ReloadOnHangup(directors: [director])],
-                              listeners: ["director.dns": endpoints.dns, "director.redirect": endpoints.redirect,
-                                          "director.api": endpoints.api], logger: logger)
+        try await runServices([service], listeners: listenAddresses(of: service), logger: logger)
     }
 }
 
@@ -189,6 +183,11 @@ func runServices(_ services: [any ServiceLifecycle.Service], listeners: [String:
         printError("error: \(describeStartupError(error, listeners: listeners))")
         throw ExitCode(1)
     }
+}
+
+/// What `service`'s listeners bind, named for a start-up error (`director.dns`, ...), each name after `prefix`.
+func listenAddresses(of service: DirectorService, prefix: String = "") -> [String: MeridianCore.SocketAddress] {
+    Dictionary(uniqueKeysWithValues: service.addresses.map { (prefix + $0.key.rawValue, $0.value) })
 }
 
 /// Words for the errors a start-up meets: a port in use above all.
