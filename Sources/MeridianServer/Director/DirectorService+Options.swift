@@ -12,6 +12,7 @@ extension DirectorService {
         public var region: String
         /// The configuration folder, which a reload reads again (`nil`: built in code, not reloaded).
         public var source: String?
+        /// Where the director and its parts log (the director adds its region as metadata).
         public var logger: Logger
         /// With credentials, the director peers with the other regions' directors.
         public var credentials: PeerCredentials?
