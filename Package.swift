@@ -78,6 +78,7 @@ let package = Package(
             dependencies: [
                 "MeridianCore",
                 "MeridianDNS",
+                "MeridianServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -18,6 +18,10 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"))
     var logLevel: Logger.Level = .notice
 
+    @Option(name: .customLong("state"),
+            help: "The folder under which each director keeps its state, in a folder named after its region (default: a new temporary folder, removed at the end).")
+    var stateDirectory: String?
+
     func run() async throws {
         let logger = bootstrapLogging(level: logLevel)
         let descriptors = DescriptorLimit.raise()
@@ -38,33 +42,25 @@ struct DemoCommand: AsyncParsableCommand {
             listeners["gateway \(gateway.name)"] = listen
         }
         var services: [any ServiceLifecycle.Service] = [StandInService(specs, logger: logger)]
-        var directors: [Director] = []
         // The demo's directors peer with each other, each signing with a key made up for this run,
-        // and take admin calls with a token printed in the banner.
+        // take admin calls with a token printed in the banner, and keep their state in a folder each.
         let keys = Dictionary(uniqueKeysWithValues: configuration.regions.map { ($0.name, DirectorSigningKey.generate()) })
         let keyring = PeerKeyring.given(keys.mapValues(\.publicKey))
         let tokenText = ProcessInfo.processInfo.environment[AdminToken.environmentVariable].flatMap { AdminToken($0) == nil ? nil : $0 }
             ?? "demo-" + (0..<12).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
-        let token = AdminToken(tokenText)!
+        let stateFolder = stateDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("meridian-demo-\(UUID().uuidString)").path
+        defer { if stateDirectory == nil { try? FileManager.default.removeItem(atPath: stateFolder) } }
         for region in configuration.regions {
-            let director = try Director(configuration: configuration, region: region.name.rawValue,
-                                        source: regions.directory, logger: logger,
-                                        credentials: PeerCredentials(key: keys[region.name]!, keyring: keyring))
-            directors.append(director)
-            services.append(director.scheduler)
-            services.append(PeerExchange(director: director))
-            services.append(DNSServer(answering: director.answering, address: region.director.dns, logger: director.logger,
-                                      tcp: .init(maxConnections: budget.dnsTCP)))
-            services.append(RedirectServer(answering: director.redirects, address: region.director.redirect,
-                                           logger: director.logger, maxConnections: budget.redirect))
-            services.append(DirectorAPI.application(for: director, address: region.director.api, adminToken: token,
-                                                    maxConnections: budget.api))
-            listeners["\(region.name) director.dns"] = region.director.dns
-            listeners["\(region.name) director.redirect"] = region.director.redirect
-            listeners["\(region.name) director.api"] = region.director.api
+            var options = DirectorService.Options(region: region.name.rawValue, source: regions.directory, logger: logger,
+                                                  budget: budget)
+            options.credentials = PeerCredentials(key: keys[region.name]!, keyring: keyring)
+            options.adminToken = AdminToken(tokenText)!
+            options.stateDirectory = "\(stateFolder)/\(region.name)"
+            options.reloadsOnHangup = true
+            let director = try DirectorService(configuration: configuration, options: options)
+            services.append(director)
+            listeners.merge(listenAddresses(of: director, prefix: "\(region.name) ")) { first, _ in first }
         }
-        services.append(SnapshotRefresher(directors: directors))
-        services.append(ReloadOnHangup(directors: directors))
         printNow(banner(configuration, token: tokenText))
         try await runServices(services, listeners: listeners, logger: logger)
         printNow("\nmeridian demo stopped")

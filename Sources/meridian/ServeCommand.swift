@@ -4,7 +4,6 @@ import Logging
 import MeridianCore
 import MeridianServer
 import NIOCore
-import ServiceLifecycle
 
 /// `meridian serve --region NAME`: runs one director.
 struct ServeCommand: AsyncParsableCommand {
@@ -70,26 +69,37 @@ struct ServeCommand: AsyncParsableCommand {
             try await fetchConfiguration(from: join, logger: logger)
         }
         let configuration = try loadConfiguration(regions.directory)
-        let director: Director
-        let adminToken: AdminToken?
+        let budget = ConnectionBudget(descriptors: descriptors, configuration: configuration)
+        let service: DirectorService
         do {
-            adminToken = try AdminToken.load(file: adminTokenFile)
-            let credentials = try credentials()
-            // The state folder only for a region that exists (an unknown one is refused just below).
-            let known = RegionName(region).flatMap { configuration.region($0) } != nil
-            if known, let credentials, let problem = Self.problem(with: credentials, for: RegionName(region)!, in: configuration) {
+            var options = DirectorService.Options(region: region, source: regions.directory, logger: logger, budget: budget)
+            options.adminToken = try AdminToken.load(file: adminTokenFile)
+            options.credentials = try credentials()
+            if let credentials = options.credentials, let name = RegionName(region), configuration.region(name) != nil,
+               let problem = Self.problem(with: credentials, for: name, in: configuration) {
                 printError("error: \(problem)")
                 throw ExitCode(1)
             }
-            let state = known ? try StateStore(directory: stateDirectory ?? "state/\(region)") : nil
-            director = try Director(configuration: configuration, region: region, source: regions.directory, logger: logger,
-                                    credentials: credentials, state: state)
+            options.stateDirectory = stateDirectory ?? "state/\(region)"
+            options.dnsThreads = dnsThreads
+            options.redirectThreads = redirectThreads
+            options.reloadsOnHangup = true
+            let api = RegionName(region).flatMap { configuration.region($0) }?.director.api
+            options.onListening = { [logger, region, fingerprint = configuration.fingerprint] listener, port in
+                guard listener == .api, let api else { return }
+                logger.notice("director running", metadata: [
+                    "director": "\(region)", "api": "\(MeridianCore.SocketAddress(ip: api.ip, port: UInt16(port)))",
+                    "dashboard": "http://\(api)/", "fingerprint": "\(fingerprint)",
+                ])
+            }
+            service = try DirectorService(configuration: configuration, options: options)
         } catch let exit as ExitCode {
             throw exit
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
         }
+        let director = service.director
         if director.peering == nil && configuration.regions.count > 1 {
             director.logger.warning("""
                 peering is off: no key (--key-file, \(DirectorSigningKey.environmentVariable) or --insecure-loopback-keys); \
@@ -101,25 +111,8 @@ struct ServeCommand: AsyncParsableCommand {
                 director.logger.warning("no director.key for a peer: nothing it sends is taken", metadata: ["peer": "\(peer.name)"])
             }
         }
-        let endpoints = configuration.region(director.region)!.director
-        let budget = ConnectionBudget(descriptors: descriptors, configuration: configuration)
         director.logger.notice("connection limits", metadata: budget.metadata)
-        let api = DirectorAPI.application(for: director, address: endpoints.api, adminToken: adminToken,
-                                          maxConnections: budget.api) { bound in
-            director.logger.notice("director running", metadata: [
-                "api": "\(bound)", "dashboard": "http://\(endpoints.api)/", "fingerprint": "\(configuration.fingerprint)",
-            ])
-        }
-        let dns = DNSServer(answering: director.answering, address: endpoints.dns, logger: director.logger,
-                            tcp: .init(maxConnections: budget.dnsTCP), udpThreads: dnsThreads)
-        let redirect = RedirectServer(answering: director.redirects, address: endpoints.redirect, logger: director.logger,
-                                      threads: redirectThreads, maxConnections: budget.redirect)
-        let exchange = PeerExchange(director: director)
-        await exchange.greet()
-        try await runServices([director.scheduler, SnapshotRefresher(directors: [director]), exchange,
-                               StateKeeper(directors: [director]), dns, redirect, api, ReloadOnHangup(directors: [director])],
-                              listeners: ["director.dns": endpoints.dns, "director.redirect": endpoints.redirect,
-                                          "director.api": endpoints.api], logger: logger)
+        try await runServices([service], listeners: listenAddresses(of: service), logger: logger)
     }
 }
 
@@ -177,29 +170,4 @@ extension ServeCommand {
             return nil
         }
     }
-}
-
-/// Runs services until SIGINT or SIGTERM; a listener that cannot bind ends the run with a clear
-/// message and exit code 1.
-func runServices(_ services: [any ServiceLifecycle.Service], listeners: [String: MeridianCore.SocketAddress], logger: Logger) async throws {
-    let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-    do {
-        try await group.run()
-    } catch {
-        printError("error: \(describeStartupError(error, listeners: listeners))")
-        throw ExitCode(1)
-    }
-}
-
-/// Words for the errors a start-up meets: a port in use above all.
-func describeStartupError(_ error: any Error, listeners: [String: MeridianCore.SocketAddress]) -> String {
-    let text = String(describing: error)
-    if text.contains("Address already in use") || text.contains("EADDRINUSE") {
-        let names = listeners.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        return "a listen address is already in use (\(names)): is another director or program running? (\(text))"
-    }
-    if text.contains("Cannot assign requested address") {
-        return "cannot listen on an address this machine does not have (\(text))"
-    }
-    return text
 }

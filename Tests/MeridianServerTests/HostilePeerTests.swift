@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import MeridianCore
+import MeridianTesting
 import NIOCore
 import Testing
 @testable import MeridianServer

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MeridianCore
+import MeridianTesting
 import NIOConcurrencyHelpers
 import Testing
 @testable import MeridianServer

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import MeridianCore
+import MeridianTesting
 import Testing
 @testable import MeridianServer
 

@@ -5,19 +5,20 @@ import Foundation
 
 /// Sends bytes over a fresh TCP connection (from a chosen loopback source address) and reads until
 /// the server closes: the way to send requests no well-behaved client would.
-enum RawHTTPClient {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum RawHTTPClient {
+    /// What went wrong, in words.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// Everything the server sent before closing, within `timeout`.
-    static func exchange(_ request: [UInt8], port: Int, from source: String = "127.0.0.1",
+    public static func exchange(_ request: [UInt8], port: Int, from source: String = "127.0.0.1",
                          timeout: Duration = .seconds(5)) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
         defer { close(fd) }
-        var seconds = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
+        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var local = sockaddr_in()
         local.sin_family = sa_family_t(AF_INET)
         inet_pton(AF_INET, source, &local.sin_addr)
@@ -50,19 +51,25 @@ enum RawHTTPClient {
         return String(decoding: response, as: UTF8.self)
     }
 
-    static func exchange(_ request: String, port: Int, from source: String = "127.0.0.1") throws -> String {
+    public static func exchange(_ request: String, port: Int, from source: String = "127.0.0.1") throws -> String {
         try exchange(Array(request.utf8), port: port, from: source)
     }
 }
 
 /// One HTTP/1.1 response as text: status, headers (lower-cased names), body.
-struct ParsedResponse {
-    var status: Int
-    var headers: [String: String]
-    var body: String
+public struct ParsedResponse {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: String
+
+    public init(status: Int, headers: [String: String], body: String) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 
     /// The responses of `text`, in order (Content-Length bodies; HEAD answers have none).
-    static func all(_ text: String, heads: Bool = false) -> [ParsedResponse] {
+    public static func all(_ text: String, heads: Bool = false) -> [ParsedResponse] {
         var responses: [ParsedResponse] = []
         var rest = Substring(text)
         while let end = rest.range(of: "\r\n\r\n") {
@@ -82,5 +89,6 @@ struct ParsedResponse {
         return responses
     }
 
-    static func first(_ text: String) -> ParsedResponse? { all(text).first }
+    /// The first response of `text`.
+    public static func first(_ text: String) -> ParsedResponse? { all(text).first }
 }

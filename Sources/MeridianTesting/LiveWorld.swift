@@ -1,24 +1,23 @@
 import Foundation
-import Logging
 import MeridianCore
-import MeridianTesting
 import NIOCore
-import NIOPosix
-@testable import MeridianServer
 
-/// Stand-in gateways on 127.0.0.1 (ephemeral ports) and a configuration whose gateways probe them.
-struct LiveWorld {
-    var configuration: Configuration
-    var gateways: [GatewayName: StandInGateway]
+/// Stand-in gateways on 127.0.0.1 (ephemeral ports) and a configuration whose gateways probe them:
+/// the world the server tests and the failover benchmark run directors in. Its directors are
+/// configured on 127.0.0.1, DNS at port 15000 + n, redirects at 16000 + n and the API at 17000 + n
+/// for the n-th region (below the system's ephemeral range, so no outgoing connection takes them).
+public struct LiveWorld: Sendable {
+    public var configuration: Configuration
+    public var gateways: [GatewayName: StandInGateway]
 
-    static let istanbul = GeoPoint(latitude: 41.0082, longitude: 28.9784)!
-    static let ankara = GeoPoint(latitude: 39.9334, longitude: 32.8597)!
-    static let izmir = GeoPoint(latitude: 38.4237, longitude: 27.1428)!
+    public static let istanbul = GeoPoint(latitude: 41.0082, longitude: 28.9784)!
+    public static let ankara = GeoPoint(latitude: 39.9334, longitude: 32.8597)!
+    public static let izmir = GeoPoint(latitude: 38.4237, longitude: 27.1428)!
 
     /// Two regions (three with `withIzmir`) with `perRegion` stand-in gateways each, probed with `probe` settings.
     /// `sharingGateways` more Istanbul gateways probe the first Istanbul stand-in (for large answers);
     /// the service answers with up to `maxAnswers` addresses.
-    static func start(perRegion: Int = 2, interval: Duration = .milliseconds(200), timeout: Duration = .milliseconds(100),
+    public static func start(perRegion: Int = 2, interval: Duration = .milliseconds(200), timeout: Duration = .milliseconds(100),
                       rise: Int = 2, fall: Int = 2, kind: ProbeSettings.Kind = .http,
                       bodyContains: String? = nil, sharingGateways: Int = 0, maxAnswers: Int = 4,
                       withIzmir: Bool = false) async throws -> LiveWorld {
@@ -62,19 +61,11 @@ struct LiveWorld {
         return LiveWorld(configuration: configuration, gateways: standIns)
     }
 
-    func stop() async {
+    public func stop() async {
         for gateway in gateways.values { await gateway.stop() }
     }
 
-    func gateway(_ name: GatewayName) -> Gateway {
+    public func gateway(_ name: GatewayName) -> Gateway {
         configuration.gateways.first { $0.name == name }!
     }
-}
-
-extension Logger {
-    static let test: Logger = {
-        var logger = Logger(label: "meridian-test")
-        logger.logLevel = ProcessInfo.processInfo.environment["MERIDIAN_TEST_LOG"] == nil ? .critical : .debug
-        return logger
-    }()
 }
