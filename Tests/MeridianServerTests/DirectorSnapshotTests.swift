@@ -1,4 +1,5 @@
 import MeridianCore
+import MeridianTesting
 import Testing
 @testable import MeridianServer
 
