@@ -9,8 +9,8 @@ import MeridianDNS
 /// board, and the views the API serves (status, metrics). Its inputs (own probes, peers' reports,
 /// overrides, the configuration) make one steering snapshot, installed for the DNS and redirect
 /// listeners and read by the views. Its long-lived parts (`scheduler`, and the listeners, exchange
-/// and refreshers built around it) run as services in one service group, started by
-/// `meridian serve`, `meridian demo`, the tests and the benchmarks.
+/// and refreshers built around it) are run by a `DirectorService`, which `meridian serve`,
+/// `meridian demo`, the tests and the benchmarks all use.
 public final class Director: Sendable {
     public let region: RegionName
     public let board: HealthBoard
