@@ -153,7 +153,8 @@ struct BatchCounter {
     mutating func flush(into shard: DNSStatistics.Shard) {
         guard !empty else { return }
         let batch = slowEmpty ? nil : slow
-        shard.update { [fast, regions] in $0.add(fast: fast, regions: regions, slow: batch) }
+        // Reads `fast` in place (a capture would copy it, and the zeroing below would then copy it again).
+        shard.update { $0.add(fast: fast, regions: regions, slow: batch) }
         for index in fast.indices { fast[index] = 0 }
         if !slowEmpty { slow = DNSStatistics.Counts() }
         empty = true
