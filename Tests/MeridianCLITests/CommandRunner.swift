@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the built `meridian` executable the way a user does, from the package's root folder.
 enum CommandRunner {
@@ -18,17 +19,36 @@ enum CommandRunner {
     }
 
     /// Starts the binary (or, with `program`, the program `arguments[0]`) in the background (output
-    /// discarded); the caller stops it.
+    /// discarded, the last of its standard error kept for `errors(of:)`); the caller stops it.
     static func start(_ arguments: [String], program: Bool = false) throws -> Process {
         let process = Process()
         process.executableURL = program ? URL(fileURLWithPath: arguments[0]) : binary
         process.arguments = program ? Array(arguments.dropFirst()) : arguments
         process.currentDirectoryURL = packageRoot
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        let key = ObjectIdentifier(process)
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                return
+            }
+            recentErrors.withLock { $0[key, default: Data()].append(data); $0[key] = $0[key]!.suffix(keptErrorBytes) }
+        }
         try process.run()
         return process
     }
+
+    /// The last of what `process` (started by `start`) wrote to its standard error: what a test
+    /// shows when the process ended when it should not have.
+    static func errors(of process: Process) -> String {
+        String(decoding: recentErrors.withLock { $0[ObjectIdentifier(process)] ?? Data() }, as: UTF8.self)
+    }
+
+    private static let keptErrorBytes = 8 * 1024
+    private static let recentErrors = Mutex<[ObjectIdentifier: Data]>([:])
 
     /// Runs the binary with `arguments`, or, with `program`, the program `arguments[0]`.
     static func run(_ arguments: [String], environment: [String: String] = [:], program: Bool = false) throws -> Result {

@@ -161,7 +161,7 @@ struct DescriptorFloodTests {
         #expect(idle, "the director used \(cpu) s of CPU in the last of its 5-second windows")
         connections.closeAll()
         #expect(await eventually { await status(world.api) != nil })
-        #expect(istanbul.isRunning)
+        #expect(istanbul.isRunning, "it ended (\(istanbul.isRunning ? "" : "\(istanbul.terminationReason == .uncaughtSignal ? "signal" : "status") \(istanbul.terminationStatus)")): \(CommandRunner.errors(of: istanbul))")
     }
 
     @Test func aDirectorThatRunsOutOfDescriptorsPausesAcceptingInsteadOfSpinning() async throws {
@@ -191,7 +191,7 @@ struct DescriptorFloodTests {
         #expect(await eventually { await status(world.api) != nil })
         var redirect: KeptHTTPConnection?
         #expect(await eventually { redirect = KeptHTTPConnection(port: world.redirect); return redirect?.get("/")?.status != nil })
-        #expect(istanbul.isRunning)
+        #expect(istanbul.isRunning, "it ended (\(istanbul.isRunning ? "" : "\(istanbul.terminationReason == .uncaughtSignal ? "signal" : "status") \(istanbul.terminationStatus)")): \(CommandRunner.errors(of: istanbul))")
     }
 
     /// How many addresses the director at `port` answers over UDP for the steered name (0 for none).

@@ -215,6 +215,21 @@ struct DNSCodecTests {
         #expect(edns.version == 1 && edns.clientSubnet == nil)
     }
 
+    @Test func nsidIsReadAndWrittenBesideTheClientSubnet() throws {
+        var packet = Packet.header(ar: 1)
+        packet.question("a.test")
+        packet.opt(options: [0x00, 0x03, 0x00, 0x00] + ecsOption(family: 1, source: 8, address: [10]))
+        let asked = try #require(try decode(packet).edns)
+        #expect(asked.nsid == [] && asked.clientSubnet?.sourcePrefixLength == 8, "an empty NSID asks for the identifier")
+
+        let subnet = ClientSubnet(address: IPAddress("10.0.0.0")!, sourcePrefixLength: 8, scopePrefixLength: 8)
+        let response = DNSMessage(header: DNSHeader(id: 7, isResponse: true), questions: [Question(name: DNSName("a.test")!, type: .a)],
+                                  edns: EDNS(clientSubnet: subnet, nsid: Array("ist-a".utf8)))
+        let decoded = try DNSMessage(decoding: response.encoded())
+        #expect(decoded.edns?.nsid == Array("ist-a".utf8) && decoded.edns?.clientSubnet == subnet)
+        #expect(try DNSMessage(decoding: DNSMessage(header: DNSHeader(id: 8), edns: EDNS()).encoded()).edns?.nsid == nil)
+    }
+
     @Test(arguments: [
         (ecsOption(family: 3, source: 8, address: [10]), "unknown family 3"),
         (ecsOption(family: 1, source: 33, address: [10, 0, 0, 0, 0]), "prefix longer than the address"),

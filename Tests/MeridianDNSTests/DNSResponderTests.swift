@@ -185,6 +185,15 @@ struct DNSResponderTests {
         #expect(try ask(query("_explain.api.example.test", .txt), responder: quiet).responseCode == .nameError)
     }
 
+    @Test func nsidNamesTheAnsweringDirectorWhenAskedUnlessIdentityIsOff() throws {
+        let asking = EDNS(nsid: [])
+        #expect(try ask(query("api.example.test", edns: asking)).edns?.nsid == Array("istanbul".utf8))
+        #expect(try ask(query("nope.example.test", edns: asking)).edns?.nsid == Array("istanbul".utf8), "on NXDOMAIN too")
+        #expect(try ask(query("api.example.test")).edns?.nsid == nil, "not asked, not given")
+        let quiet = DNSResponder(zone: responder.zone, options: .init(identityRecords: false, identity: "istanbul", version: "0.1.0"))
+        #expect(try ask(query("api.example.test", edns: asking), responder: quiet).edns?.nsid == nil)
+    }
+
     @Test func largeAnswersTruncateOverUDPAndCompleteOverTCP() throws {
         var configuration = Self.configuration
         let index = configuration.regions.firstIndex { $0.name == "istanbul" }!

@@ -82,6 +82,10 @@ struct DNSConformanceTests {
         #expect(try dig(running, "www.example.org").contains("status: REFUSED"))
         #expect(try dig(running, "example.test", "SOA", "+short").contains("ns-ankara.example.test. hostmaster.example.test."))
         #expect(try dig(running, "id.server", "CH", "TXT", "+short") == "\"istanbul\"\n")
+        // dig prints the identifier as hex and, when printable, as text.
+        #expect(try dig(running, "api.example.test", "+nsid").contains("NSID: 69 73 74 61 6e 62 75 6c (\"istanbul\")"))
+        #expect(try dig(running, "api.example.test", "+nsid", "+tcp").contains("(\"istanbul\")"))
+        #expect(try !dig(running, "api.example.test").contains("NSID"))
         #expect(try dig(running, "api.example.test", "+edns=1", "+noednsneg").contains("status: BADVERS"))
         #expect(try dig(running, "_explain.api.example.test", "TXT", "+short", "+subnet=10.6.0.0/16").contains("answer ankara"))
         await running.stop()

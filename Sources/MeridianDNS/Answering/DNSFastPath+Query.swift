@@ -53,6 +53,8 @@ extension DNSFastPath {
                     guard subnet == nil, let parsed = clientSubnet(query, at: option + 4, length: length) else { return nil }
                     subnet = (option, 4 + length, parsed.address, parsed.source)
                 }
+                // Asked for the server's identifier (NSID): the responder answers it.
+                guard code != EDNS.nsidOption else { return nil }
                 option += 4 + length
             }
         } else {

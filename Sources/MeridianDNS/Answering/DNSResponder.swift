@@ -18,8 +18,10 @@ public struct DNSResponder: Sendable {
         /// The sources that get `_explain` over UDP; others get a truncated answer and ask again over
         /// TCP, so that the long answer cannot be reflected at a forged source.
         public var explainOverUDP: [IPPrefix]
-        /// Answer `CH TXT id.server`, `hostname.bind`, `version.server` and `version.bind`.
+        /// Answer `CH TXT id.server`, `hostname.bind`, `version.server` and `version.bind`, and
+        /// NSID when a query asks for it.
         public var identityRecords: Bool
+        /// The answering director's name: `id.server`, `hostname.bind` and NSID.
         public var identity: String
         public var version: String
 
@@ -71,7 +73,9 @@ public struct DNSResponder: Sendable {
         // grow with them (a 64 KiB query of compressed names would expand past what TCP can frame).
         var response = DNSMessage(header: responseHeader(for: header), questions: query.questions.count == 1 ? query.questions : [])
         if let edns = query.edns {
-            response.edns = EDNS(udpPayloadSize: UInt16(Self.maximumUDPPayload), dnssecOK: edns.dnssecOK)
+            // NSID (RFC 5001): the answering director's name, when asked and identity answers are on.
+            response.edns = EDNS(udpPayloadSize: UInt16(Self.maximumUDPPayload), dnssecOK: edns.dnssecOK,
+                                 nsid: edns.nsid != nil && options.identityRecords ? Array(options.identity.utf8) : nil)
         }
         guard header.opcode == .query else { return finish(response, rcode: .notImplemented, query: query, transport: transport) }
         guard query.questions.count == 1, let question = query.questions.first else {

@@ -58,7 +58,7 @@ extension DNSMessage {
         for section in [answers, authority, additional] {
             for record in section { try write(record, into: &buffer, compressor: &compressor) }
         }
-        if let edns { write(edns, into: &buffer) }
+        if let edns { try write(edns, into: &buffer) }
     }
 
     private func write(_ record: ResourceRecord, into buffer: inout ByteBuffer,
@@ -94,22 +94,29 @@ extension DNSMessage {
         buffer.setInteger(length, at: lengthAt)
     }
 
-    private func write(_ edns: EDNS, into buffer: inout ByteBuffer) {
+    private func write(_ edns: EDNS, into buffer: inout ByteBuffer) throws(DNSEncodingError) {
         let ttl = UInt32(edns.extendedResponseCode) << 24 | UInt32(edns.version) << 16 | (edns.dnssecOK ? 0x8000 : 0)
         buffer.writeMultipleIntegers(UInt8(0), RecordType.opt.rawValue, edns.udpPayloadSize, ttl)
-        guard let subnet = edns.clientSubnet else {
-            buffer.writeInteger(UInt16(0))
-            return
+        let lengthAt = buffer.writerIndex
+        buffer.writeInteger(UInt16(0))
+        if let nsid = edns.nsid {
+            guard let length = UInt16(exactly: nsid.count) else { throw .recordDataTooLong(.opt) }
+            buffer.writeMultipleIntegers(EDNS.nsidOption, length)
+            buffer.writeBytes(nsid)
         }
-        let addressLength = (Int(subnet.sourcePrefixLength) + 7) / 8
-        buffer.writeMultipleIntegers(UInt16(4 + 4 + addressLength), EDNS.clientSubnetOption, UInt16(4 + addressLength),
-                                     subnet.familyNumber, subnet.sourcePrefixLength, subnet.scopePrefixLength)
-        switch subnet.address {
-        case .v4(let bits):
-            buffer.writeBytes((0..<addressLength).map { UInt8(truncatingIfNeeded: bits >> (24 - 8 * $0)) })
-        case .v6(let bits):
-            buffer.writeBytes((0..<addressLength).map { UInt8(truncatingIfNeeded: bits >> (120 - 8 * $0)) })
+        if let subnet = edns.clientSubnet {
+            let addressLength = (Int(subnet.sourcePrefixLength) + 7) / 8
+            buffer.writeMultipleIntegers(EDNS.clientSubnetOption, UInt16(4 + addressLength),
+                                         subnet.familyNumber, subnet.sourcePrefixLength, subnet.scopePrefixLength)
+            switch subnet.address {
+            case .v4(let bits):
+                buffer.writeBytes((0..<addressLength).map { UInt8(truncatingIfNeeded: bits >> (24 - 8 * $0)) })
+            case .v6(let bits):
+                buffer.writeBytes((0..<addressLength).map { UInt8(truncatingIfNeeded: bits >> (120 - 8 * $0)) })
+            }
         }
+        guard let length = UInt16(exactly: buffer.writerIndex - lengthAt - 2) else { throw .recordDataTooLong(.opt) }
+        buffer.setInteger(length, at: lengthAt)
     }
 }
 

@@ -117,6 +117,8 @@ public struct DNSMessage: Hashable, Sendable {
             if code == EDNS.clientSubnetOption {
                 guard edns.clientSubnet == nil else { throw .badClientSubnet("given twice") }
                 edns.clientSubnet = try readClientSubnet(&reader, length: length)
+            } else if code == EDNS.nsidOption {
+                edns.nsid = try reader.bytes(length, "NSID")
             } else {
                 reader.offset += length
             }

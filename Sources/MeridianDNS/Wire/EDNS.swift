@@ -1,7 +1,7 @@
 import MeridianCore
 
 /// EDNS(0) as carried by the OPT pseudo-record (RFC 6891), with the client subnet option
-/// (RFC 7871). Options other than client subnet are ignored.
+/// (RFC 7871) and the name server identifier option (NSID, RFC 5001). Other options are ignored.
 public struct EDNS: Hashable, Sendable {
     /// The largest UDP response the sender can take (values under 512 mean 512).
     public var udpPayloadSize: UInt16
@@ -11,18 +11,24 @@ public struct EDNS: Hashable, Sendable {
     /// The DNSSEC OK bit.
     public var dnssecOK: Bool
     public var clientSubnet: ClientSubnet?
+    /// The NSID option: in a query, present (and empty) when the client asks which server answers;
+    /// in a response, the server's identifier.
+    public var nsid: [UInt8]?
 
     public init(udpPayloadSize: UInt16 = 1232, extendedResponseCode: UInt8 = 0, version: UInt8 = 0,
-                dnssecOK: Bool = false, clientSubnet: ClientSubnet? = nil) {
+                dnssecOK: Bool = false, clientSubnet: ClientSubnet? = nil, nsid: [UInt8]? = nil) {
         self.udpPayloadSize = udpPayloadSize
         self.extendedResponseCode = extendedResponseCode
         self.version = version
         self.dnssecOK = dnssecOK
         self.clientSubnet = clientSubnet
+        self.nsid = nsid
     }
 
     /// The option code of EDNS client subnet.
     public static let clientSubnetOption: UInt16 = 8
+    /// The option code of NSID.
+    public static let nsidOption: UInt16 = 3
 }
 
 /// The EDNS client subnet option: the part of the client's address a resolver reveals, and (in a

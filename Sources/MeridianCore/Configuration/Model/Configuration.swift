@@ -89,7 +89,8 @@ public struct NamedLocation: Hashable, Sendable, Codable, CustomStringConvertibl
 public struct DebugAnswers: Hashable, Sendable {
     /// `TXT _explain.<service>`: the decision for the asking client.
     public var explain: Bool
-    /// `CH TXT id.server`, `hostname.bind`, `version.server` and `version.bind`.
+    /// `CH TXT id.server`, `hostname.bind`, `version.server` and `version.bind`, and the NSID option
+    /// (RFC 5001) in answers to queries that ask for it.
     public var identity: Bool
     /// The clients that may ask for `_explain` over UDP; every other client is told to ask over TCP
     /// (a truncated answer), so that the long TXT answer cannot be aimed at a forged source.
