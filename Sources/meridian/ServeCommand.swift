@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Probes every gateway of every region, answers DNS (UDP and TCP) on the region's director.dns \
             address, redirects HTTP clients on director.redirect, and serves the API (dashboard at /, \
-            /v1/status, /v1/explain, /metrics, /healthz) on director.api. SIGHUP reloads the configuration folder (an invalid \
+            /v1/status, /v1/explain, /metrics, /healthz (ready), /livez) on director.api. SIGHUP reloads the configuration folder (an invalid \
             one is refused and the running one stays); SIGINT or SIGTERM stops gracefully.
             """)
 

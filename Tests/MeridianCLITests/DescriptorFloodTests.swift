@@ -134,7 +134,7 @@ struct DescriptorFloodTests {
         world.processes["istanbul"] = istanbul
         #expect(await waitUntilJoined(world))
         let kept = try #require(KeptHTTPConnection(port: world.api))
-        #expect(kept.get("/healthz")?.status == 200)
+        #expect(kept.get("/livez")?.status == 200)
 
         let connections = try flood(world)
         defer { connections.closeAll() }

@@ -24,7 +24,7 @@ struct DirectorAPILimitsTests {
         try #require(fd >= 0 && connected == 0)
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let request = Array("GET /healthz HTTP/1.1\r\nHost: director\r\n\r\n".utf8)
+        let request = Array("GET /livez HTTP/1.1\r\nHost: director\r\n\r\n".utf8)
         try #require(request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == request.count)
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -32,7 +32,7 @@ struct DirectorAPILimitsTests {
         return fd
     }
 
-    private let healthz = "GET /healthz HTTP/1.1\r\nHost: director\r\nConnection: close\r\n\r\n"
+    private let livez = "GET /livez HTTP/1.1\r\nHost: director\r\nConnection: close\r\n\r\n"
 
     @Test func anIdleAPIConnectionIsClosedAfterTheIdleTimeout() async throws {
         let world = try await LiveWorld.start(perRegion: 1)
@@ -41,7 +41,7 @@ struct DirectorAPILimitsTests {
         // deadline allows for a loaded machine).
         let answer = try RawHTTPClient.exchange([], port: running.apiPort, timeout: .seconds(20))
         #expect(answer.isEmpty)
-        #expect(try RawHTTPClient.exchange(healthz, port: running.apiPort).hasPrefix("HTTP/1.1 200"))
+        #expect(try RawHTTPClient.exchange(livez, port: running.apiPort).hasPrefix("HTTP/1.1 200"))
         await running.stop()
         await world.stop()
     }
@@ -51,10 +51,10 @@ struct DirectorAPILimitsTests {
         let running = try await RunningDirector.start(world, apiConnections: 1)
         let held = try answeredConnection(to: running.apiPort)
         #expect(throws: RawHTTPClient.Failure.self, "a second connection is not served while the first is held") {
-            try RawHTTPClient.exchange(Array(healthz.utf8), port: running.apiPort, timeout: .seconds(1))
+            try RawHTTPClient.exchange(Array(livez.utf8), port: running.apiPort, timeout: .seconds(1))
         }
         close(held)
-        #expect(await eventually { (try? RawHTTPClient.exchange(healthz, port: running.apiPort))?.hasPrefix("HTTP/1.1 200") == true })
+        #expect(await eventually { (try? RawHTTPClient.exchange(livez, port: running.apiPort))?.hasPrefix("HTTP/1.1 200") == true })
         await running.stop()
         await world.stop()
     }

@@ -85,12 +85,31 @@ struct DirectorTests {
     @Test func healthzAndTheDashboardPageAreServed() async throws {
         let world = try await LiveWorld.start(perRegion: 1)
         let running = try await RunningDirector.start(world)
+        let live = try await running.get("/livez")
+        #expect(live.status == 200 && String(decoding: live.body, as: UTF8.self) == "ok\n")
+        #expect(await eventually { (try? await running.get("/healthz"))?.status == 200 })
         let health = try await running.get("/healthz")
-        #expect(health.status == 200 && String(decoding: health.body, as: UTF8.self) == "ok\n")
+        #expect(String(decoding: health.body, as: UTF8.self) == "ok\n")
         let page = try await running.get("/")
         let html = String(decoding: page.body, as: UTF8.self)
         #expect(page.contentType?.hasPrefix("text/html") == true)
         #expect(html.contains("fetch(\"v1/status\"") && !html.contains("http://") && !html.contains("https://"))
+        await running.stop()
+        await world.stop()
+    }
+
+    @Test func healthzSaysNotReadyUntilEveryGatewayHasAFreshVerdict() async throws {
+        // Probed every 30 s and up only after two successes: for the first 30 s no verdict is known.
+        let world = try await LiveWorld.start(perRegion: 1, interval: .seconds(30), timeout: .seconds(1))
+        let running = try await RunningDirector.start(world)
+        let health = try await running.get("/healthz")
+        let body = String(decoding: health.body, as: UTF8.self)
+        #expect(health.status == 503 && body.hasPrefix("not ready: "), "\(health.status) \(body)")
+        #expect(try await running.get("/livez").status == 200, "alive all the same")
+        let status = try await running.get("/v1/status")
+        let document = try JSONDecoder().decode(StatusDocument.self, from: Data(status.body))
+        // The reason may have moved from "warming up" to "no fresh observation" in between.
+        #expect(!document.director.ready && ["warming up", "no fresh observation"].contains { document.director.readiness.hasPrefix($0) })
         await running.stop()
         await world.stop()
     }

@@ -94,7 +94,7 @@ struct HostilePeerTests {
         let again = try await RunningDirector.start(world, region: "istanbul", configuration: configuration, peering: true,
                                                     state: try StateStore(directory: folder))
         #expect(again.director.overrides().isEmpty)
-        #expect(try await again.get("/healthz").status == 200)
+        #expect(try await again.get("/livez").status == 200)
         await again.stop()
         await world.stop()
     }

@@ -8,7 +8,8 @@ import NIOCore
 
 /// The director's HTTP API on Hummingbird: the dashboard (`/`), `/v1/status`, `/v1/explain`,
 /// `/v1/events`, `/v1/overrides` (setting one needs the admin token), the peers' `/v1/peer/report` (signed),
-/// `/metrics` and `/healthz`. Speed does not matter here; the DNS and redirect paths have their own listeners.
+/// `/metrics`, `/healthz` (200 only while the director answers from a fresh view, `Readiness`) and
+/// `/livez` (200 while the process serves). Speed does not matter here; the DNS and redirect paths have their own listeners.
 public enum DirectorAPI {
     /// The application serving `director`'s API on `address`, to at most `maxConnections` connections
     /// at once (more wait in the listen backlog), each closed when no request arrives for
@@ -22,8 +23,13 @@ public enum DirectorAPI {
         router.get("/") { _, _ in
             html(DashboardPage.html(region: director.region.rawValue))
         }
-        router.get("/healthz") { _, _ in
+        router.get("/livez") { _, _ in
             text("ok\n", type: "text/plain; charset=utf-8")
+        }
+        router.get("/healthz") { _, _ in
+            let readiness = director.readiness()
+            return readiness.ready ? text("ok\n", type: "text/plain; charset=utf-8")
+                : text("not ready: \(readiness.reason)\n", type: "text/plain; charset=utf-8", status: .serviceUnavailable)
         }
         router.get("/v1/status") { _, _ in
             try json(director.status())
@@ -113,8 +119,8 @@ public enum DirectorAPI {
         try json(["error": message], status: status)
     }
 
-    private static func text(_ body: String, type: String) -> Response {
-        Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"],
+    private static func text(_ body: String, type: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: type, .cacheControl: "no-store"],
                  body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 

@@ -33,19 +33,33 @@ extension Director {
                         addresses: decision.addresses.map(\.description), reason: decision.reason)
                 })
         }
-        let probed = health.values.filter { $0.lastOutcome != nil }.count
-        let longestInterval = configuration.gateways.map(\.probe.interval).max() ?? .seconds(1)
-        let warmingUp = probed < configuration.gateways.count && now - startedAt < longestInterval * 3
+        let (probed, warmingUp) = warmUpState(configuration, health: health, at: now)
+        let readiness = Readiness.judge(assessment, probed: probed, warmingUp: warmingUp)
         return StatusDocument(
             director: .init(region: region.rawValue, version: MeridianBuild.version, startedAt: startedAt.iso8601,
                             uptimeSeconds: (now - startedAt).seconds.rounded(to: 3),
                             configuration: .init(fingerprint: configuration.fingerprint, loadedAt: loaded.loadedAt.iso8601,
                                                  source: loaded.source, lastReloadError: loaded.lastReloadError),
-                            warmingUp: warmingUp, isolated: assessment.consensus.isolated,
+                            warmingUp: warmingUp, ready: readiness.ready, readiness: readiness.reason, isolated: assessment.consensus.isolated,
                             stateProblems: stateProblems.map(\.description)),
             regions: regions, services: services,
             overrides: assessment.overrides.all.map(Self.overrideStatus), peers: peerStatus(configuration, now: now),
             generatedAt: now.iso8601)
+    }
+
+    /// Whether this director answers from a fresh view (`/healthz`; the rule is `Readiness`'s).
+    public func readiness(at now: Timestamp = .now) -> Readiness {
+        let (probed, warmingUp) = warmUpState(configuration, health: board.health, at: now)
+        return Readiness.judge(currentSnapshot().assessment, probed: probed, warmingUp: warmingUp)
+    }
+
+    /// How many gateways this director has probed, and whether it is still warming up: not every
+    /// gateway probed, within three of the longest probe intervals from the start.
+    private func warmUpState(_ configuration: Configuration, health: [GatewayName: GatewayHealth],
+                             at now: Timestamp) -> (probed: Int, warmingUp: Bool) {
+        let probed = health.values.filter { $0.lastOutcome != nil }.count
+        let longestInterval = configuration.gateways.map(\.probe.interval).max() ?? .seconds(1)
+        return (probed, probed < configuration.gateways.count && now - startedAt < longestInterval * 3)
     }
 
     /// The overrides in force, as `/v1/status` and `/v1/overrides` show them (a drain past its grace

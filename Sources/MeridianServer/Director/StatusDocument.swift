@@ -16,6 +16,9 @@ public struct StatusDocument: Codable, Sendable {
         public var configuration: ConfigurationInfo
         /// Some gateway has not been probed yet: verdicts may still change quickly.
         public var warmingUp: Bool
+        /// Whether the director answers from a fresh view (what `/healthz` says), and why (`Readiness`).
+        public var ready: Bool
+        public var readiness: String
         /// This director has peers and none has a fresh observation: it steers on its own view
         /// and does not take every other region for dead on that view alone.
         public var isolated: Bool
