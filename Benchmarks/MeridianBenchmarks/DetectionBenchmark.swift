@@ -20,7 +20,7 @@ enum DetectionBenchmark {
         let configuration = Configuration(
             zone: DomainName("example.test")!,
             regions: [Region(name: region, location: GeoPoint(latitude: 41, longitude: 29)!,
-                             director: DirectorEndpoints(dns: SocketAddress("127.0.0.1:1")!, redirect: SocketAddress("127.0.0.1:2")!,
+                             director: DirectorEndpoints(name: DirectorName(region.rawValue)!, dns: SocketAddress("127.0.0.1:1")!, redirect: SocketAddress("127.0.0.1:2")!,
                                                          api: SocketAddress("127.0.0.1:3")!), gateways: [gateway])],
             services: [], networks: [])
         var logger = Logger(label: "bench")

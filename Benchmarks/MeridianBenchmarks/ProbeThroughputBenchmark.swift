@@ -19,7 +19,7 @@ enum ProbeThroughputBenchmark {
             Gateway(name: GatewayName("gw-\(index)")!, region: region,
                     address: .v4(0x7F0A_0000 | UInt32(index + 1)), probe: probe)
         }
-        let director = DirectorEndpoints(dns: SocketAddress("127.0.0.1:1")!, redirect: SocketAddress("127.0.0.1:2")!,
+        let director = DirectorEndpoints(name: DirectorName(region.rawValue)!, dns: SocketAddress("127.0.0.1:1")!, redirect: SocketAddress("127.0.0.1:2")!,
                                          api: SocketAddress("127.0.0.1:3")!)
         let configuration = Configuration(
             zone: DomainName("example.test")!,

@@ -45,7 +45,7 @@ public struct LiveWorld: Sendable {
                 }
             }
             regions.append(Region(name: region, location: point, director: DirectorEndpoints(
-                dns: SocketAddress("127.0.0.1:\(15000 + index)")!, redirect: SocketAddress("127.0.0.1:\(16000 + index)")!,
+                name: DirectorName(name)!, dns: SocketAddress("127.0.0.1:\(15000 + index)")!, redirect: SocketAddress("127.0.0.1:\(16000 + index)")!,
                 api: SocketAddress("127.0.0.1:\(17000 + index)")!), gateways: gateways))
         }
         let names = regions.map(\.name)

@@ -27,11 +27,16 @@ struct CheckCommand: ParsableCommand {
             + "\(gateways) gateways, \(configuration.services.count) services, "
             + "\(configuration.networks.count) client networks (\(prefixes) prefixes)\n\n"
 
-        var regions = TextTable(header: ["REGION", "LOCATION", "GATEWAYS", "WEIGHT", "CAPACITY", "DNS", "REDIRECT", "API"])
+        var regions = TextTable(header: ["REGION", "LOCATION", "GATEWAYS", "WEIGHT", "CAPACITY", "DIRECTORS"])
+        var directors = TextTable(header: ["DIRECTOR", "REGION", "DNS", "REDIRECT", "API", "KEY"])
         for region in configuration.regions {
             regions.add([region.name.rawValue, region.location.description, "\(region.gateways.count)",
-                         region.weight.formatted, region.capacity?.formatted ?? "-", "\(region.director.dns)",
-                         "\(region.director.redirect)", "\(region.director.api)"])
+                         region.weight.formatted, region.capacity?.formatted ?? "-",
+                         region.directors.map(\.name.rawValue).joined(separator: ", ")])
+            for director in region.directors {
+                directors.add([director.name.rawValue, region.name.rawValue, "\(director.dns)", "\(director.redirect)",
+                               "\(director.api)", director.key == nil ? "-" : "ed25519"])
+            }
         }
         var services = TextTable(header: ["SERVICE", "NAME", "POLICY", "TTL", "MAX", "ALL-DOWN", "REGIONS", "REDIRECT HOSTS"])
         for service in configuration.services {
@@ -40,7 +45,7 @@ struct CheckCommand: ParsableCommand {
                           service.regions.map(\.rawValue).joined(separator: ", "),
                           service.redirect?.hosts.map(\.text).joined(separator: ", ") ?? "-"])
         }
-        text += regions.render() + "\n\n" + services.render()
+        text += regions.render() + "\n\n" + directors.render() + "\n\n" + services.render()
         return text
     }
 }

@@ -56,7 +56,7 @@ struct PeeringTests {
         for index in configuration.regions.indices {
             let old = configuration.regions[index].director
             configuration.regions[index].director = DirectorEndpoints(
-                dns: old.dns, redirect: old.redirect, api: SocketAddress(ip: IPAddress("127.0.0.1")!, port: try freePort()))
+                name: old.name, dns: old.dns, redirect: old.redirect, api: SocketAddress(ip: IPAddress("127.0.0.1")!, port: try freePort()))
         }
         return configuration
     }

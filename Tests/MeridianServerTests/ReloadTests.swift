@@ -52,6 +52,27 @@ struct ReloadTests {
         await running.stop()
         await world.stop()
     }
+
+    @Test func aConfigurationWithSeveralDirectorsInARegionIsRefusedAtStartAndOnReload() async throws {
+        let world = try await LiveWorld.start(perRegion: 1)
+        var several = world.configuration
+        let istanbul = try #require(several.regions.firstIndex { $0.name == "istanbul" })
+        several.regions[istanbul].directors.append(DirectorEndpoints(name: "ist-b", dns: SocketAddress("127.0.0.1:1053")!,
+                                                              redirect: SocketAddress("127.0.0.1:1080")!,
+                                                              api: SocketAddress("127.0.0.1:1090")!))
+        several.fingerprint = "test:several"
+        let director = try Director(configuration: world.configuration, region: "istanbul", source: nil, logger: .test)
+        guard case .refused(let reason) = director.adopt(several) else {
+            Issue.record("a configuration with two directors in Istanbul was adopted")
+            await world.stop()
+            return
+        }
+        #expect(reason.contains("region istanbul names 2 directors (istanbul, ist-b)"), "\(reason)")
+        #expect(throws: Director.StartError.self) {
+            try Director(configuration: several, region: "ankara", source: nil, logger: .test)
+        }
+        await world.stop()
+    }
 }
 
 extension Configuration {

@@ -46,9 +46,13 @@ public enum RegionTag {}
 public enum GatewayTag {}
 public enum ServiceTag {}
 public enum NetworkTag {}
+public enum DirectorTag {}
 
 /// The name of a region (site), e.g. `istanbul`. A region's director takes this as its identity.
 public typealias RegionName = Name<RegionTag>
+/// The name of one director, unique across all regions, e.g. `ist-a`. A region with one director
+/// (`director:` in its file) names it after the region.
+public typealias DirectorName = Name<DirectorTag>
 /// The name of one gateway, unique across all regions, e.g. `ist-1`.
 public typealias GatewayName = Name<GatewayTag>
 /// The name of a service, relative to the zone, e.g. `api` for `api.example.test`.

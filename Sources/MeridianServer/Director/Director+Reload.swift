@@ -63,6 +63,7 @@ extension Director {
         guard let mine = next.region(region) else {
             return .refused("the new configuration has no region '\(region)'")
         }
+        if let several = Self.severalDirectors(in: next) { return .refused(several.description) }
         let previous = configuration
         guard next.fingerprint != previous.fingerprint || next.fingerprint.isEmpty else { return .unchanged }
         if mine.director.listenAddresses != previous.region(region)?.director.listenAddresses {

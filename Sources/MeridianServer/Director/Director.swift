@@ -44,13 +44,24 @@ public final class Director: Sendable {
     /// Why a director cannot start.
     public enum StartError: Error, CustomStringConvertible {
         case unknownRegion(String, known: [RegionName])
+        /// A region names several directors, which the exchange cannot tell apart yet.
+        case severalDirectors(RegionName, [DirectorName])
 
         public var description: String {
             switch self {
             case .unknownRegion(let name, let known):
                 "unknown region '\(name)' (regions: \(known.map(\.rawValue).joined(separator: ", ")))"
+            case .severalDirectors(let region, let names):
+                "region \(region) names \(names.count) directors (\(names.map(\.rawValue).joined(separator: ", "))): "
+                    + "directors cannot run under a configuration with several in one region yet; give each region one 'director'"
             }
         }
+    }
+
+    /// The first region of `configuration` that names several directors, as the error a director
+    /// gives for it: the exchange speaks for one director per region until it tells them apart.
+    static func severalDirectors(in configuration: Configuration) -> StartError? {
+        configuration.regions.first { $0.directors.count > 1 }.map { .severalDirectors($0.name, $0.directors.map(\.name)) }
     }
 
     /// Creates the director of `region`. `source` is the folder the configuration came from, which
@@ -61,6 +72,7 @@ public final class Director: Sendable {
         guard let name = RegionName(region), configuration.region(name) != nil else {
             throw .unknownRegion(region, known: configuration.regions.map(\.name))
         }
+        if let several = Self.severalDirectors(in: configuration) { throw several }
         var logger = logger
         logger[metadataKey: "director"] = "\(name)"
         self.region = name

@@ -19,7 +19,7 @@ enum TestWorld {
                         : IPAddress("127.\(index).0.\(number)")!,
                     probe: probe)
         }
-        let director = DirectorEndpoints(dns: SocketAddress("127.0.0.1:\(10000 + index)")!,
+        let director = DirectorEndpoints(name: DirectorName(name.rawValue)!, dns: SocketAddress("127.0.0.1:\(10000 + index)")!,
                                          redirect: SocketAddress("127.0.0.1:\(11000 + index)")!,
                                          api: SocketAddress("127.0.0.1:\(12000 + index)")!)
         return Region(name: name, location: location, weight: weight, capacity: capacity, minHealthy: minHealthy,

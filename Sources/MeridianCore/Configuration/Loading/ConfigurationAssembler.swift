@@ -67,32 +67,45 @@ struct ConfigurationAssembler {
                 }
                 gateways.append(Gateway(name: entry.name.value, region: name.value, address: address, probe: probe))
             }
-            guard let location = file.location, let director = file.director,
-                  let dns = director.dns, let redirect = director.redirect, let api = director.api else { continue }
+            let directors = file.directors.compactMap { director -> DirectorEndpoints? in
+                guard let dns = director.dns, let redirect = director.redirect, let api = director.api else { return nil }
+                return DirectorEndpoints(name: director.name.value, dns: dns.value, redirect: redirect.value, api: api.value,
+                                         peerURL: director.peerURL, key: director.key)
+            }
+            guard let location = file.location, !directors.isEmpty, directors.count == file.directors.count else { continue }
             regions.append(Region(
                 name: name.value, location: location, weight: file.weight ?? 1, capacity: file.capacity,
-                minHealthy: file.minHealthy ?? global.minHealthy ?? 0.5,
-                director: DirectorEndpoints(dns: dns.value, redirect: redirect.value, api: api.value,
-                                            peerURL: director.peerURL, key: director.key),
+                minHealthy: file.minHealthy ?? global.minHealthy ?? 0.5, directors: directors,
                 gateways: gateways))
         }
         return regions
     }
 
+    /// No two directors share a name or a listen address, across every region.
     private func checkDirectorClashes() {
         var listeners: [(label: String, address: Located<SocketAddress>)] = []
+        var names: [DirectorName: (region: RegionName, location: SourceLocation)] = [:]
         for file in regionFiles {
-            guard let region = file.name?.value, let director = file.director else { continue }
-            let own: [(String, Located<SocketAddress>?)] = [
-                ("dns", director.dns), ("redirect", director.redirect), ("api", director.api),
-            ]
-            for case let (key, address?) in own {
-                let label = "\(region)'s director.\(key)"
-                if let clash = listeners.first(where: { $0.address.value.collides(with: address.value) }) {
-                    log.report("\(label) \(address.value) clashes with \(clash.label) \(clash.address.value) "
-                               + "(at \(clash.address.location))", at: address.location)
+            guard let region = file.name?.value else { continue }
+            for director in file.directors {
+                if let other = names[director.name.value] {
+                    log.report("director '\(director.name.value)' is also a director of \(other.region) (at \(other.location)); "
+                               + "director names are unique across regions", at: director.name.location)
                 }
-                listeners.append((label, address))
+                names[director.name.value] = (region, director.name.location)
+                let own: [(String, Located<SocketAddress>?)] = [
+                    ("dns", director.dns), ("redirect", director.redirect), ("api", director.api),
+                ]
+                // One director is `director`, as its file spells it; several are named.
+                let owner = file.directors.count == 1 ? "\(region)'s director" : "\(region)'s director \(director.name.value)"
+                for case let (key, address?) in own {
+                    let label = "\(owner).\(key)"
+                    if let clash = listeners.first(where: { $0.address.value.collides(with: address.value) }) {
+                        log.report("\(label) \(address.value) clashes with \(clash.label) \(clash.address.value) "
+                                   + "(at \(clash.address.location))", at: address.location)
+                    }
+                    listeners.append((label, address))
+                }
             }
         }
     }

@@ -6,11 +6,14 @@ struct RegionFile {
     var weight: Double?
     var capacity: Double?
     var minHealthy: Double?
-    var director: DirectorEntry?
+    /// The directors, in the file's order: one named after the region for `director:`, or every
+    /// entry of `directors:`.
+    var directors: [DirectorEntry] = []
     var probe = ProbePatch()
     var gateways: [GatewayEntry] = []
 
     struct DirectorEntry {
+        var name: Located<DirectorName>
         var dns: Located<SocketAddress>?
         var redirect: Located<SocketAddress>?
         var api: Located<SocketAddress>?
@@ -46,7 +49,8 @@ struct RegionFile {
         weight = reader.optional("weight")?.number(in: 0...1_000_000)
         capacity = reader.optional("capacity")?.number(in: 0...1e12)
         minHealthy = reader.optional("min-healthy")?.fraction()
-        director = reader.required("director").flatMap(RegionFile.readDirector)
+        directors = Self.readDirectors(single: reader.optional("director"), several: reader.optional("directors"),
+                                       region: name, in: root)
         probe = ProbePatch(reading: reader.optional("probe"))
         if let value = reader.required("gateways"), var gateways = MappingReader(value) {
             let entries = gateways.namedEntries()
@@ -56,7 +60,34 @@ struct RegionFile {
         reader.finish()
     }
 
-    private static func readDirector(_ value: YAMLValue) -> DirectorEntry? {
+    /// `director: {...}` (one, named after the region) or `directors: {NAME: {...}, ...}`, not both.
+    private static func readDirectors(single: YAMLValue?, several: YAMLValue?, region: Located<RegionName>?,
+                                      in root: YAMLValue) -> [DirectorEntry] {
+        switch (single, several) {
+        case (let single?, nil):
+            guard let region, let name = DirectorName(region.value.rawValue) else { return [] }
+            return readDirector(single, name: Located(value: name, location: single.location)).map { [$0] } ?? []
+        case (nil, let several?):
+            guard var reader = MappingReader(several) else { return [] }
+            let entries = reader.namedEntries()
+            if entries.isEmpty { several.report("a region needs at least one director") }
+            return entries.compactMap { key, value in
+                guard let name = DirectorName(key.value) else {
+                    value.log.report("'\(key.value)' is not a valid director name (\(DirectorName.rule))", at: key.location)
+                    return nil
+                }
+                return readDirector(value, name: Located(value: name, location: key.location))
+            }
+        case (_?, let several?):
+            several.report("give either 'director' (one, named after the region) or 'directors' (several, by name), not both")
+            return []
+        case (nil, nil):
+            root.log.report("the file is missing 'director' (or 'directors', for several)", at: root.location)
+            return []
+        }
+    }
+
+    private static func readDirector(_ value: YAMLValue, name: Located<DirectorName>) -> DirectorEntry? {
         guard var reader = MappingReader(value) else { return nil }
         func socket(_ key: String) -> Located<SocketAddress>? {
             reader.required(key).flatMap { field in
@@ -64,7 +95,7 @@ struct RegionFile {
             }
         }
         let entry = DirectorEntry(
-            dns: socket("dns"), redirect: socket("redirect"), api: socket("api"),
+            name: name, dns: socket("dns"), redirect: socket("redirect"), api: socket("api"),
             peerURL: reader.optional("url")?.parsed(as: "an absolute http(s) URL") { BaseURL($0) },
             key: reader.optional("key")?.parsed(as: "an Ed25519 public key (ed25519:BASE64 of 32 bytes, as `meridian keygen` prints it)") {
                 DirectorKey($0)

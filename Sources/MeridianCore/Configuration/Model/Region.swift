@@ -1,4 +1,4 @@
-/// A site: a physical location with a gateway cluster and the director that runs there.
+/// A site: a physical location with a gateway cluster and the directors that run there.
 public struct Region: Hashable, Sendable {
     public var name: RegionName
     public var location: GeoPoint
@@ -9,24 +9,41 @@ public struct Region: Hashable, Sendable {
     public var capacity: Double?
     /// The fraction of gateways that must be healthy for the site to be available (0...1).
     public var minHealthy: Double
-    public var director: DirectorEndpoints
+    /// The region's directors, in the order the file lists them (one for `director:`, named after
+    /// the region; any number for `directors:`).
+    public var directors: [DirectorEndpoints]
     /// The region's gateways, in the order the file lists them.
     public var gateways: [Gateway]
 
     public init(name: RegionName, location: GeoPoint, weight: Double = 1, capacity: Double? = nil,
-                minHealthy: Double = 0.5, director: DirectorEndpoints, gateways: [Gateway]) {
+                minHealthy: Double = 0.5, directors: [DirectorEndpoints], gateways: [Gateway]) {
         self.name = name
         self.location = location
         self.weight = weight
         self.capacity = capacity
         self.minHealthy = minHealthy
-        self.director = director
+        self.directors = directors
         self.gateways = gateways
+    }
+
+    /// A region with one director, named after the region (what `director:` in a region file gives).
+    public init(name: RegionName, location: GeoPoint, weight: Double = 1, capacity: Double? = nil,
+                minHealthy: Double = 0.5, director: DirectorEndpoints, gateways: [Gateway]) {
+        self.init(name: name, location: location, weight: weight, capacity: capacity, minHealthy: minHealthy,
+                  directors: [director], gateways: gateways)
+    }
+
+    /// The region's first director: the one `serve` and `demo` run while a region runs one
+    /// director at a time.
+    public var director: DirectorEndpoints {
+        get { directors[0] }
+        set { directors[0] = newValue }
     }
 }
 
-/// Where a region's director listens.
+/// One director of a region: its name and where it listens.
 public struct DirectorEndpoints: Hashable, Sendable, Codable {
+    public var name: DirectorName
     /// Authoritative DNS, UDP and TCP.
     public var dns: SocketAddress
     /// The HTTP redirector.
@@ -39,7 +56,9 @@ public struct DirectorEndpoints: Hashable, Sendable, Codable {
     /// its peers take nothing from it (unless every key is derived from the names, on loopback).
     public var key: DirectorKey?
 
-    public init(dns: SocketAddress, redirect: SocketAddress, api: SocketAddress, peerURL: BaseURL? = nil, key: DirectorKey? = nil) {
+    public init(name: DirectorName, dns: SocketAddress, redirect: SocketAddress, api: SocketAddress, peerURL: BaseURL? = nil,
+                key: DirectorKey? = nil) {
+        self.name = name
         self.dns = dns
         self.redirect = redirect
         self.api = api
