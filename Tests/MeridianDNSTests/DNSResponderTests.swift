@@ -125,6 +125,26 @@ struct DNSResponderTests {
         #expect(addresses(try ask(query("ns-istanbul.example.test"))) == ["127.0.0.1"])
     }
 
+    @Test func everyDirectorIsANameServerWithItsGlue() throws {
+        var configuration = Self.configuration
+        let istanbul = try #require(configuration.regions.firstIndex { $0.name == "istanbul" })
+        configuration.regions[istanbul].directors = [
+            DirectorEndpoints(name: "ist-a", dns: SocketAddress("192.0.2.10:53")!, redirect: SocketAddress("192.0.2.10:80")!,
+                              api: SocketAddress("10.0.0.10:8053")!),
+            DirectorEndpoints(name: "ist-b", dns: SocketAddress("192.0.2.11:53")!, redirect: SocketAddress("192.0.2.11:80")!,
+                              api: SocketAddress("10.0.0.11:8053")!),
+        ]
+        let responder = DNSResponder(zone: AuthoritativeZone(configuration, serial: 1), options: .init(identity: "ist-a", version: "0.1.0"))
+        let ns = try ask(query("example.test", .ns), snapshot: snapshot(configuration: configuration), responder: responder)
+        let servers = ns.answers.compactMap { record -> String? in
+            if case .ns(let name) = record.data { return name.description }
+            return nil
+        }
+        #expect(Set(servers) == ["ns-ankara.example.test.", "ns-ist-a.example.test.", "ns-ist-b.example.test."], "\(servers)")
+        let glue = try ask(query("ns-ist-b.example.test"), snapshot: snapshot(configuration: configuration), responder: responder)
+        #expect(addresses(glue) == ["192.0.2.11"])
+    }
+
     @Test func outsideTheZoneIsRefusedAndNoRecursionIsOffered() throws {
         let refused = try ask(query("example.com"))
         #expect(refused.responseCode == .refused && !refused.header.authoritative && !refused.header.recursionAvailable)

@@ -33,8 +33,10 @@ public struct AuthoritativeZone: Sendable {
         let apex = DNSName(configuration.zone.text)!
         self.apex = apex
         self.infrastructureTTL = infrastructureTTL
-        nameServers = configuration.regions.compactMap { region in
-            apex.prepending("ns-\(region.name)").map { ($0, region.director.dns.ip) }
+        // One name server per director (`ns-<director>`, the region's name for a region's one
+        // director), each with its glue.
+        nameServers = configuration.regions.flatMap(\.directors).compactMap { director in
+            apex.prepending("ns-\(director.name)").map { ($0, director.dns.ip) }
         }
         soa = SOAData(primary: nameServers.first?.name ?? apex, mailbox: apex.prepending("hostmaster") ?? apex,
                       serial: serial, refresh: 3600, retry: 600, expire: 86400, minimum: negativeTTL)
