@@ -21,7 +21,7 @@ extension Director {
     }
 
     static func snapshot(of loaded: LoadedConfiguration, observations: [Observation], peers: [RegionName],
-                                 overrides: [Override], region: RegionName, now: Timestamp) -> SteeringSnapshot {
+                         overrides: [Override], region: RegionName, now: Timestamp) -> SteeringSnapshot {
         let assessment = Assessment.make(loaded.configuration, observations: observations, overrides: overrides, vantage: region,
                                          peers: peers, now: now)
         return SteeringSnapshot(assessment: assessment, locator: loaded.locator, vantage: loaded.configuration.region(region))
