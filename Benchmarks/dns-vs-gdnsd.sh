@@ -6,7 +6,7 @@
 #
 # gdnsd is configured by ../shared/bench/peers/gdnsd_bench.sh (metafo over two health-checked
 # datacenters, its configuration kept in $BENCH_WORK/gdnsd/etc); Meridian runs
-# `meridian serve --region istanbul` on a copy of regions/ with stand-ins for its four gateways, and
+# `meridian serve --region istanbul --director ist-a` on a copy of regions/ with stand-ins for its four gateways, and
 # response-rate limiting on at a rate no single benchmark client reaches (RRL=off turns it off), so
 # every answer pays for the limiter's count as it would in production. Both servers
 # run at once; each round measures gdnsd and Meridian at dnsperf -T 1 and -T 2, alternating which goes
@@ -48,7 +48,7 @@ rm -rf "$REGIONS_COPY" && cp -r regions "$REGIONS_COPY"
 if [ "${RRL:-on}" = off ]; then rate=0; else rate=100000000; fi
 printf '\ndns:\n  rate-limit: {responses-per-second: %s}\n' "$rate" >>"$REGIONS_COPY/global.yaml"
 log "Meridian with response-rate limiting ${RRL:-on}"
-start_bg meridian .build/release/meridian serve --region istanbul --regions "$REGIONS_COPY" --state "$BENCH_WORK/meridian-state" --log-level error
+start_bg meridian .build/release/meridian serve --region istanbul --director ist-a --regions "$REGIONS_COPY" --state "$BENCH_WORK/meridian-state" --log-level error
 for _ in $(seq 100); do
   dig +short +time=1 +tries=1 -p $MERIDIAN_PORT @127.0.0.1 api.example.test A 2>/dev/null | grep -q '^127\.0\.1\.' && break
   sleep 0.1

@@ -7,7 +7,7 @@
 #
 # nginx is set up as ../shared/bench/peers/nginx_bench.sh sets it up (one worker,
 # `location / { return 302 https://istanbul.example.test$request_uri; }`, 127.0.0.1:18090);
-# Meridian runs `meridian serve --region istanbul` on regions/ with stand-ins for its four gateways
+# Meridian runs `meridian serve --region istanbul --director ist-a` on regions/ with stand-ins for its four gateways
 # and is asked with `Host: go.example.test`. ROUNDS (default 5) rounds of WRK_DUR (default 10)
 # seconds per measurement, wrk -t1 -c64. Every process is stopped by its PID.
 set -euo pipefail
@@ -57,7 +57,7 @@ for gw in "ist-1 127.0.1.1" "ist-2 127.0.1.2" "ank-1 127.0.2.1" "ank-2 127.0.2.2
   set -- $gw
   start_bg "gw_$1" .build/release/meridian gateway --name "$1" --listen "$2:18080" --log-level error
 done
-start_bg meridian .build/release/meridian serve --region istanbul --log-level error ${MERIDIAN_ARGS:-}
+start_bg meridian .build/release/meridian serve --region istanbul --director ist-a --log-level error ${MERIDIAN_ARGS:-}
 wait_tcp 127.0.0.1 $MERIDIAN_PORT
 for _ in $(seq 100); do
   curl -s -o /dev/null -w '%{redirect_url}' -H 'Host: go.example.test' "http://127.0.0.1:$MERIDIAN_PORT$PATH_AND_QUERY" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What response-rate limiting costs the DNS fast path: two `meridian serve --region istanbul` side by
+# What response-rate limiting costs the DNS fast path: two `meridian serve --region istanbul --director ist-a` side by
 # side, one with RRL off and one with it on at a rate no benchmark client reaches (so every answer is
 # counted, none limited), measured with the same dnsperf settings in interleaved rounds.
 #
@@ -41,7 +41,7 @@ for mode in off on; do
     rate=0
   fi
   printf '\ndns:\n  rate-limit: {responses-per-second: %s}\n' "$rate" >>"$copy/global.yaml"
-  start_bg "meridian_$mode" .build/release/meridian serve --region istanbul --regions "$copy" \
+  start_bg "meridian_$mode" .build/release/meridian serve --region istanbul --director ist-a --regions "$copy" \
     --state "$BENCH_WORK/rrl-$mode/state" --log-level error
   for _ in $(seq 100); do
     dig +short +time=1 +tries=1 -p "${PORT[$mode]}" @127.0.0.1 api.example.test A 2>/dev/null | grep -q '^127\.0\.1\.' && break

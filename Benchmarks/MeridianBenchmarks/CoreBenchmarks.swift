@@ -37,7 +37,7 @@ enum CoreBenchmarks {
         let configuration = try ConfigurationLoader.load(directory: "regions")
         let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
         let observations = configuration.gateways.flatMap { gateway in
-            configuration.regions.map { Observation(gateway: gateway.name, observer: $0.name, verdict: .up, at: now) }
+            configuration.directors.map { Observation(gateway: gateway.name, observer: $0.endpoints.name, verdict: .up, at: now) }
         }
         let assessment = Assessment.make(configuration, observations: observations, overrides: [], vantage: "istanbul", now: now)
         let client = ClientLocator(configuration).locate(IPAddress("10.34.1.1")!)

@@ -35,7 +35,7 @@ enum FailoverBenchmark {
         let budget = ConnectionBudget(descriptors: DescriptorLimit.raise(), configuration: configuration, directors: regions.count)
         let services = try regions.map { region in
             var options = DirectorService.Options(region: region.name.rawValue, logger: logger, budget: budget)
-            options.credentials = .insecureLoopback(for: region.name)
+            options.credentials = .insecureLoopback(for: region.director.name)
             return try DirectorService(configuration: configuration, options: options)
         }
         let directors = services.map(\.director)

@@ -16,21 +16,22 @@ public struct RunningDirector: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    /// Starts the director of `region`; with `peering`, it peers with the other regions' directors
+    /// Starts the director `director` of `region` (`nil`: its only one); with `peering`, it peers with every other director
     /// at their configured API addresses (and its own API listens on its configured one), every key
     /// derived from the names; with a `state`, it keeps its overrides and observations in its folder
     /// (and a `StateKeeper` runs). The API takes `apiConnections` connections at most (by default what
     /// the descriptor limit allows); the redirect listener runs 2 threads and closes connections idle
     /// for 2 s or 1 s slow to send a head. It does not greet its peers.
-    public static func start(_ world: LiveWorld, region: String = "istanbul", source: String? = nil,
+    public static func start(_ world: LiveWorld, region: String = "istanbul", director: String? = nil, source: String? = nil,
                              configuration: Configuration? = nil, peering: Bool = false,
                              adminToken: AdminToken? = nil, state: StateStore? = nil, apiConnections: Int? = nil,
                              apiIdleTimeout: Duration = .seconds(30),
                              dnsLimits: DNSServer.TCPLimits = .init()) async throws -> RunningDirector {
         let configuration = configuration ?? world.configuration
         let budget = ConnectionBudget(descriptors: DescriptorLimit.raise(), configuration: configuration)
-        var options = DirectorService.Options(region: region, source: source, logger: .test, budget: budget)
-        options.credentials = peering ? .insecureLoopback(for: RegionName(region)!) : nil
+        var options = DirectorService.Options(region: region, director: director, source: source, logger: .test, budget: budget)
+        let name = try Director.endpoints(in: configuration, region: region, director: director).endpoints.name
+        options.credentials = peering ? .insecureLoopback(for: name) : nil
         options.adminToken = adminToken
         options.stateDirectory = state?.directory
         options.addresses = [.dns: DirectorService.Options.ephemeralLoopback, .redirect: DirectorService.Options.ephemeralLoopback]

@@ -10,7 +10,7 @@ import ServiceLifecycle
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start stand-in gateways and one director per region on loopback, and show how to try them.",
+        abstract: "Start stand-in gateways and every director of every region on loopback, and show how to try them.",
         discussion: "Every gateway of the configuration gets a stand-in at its probe target; Ctrl-C stops everything.")
 
     @OptionGroup var regions: RegionsOption
@@ -19,7 +19,7 @@ struct DemoCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .notice
 
     @Option(name: .customLong("state"),
-            help: "The folder under which each director keeps its state, in a folder named after its region (default: a new temporary folder, removed at the end).")
+            help: "The folder under which each director keeps its state, in a folder named after it (default: a new temporary folder, removed at the end).")
     var stateDirectory: String?
 
     func run() async throws {
@@ -27,7 +27,7 @@ struct DemoCommand: AsyncParsableCommand {
         let descriptors = DescriptorLimit.raise()
         let configuration = try loadConfiguration(regions.directory)
         let budget = ConnectionBudget(descriptors: descriptors, configuration: configuration,
-                                      directors: configuration.regions.count)
+                                      directors: configuration.directors.count)
         logger.notice("connection limits", metadata: budget.metadata)
         var specs: [StandInService.Spec] = []
         var listeners: [String: MeridianCore.SocketAddress] = [:]
@@ -44,22 +44,22 @@ struct DemoCommand: AsyncParsableCommand {
         var services: [any ServiceLifecycle.Service] = [StandInService(specs, logger: logger)]
         // The demo's directors peer with each other, each signing with a key made up for this run,
         // take admin calls with a token printed in the banner, and keep their state in a folder each.
-        let keys = Dictionary(uniqueKeysWithValues: configuration.regions.map { ($0.name, DirectorSigningKey.generate()) })
+        let keys = Dictionary(uniqueKeysWithValues: configuration.directors.map { ($0.endpoints.name, DirectorSigningKey.generate()) })
         let keyring = PeerKeyring.given(keys.mapValues(\.publicKey))
         let tokenText = ProcessInfo.processInfo.environment[AdminToken.environmentVariable].flatMap { AdminToken($0) == nil ? nil : $0 }
             ?? "demo-" + (0..<12).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
         let stateFolder = stateDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("meridian-demo-\(UUID().uuidString)").path
         defer { if stateDirectory == nil { try? FileManager.default.removeItem(atPath: stateFolder) } }
-        for region in configuration.regions {
-            var options = DirectorService.Options(region: region.name.rawValue, source: regions.directory, logger: logger,
-                                                  budget: budget)
-            options.credentials = PeerCredentials(key: keys[region.name]!, keyring: keyring)
+        for (region, endpoints) in configuration.directors {
+            var options = DirectorService.Options(region: region.rawValue, director: endpoints.name.rawValue, source: regions.directory,
+                                                  logger: logger, budget: budget)
+            options.credentials = PeerCredentials(key: keys[endpoints.name]!, keyring: keyring)
             options.adminToken = AdminToken(tokenText)!
-            options.stateDirectory = "\(stateFolder)/\(region.name)"
+            options.stateDirectory = "\(stateFolder)/\(endpoints.name)"
             options.reloadsOnHangup = true
             let director = try DirectorService(configuration: configuration, options: options)
             services.append(director)
-            listeners.merge(listenAddresses(of: director, prefix: "\(region.name) ")) { first, _ in first }
+            listeners.merge(listenAddresses(of: director, prefix: "\(endpoints.name) ")) { first, _ in first }
         }
         printNow(banner(configuration, token: tokenText))
         try await runServices(services, listeners: listeners, logger: logger)
@@ -67,22 +67,22 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     private func banner(_ configuration: Configuration, token: String) -> String {
-        var lines = ["Meridian demo: \(configuration.regions.count) directors and \(configuration.gateways.count) "
-                     + "stand-in gateways on loopback. Ctrl-C stops everything.", ""]
-        for region in configuration.regions {
-            lines.append("  \(region.name.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) dashboard  "
-                         + "http://\(region.director.api)/   status http://\(region.director.api)/v1/status")
+        var lines = ["Meridian demo: \(configuration.directors.count) directors in \(configuration.regions.count) regions and "
+                     + "\(configuration.gateways.count) stand-in gateways on loopback. Ctrl-C stops everything.", ""]
+        for (region, director) in configuration.directors {
+            lines.append("  \("\(director.name) (\(region))".padding(toLength: 20, withPad: " ", startingAt: 0)) dashboard  "
+                         + "http://\(director.api)/   status http://\(director.api)/v1/status")
         }
         lines.append("")
         lines.append("Ask DNS (each director answers for the zone \(configuration.zone)):")
         let service = configuration.services.first.map { $0.fqdn.text } ?? configuration.zone.text
-        for region in configuration.regions {
-            let dns = region.director.dns
-            lines.append("  dig @\(dns.ip) -p \(dns.port) \(service) +short")
-            for network in configuration.networks where network.location.region != nil && network.load > 0 {
-                if let prefix = network.prefixes.first(where: { $0.address.family == .v4 }) {
-                    lines.append("  dig @\(dns.ip) -p \(dns.port) \(service) +short +subnet=\(prefix)   # \(network.name), near \(network.location.region!)")
-                }
+        for director in configuration.directors.map(\.endpoints) {
+            lines.append("  dig @\(director.dns.ip) -p \(director.dns.port) \(service) +nsid | grep -E '^\\S+\\s+[0-9]+\\s+IN|NSID'")
+        }
+        let dns = configuration.regions[0].director.dns
+        for network in configuration.networks where network.location.region != nil && network.load > 0 {
+            if let prefix = network.prefixes.first(where: { $0.address.family == .v4 }) {
+                lines.append("  dig @\(dns.ip) -p \(dns.port) \(service) +short +subnet=\(prefix)   # \(network.name), near \(network.location.region!)")
             }
         }
         lines.append("  dig @\(configuration.regions[0].director.dns.ip) -p \(configuration.regions[0].director.dns.port) _explain.\(service) TXT +short +subnet=10.34.0.0/16")

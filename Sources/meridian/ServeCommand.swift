@@ -5,20 +5,23 @@ import MeridianCore
 import MeridianServer
 import NIOCore
 
-/// `meridian serve --region NAME`: runs one director.
+/// `meridian serve --region NAME [--director NAME]`: runs one director.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the director of one region.",
+        abstract: "Run one director of one region.",
         discussion: """
-            Probes every gateway of every region, answers DNS (UDP and TCP) on the region's director.dns \
-            address, redirects HTTP clients on director.redirect, and serves the API (dashboard at /, \
-            /v1/status, /v1/explain, /metrics, /healthz (ready), /livez) on director.api. SIGHUP reloads the configuration folder (an invalid \
+            Probes every gateway of every region, answers DNS (UDP and TCP) on the director's dns \
+            address, redirects HTTP clients on its redirect address, and serves the API (dashboard at /, \
+            /v1/status, /v1/explain, /metrics, /healthz (ready), /livez) on its api address. SIGHUP reloads the configuration folder (an invalid \
             one is refused and the running one stays); SIGINT or SIGTERM stops gracefully.
             """)
 
     @Option(help: "The region whose director this is.")
     var region: String
+
+    @Option(help: "Which of the region's directors this is (needed when the region names several).")
+    var director: String?
 
     @OptionGroup var regions: RegionsOption
 
@@ -36,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     var keyFile: String?
 
     @Flag(name: .customLong("insecure-loopback-keys"),
-          help: "Derive every director's key from its region's name (anyone can): refused unless every listen address of the configuration is on loopback.")
+          help: "Derive every director's key from its name (anyone can): refused unless every listen address of the configuration is on loopback.")
     var insecureLoopbackKeys = false
 
     @Option(name: .customLong("admin-token-file"),
@@ -44,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
     var adminTokenFile: String?
 
     @Option(name: .customLong("state"),
-            help: "The folder that keeps overrides and the last observations across restarts (default: state/REGION).")
+            help: "The folder that keeps overrides and the last observations across restarts (default: state/DIRECTOR).")
     var stateDirectory: String?
 
     @Option(name: .customLong("join"),
@@ -72,23 +75,24 @@ struct ServeCommand: AsyncParsableCommand {
         let budget = ConnectionBudget(descriptors: descriptors, configuration: configuration)
         let service: DirectorService
         do {
-            var options = DirectorService.Options(region: region, source: regions.directory, logger: logger, budget: budget)
+            let endpoints = try Director.endpoints(in: configuration, region: region, director: director).endpoints
+            var options = DirectorService.Options(region: region, director: director, source: regions.directory, logger: logger,
+                                                  budget: budget)
             options.adminToken = try AdminToken.load(file: adminTokenFile)
-            options.credentials = try credentials()
-            if let credentials = options.credentials, let name = RegionName(region), configuration.region(name) != nil,
-               let problem = Self.problem(with: credentials, for: name, in: configuration) {
+            options.credentials = try credentials(for: endpoints.name)
+            if let credentials = options.credentials, let problem = Self.problem(with: credentials, for: endpoints.name, in: configuration) {
                 printError("error: \(problem)")
                 throw ExitCode(1)
             }
-            options.stateDirectory = stateDirectory ?? "state/\(region)"
+            options.stateDirectory = stateDirectory ?? "state/\(endpoints.name)"
             options.dnsThreads = dnsThreads
             options.redirectThreads = redirectThreads
             options.reloadsOnHangup = true
-            let api = RegionName(region).flatMap { configuration.region($0) }?.director.api
-            options.onListening = { [logger, region, fingerprint = configuration.fingerprint] listener, port in
-                guard listener == .api, let api else { return }
+            let api = endpoints.api
+            options.onListening = { [logger, name = endpoints.name, fingerprint = configuration.fingerprint] listener, port in
+                guard listener == .api else { return }
                 logger.notice("director running", metadata: [
-                    "director": "\(region)", "api": "\(MeridianCore.SocketAddress(ip: api.ip, port: UInt16(port)))",
+                    "director": "\(name)", "api": "\(MeridianCore.SocketAddress(ip: api.ip, port: UInt16(port)))",
                     "dashboard": "http://\(api)/", "fingerprint": "\(fingerprint)",
                 ])
             }
@@ -100,15 +104,15 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let director = service.director
-        if director.peering == nil && configuration.regions.count > 1 {
+        if director.peering == nil && configuration.directors.count > 1 {
             director.logger.warning("""
                 peering is off: no key (--key-file, \(DirectorSigningKey.environmentVariable) or --insecure-loopback-keys); \
                 this director decides on its own observations alone
                 """)
         }
         if director.peering != nil && !insecureLoopbackKeys {
-            for peer in configuration.regions where peer.name != director.region && peer.director.key == nil {
-                director.logger.warning("no director.key for a peer: nothing it sends is taken", metadata: ["peer": "\(peer.name)"])
+            for peer in configuration.directors.map(\.endpoints) where peer.name != director.name && peer.key == nil {
+                director.logger.warning("no key for a peer: nothing it sends is taken", metadata: ["peer": "\(peer.name)"])
             }
         }
         director.logger.notice("connection limits", metadata: budget.metadata)
@@ -120,11 +124,11 @@ extension ServeCommand {
     /// Fills the empty configuration folder from a running director (`--join`).
     private func fetchConfiguration(from url: String, logger: Logger) async throws {
         do {
-            guard let credentials = try credentials() else {
+            guard let name = DirectorName(director ?? region), let credentials = try credentials(for: name) else {
                 printError("error: --join needs a key (--key-file, \(DirectorSigningKey.environmentVariable) or --insecure-loopback-keys)")
                 throw ExitCode(1)
             }
-            let fingerprint = try await ConfigurationJoin.join(url, region: region, credentials: credentials,
+            let fingerprint = try await ConfigurationJoin.join(url, region: region, director: director, credentials: credentials,
                                                                expecting: joinKey.flatMap(DirectorKey.init), into: regions.directory)
             logger.notice("configuration fetched", metadata: ["from": "\(url)", "folder": "\(regions.directory)",
                                                           "fingerprint": "\(fingerprint)"])
@@ -138,34 +142,33 @@ extension ServeCommand {
 }
 
 extension ServeCommand {
-    /// What this director peers with: its key from `--key-file` or the environment, checked against
-    /// its peers' keys in the configuration; or every key derived from the names.
-    private func credentials() throws(SecretLoadError) -> PeerCredentials? {
-        guard let name = RegionName(region) else { return nil }
+    /// What the director `name` peers with: its key from `--key-file` or the environment, checked
+    /// against its peers' keys in the configuration; or every key derived from the names.
+    private func credentials(for name: DirectorName) throws(SecretLoadError) -> PeerCredentials? {
         if insecureLoopbackKeys { return .insecureLoopback(for: name) }
         return try DirectorSigningKey.load(file: keyFile).map { PeerCredentials(key: $0, keyring: .configured) }
     }
 
-    /// Why `credentials` cannot be used for `region`'s director under `configuration`, or `nil`: keys
+    /// Why `credentials` cannot be used for the director `name` under `configuration`, or `nil`: keys
     /// derived from the names off loopback, or a key that is not the one the region file names.
-    static func problem(with credentials: PeerCredentials, for region: RegionName, in configuration: Configuration) -> String? {
+    static func problem(with credentials: PeerCredentials, for name: DirectorName, in configuration: Configuration) -> String? {
         switch credentials.keyring {
         case .insecureLoopback:
-            let exposed = configuration.regions.flatMap { region in
-                region.director.listenAddresses.filter { !$0.ip.isLoopback }.map { "\(region.name): \($0)" }
+            let exposed = configuration.directors.map(\.endpoints).flatMap { director in
+                director.listenAddresses.filter { !$0.ip.isLoopback }.map { "\(director.name): \($0)" }
             }
             guard exposed.isEmpty else {
-                return "--insecure-loopback-keys derives every key from the region names, which anyone can; it is refused "
+                return "--insecure-loopback-keys derives every key from the director names, which anyone can; it is refused "
                     + "because not every listen address is on loopback (\(exposed.joined(separator: ", "))). "
                     + "Make a key per director with `meridian keygen`"
             }
             return nil
         case .configured, .given:
-            guard let named = configuration.region(region)?.director.key else {
-                return "\(region).yaml names no director.key: add the line `meridian keygen` printed for this director's key"
+            guard let (region, endpoints) = configuration.director(name), let named = endpoints.key else {
+                return "the region file names no key for director \(name): add the line `meridian keygen` printed for this director's key"
             }
             guard named == credentials.key.publicKey else {
-                return "this director's key is not the one \(region).yaml names (director.key \(named))"
+                return "this director's key is not the one \(region).yaml names for \(name) (key \(named))"
             }
             return nil
         }

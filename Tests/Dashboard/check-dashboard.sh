@@ -46,7 +46,9 @@ assert 'class="badge available"' in ankara and ankara.count('class="badge up"') 
 assert "ank-1" in ankara and "ist-1" in istanbul, "gateway names missing"
 assert "connection refused" in istanbul, "the last probe error is not shown"
 assert re.search(r"<td>istanbul-metro</td><td>ankara</td>", html), "steering does not show istanbul-metro going to ankara"
-assert re.search(r'<tr data-peer="istanbul"><td>istanbul</td><td><span class="badge up">fresh</span>', html), "the peer is not shown fresh"
+for peer in ("ist-a", "ist-b"):
+    assert re.search(r'<tr data-peer="%s"><td>%s</td><td class="why">istanbul</td><td><span class="badge up">fresh</span>' % (peer, peer), html), \
+        "the peer %s is not shown fresh" % peer
 assert re.search(r"<td>verdict</td><td>ist-1</td><td[^>]*>[a-z]+ → down", html), "the latest events do not show ist-1 going down"
 print("dashboard OK: both regions, gateway states, errors, steering, peers and events are shown")
 PY

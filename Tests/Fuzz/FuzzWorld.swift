@@ -9,10 +9,10 @@ let world: (DNSResponder, SteeringSnapshot) = {
     let configuration = try! ConfigurationLoader.load(directory: folder)
     let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
     let observations = configuration.gateways.map {
-        Observation(gateway: $0.name, observer: configuration.regions[0].name, verdict: .up, at: now)
+        Observation(gateway: $0.name, observer: configuration.regions[0].director.name, verdict: .up, at: now)
     }
     let assessment = Assessment.make(configuration, observations: observations, overrides: [],
-                                     vantage: configuration.regions[0].name, now: now)
+                                     vantage: configuration.regions[0].director.name, now: now)
     let responder = DNSResponder(zone: AuthoritativeZone(configuration, serial: 1),
                                  options: .init(identity: "fuzz", version: "fuzz"))
     return (responder, SteeringSnapshot(assessment: assessment, locator: ClientLocator(configuration),

@@ -12,10 +12,10 @@ let world: (RedirectResponder, Set<String>) = {
     configuration.trustedProxies = [try! IPPrefix.parse("127.0.0.0/8").get()]
     let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
     let observations = configuration.gateways.map {
-        Observation(gateway: $0.name, observer: configuration.regions[0].name, verdict: .up, at: now)
+        Observation(gateway: $0.name, observer: configuration.regions[0].director.name, verdict: .up, at: now)
     }
     let assessment = Assessment.make(configuration, observations: observations, overrides: [],
-                                     vantage: configuration.regions[0].name, now: now)
+                                     vantage: configuration.regions[0].director.name, now: now)
     let snapshot = SteeringSnapshot(assessment: assessment, locator: ClientLocator(configuration),
                                     vantage: configuration.regions.first)
     var hosts = Set<String>()

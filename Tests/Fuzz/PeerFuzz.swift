@@ -11,8 +11,8 @@ let configuration: Configuration = {
     let folder = ProcessInfo.processInfo.environment["MERIDIAN_REGIONS"] ?? "regions"
     return try! ConfigurationLoader.load(directory: folder)
 }()
-let sender = configuration.regions.first!.name
-let receiver = configuration.regions.last!.name
+let sender = configuration.regions.first!.director.name
+let receiver = configuration.regions.last!.director.name
 let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
 let check = PeerReportCheck(configuration: configuration, maximumSkew: .seconds(30))
 let gateways = Set(configuration.gateways.map(\.name))

@@ -35,33 +35,24 @@ struct CheckCommandTests {
         #expect(lines.last == "4 problems in \(folder.path)")
     }
 
-    @Test func checkListsEveryDirectorAndServeRefusesSeveralInOneRegionForNow() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-check-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    @Test func checkListsEveryDirectorAndServeAsksWhichOneToRun() throws {
+        let (folder, ports) = try RegionsCopy.make()
         defer { try? FileManager.default.removeItem(at: folder) }
-        for name in ["global.yaml", "ankara.yaml"] {
-            try FileManager.default.copyItem(at: CommandRunner.packageRoot.appendingPathComponent("regions/\(name)"),
-                                             to: folder.appendingPathComponent(name))
-        }
-        try """
-            location: {lat: 41.0082, lon: 28.9784}
-            directors:
-              ist-a: {dns: "127.0.0.1:10053", redirect: "127.0.0.1:10080", api: "127.0.0.1:10090"}
-              ist-b: {dns: "127.0.0.1:11053", redirect: "127.0.0.1:11080", api: "127.0.0.1:11090"}
-            gateways:
-              ist-1: {address: 127.0.1.1}
-              ist-2: {address: 127.0.1.2}
-            """.write(to: folder.appendingPathComponent("istanbul.yaml"), atomically: true, encoding: .utf8)
         let check = try CommandRunner.run(["check", folder.path])
         #expect(check.status == 0, "\(check.errors)")
         let rows = check.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         #expect(rows.contains { $0.first == "istanbul" && $0.suffix(2) == ["ist-a,", "ist-b"] }, "\(check.output)")
-        #expect(rows.contains { $0.prefix(4) == ["ist-b", "istanbul", "127.0.0.1:11053", "127.0.0.1:11080"] })
+        #expect(rows.contains { $0.prefix(4) == ["ist-b", "istanbul", "127.0.0.1:\(ports["10153"]!)", "127.0.0.1:\(ports["10180"]!)"] },
+                "\(check.output)")
         #expect(rows.contains { $0.prefix(2) == ["ankara", "ankara"] }, "a region's one director is named after it")
 
-        let serve = try CommandRunner.run(["serve", "--region", "ankara", "--regions", folder.path, "--state", folder.path + "/state"])
-        #expect(serve.status == 1)
-        #expect(serve.errors.contains("region istanbul names 2 directors (ist-a, ist-b)"), "\(serve.errors)")
+        let unnamed = try CommandRunner.run(["serve", "--region", "istanbul", "--regions", folder.path, "--state", folder.path + "/state"])
+        #expect(unnamed.status == 1)
+        #expect(unnamed.errors.contains("region istanbul has 2 directors (ist-a, ist-b): name the one to run (--director)"), "\(unnamed.errors)")
+        let unknown = try CommandRunner.run(["serve", "--region", "istanbul", "--director", "ist-z", "--regions", folder.path,
+                                             "--state", folder.path + "/state"])
+        #expect(unknown.status == 1)
+        #expect(unknown.errors.contains("region istanbul has no director 'ist-z' (its directors: ist-a, ist-b)"), "\(unknown.errors)")
     }
 
     @Test func checkReportsAMissingFolder() throws {

@@ -60,7 +60,7 @@ struct CtlOverrideCommandTests {
         try "a token that is long enough\n".write(to: tokenFile, atomically: true, encoding: .utf8)
         let wrongFile = folder.appendingPathComponent("wrong")
         try "some other token entirely".write(to: wrongFile, atomically: true, encoding: .utf8)
-        let process = try CommandRunner.start(["serve", "--region", "istanbul", "--regions", folder.path, "--state", folder.path + "/state", "--log-level", "warning",
+        let process = try CommandRunner.start(["serve", "--region", "istanbul", "--director", "ist-a", "--regions", folder.path, "--state", folder.path + "/state", "--log-level", "warning",
                                                "--admin-token-file", tokenFile.path])
         defer { if process.isRunning { process.terminate() } }
         let director = ["--director", "http://127.0.0.1:\(ports["10090"]!)"]
@@ -92,7 +92,7 @@ struct StateFolderTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let tokenFile = folder.appendingPathComponent("token")
         try "a token that is long enough".write(to: tokenFile, atomically: true, encoding: .utf8)
-        let arguments = ["serve", "--region", "istanbul", "--regions", folder.path, "--state", folder.path + "/state",
+        let arguments = ["serve", "--region", "istanbul", "--director", "ist-a", "--regions", folder.path, "--state", folder.path + "/state",
                          "--log-level", "warning", "--admin-token-file", tokenFile.path]
         let director = ["--director", "http://127.0.0.1:\(ports["10090"]!)"]
         var process = try CommandRunner.start(arguments)

@@ -24,7 +24,7 @@ struct DNSStreamBackpressureTests {
         let (folder, ports) = try RegionsCopy.make()
         defer { try? FileManager.default.removeItem(at: folder) }
         let port = ports["10053"]!
-        let process = try CommandRunner.start(["serve", "--region", "istanbul", "--regions", folder.path,
+        let process = try CommandRunner.start(["serve", "--region", "istanbul", "--director", "ist-a", "--regions", folder.path,
                                                "--state", folder.path + "/state", "--log-level", "error"])
         defer { if process.isRunning { process.terminate() } }
         let query = DNSSocketClient.query("api.example.test")

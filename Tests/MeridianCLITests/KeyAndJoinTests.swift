@@ -13,9 +13,9 @@ struct JoinTests {
         let ankaraKey = try Keys.make(folder.appendingPathComponent("ankara.key").path)
         let strangerKey = folder.appendingPathComponent("stranger.key").path
         _ = try Keys.make(strangerKey)
-        try Keys.name(istanbulKey, in: folder.appendingPathComponent("istanbul.yaml"))
+        try Keys.name(istanbulKey, in: folder.appendingPathComponent("istanbul.yaml"), director: "ist-a")
         try Keys.name(ankaraKey, in: folder.appendingPathComponent("ankara.yaml"))
-        let running = try CommandRunner.start(["serve", "--region", "istanbul", "--regions", folder.path, "--state", folder.path + "/state",
+        let running = try CommandRunner.start(["serve", "--region", "istanbul", "--director", "ist-a", "--regions", folder.path, "--state", folder.path + "/state",
                                                "--key-file", folder.path + "/istanbul.key", "--log-level", "warning"])
         defer { if running.isRunning { running.terminate() } }
         let api = "http://127.0.0.1:\(ports["10090"]!)"
@@ -79,8 +79,8 @@ struct KeyTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let named = try Keys.make(folder.appendingPathComponent("named.key").path)
         _ = try Keys.make(folder.appendingPathComponent("other.key").path)
-        try Keys.name(named, in: folder.appendingPathComponent("istanbul.yaml"))
-        let refused = try CommandRunner.run(["serve", "--region", "istanbul", "--regions", folder.path, "--state", folder.path + "/state",
+        try Keys.name(named, in: folder.appendingPathComponent("istanbul.yaml"), director: "ist-a")
+        let refused = try CommandRunner.run(["serve", "--region", "istanbul", "--director", "ist-a", "--regions", folder.path, "--state", folder.path + "/state",
                                              "--key-file", folder.path + "/other.key"])
         #expect(refused.status == 1 && refused.errors.contains("not the one istanbul.yaml names"), "\(refused.errors)")
     }
@@ -98,9 +98,15 @@ enum Keys {
         return key
     }
 
-    /// Names `key` as the director's key in the region file at `url` (which has a `director:` block).
-    static func name(_ key: DirectorKey, in url: URL) throws {
+    /// Names `key` as the key of a director in the region file at `url`: of its `director:` block,
+    /// or of `director` in its `directors:` block.
+    static func name(_ key: DirectorKey, in url: URL, director: String? = nil) throws {
         let text = try String(contentsOf: url, encoding: .utf8)
-        try text.replacingOccurrences(of: "director:\n", with: "director:\n  key: \(key)\n").write(to: url, atomically: true, encoding: .utf8)
+        let named = if let director {
+            text.replacingOccurrences(of: "  \(director):\n", with: "  \(director):\n    key: \(key)\n")
+        } else {
+            text.replacingOccurrences(of: "director:\n", with: "director:\n  key: \(key)\n")
+        }
+        try named.write(to: url, atomically: true, encoding: .utf8)
     }
 }

@@ -29,7 +29,7 @@ struct ServeCommandTests {
     @Test func serveAnswersReloadsOnHangupAndStopsOnTerm() async throws {
         let (folder, port) = try regionsFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = try CommandRunner.start(["serve", "--region", "istanbul", "--regions", folder.path, "--state", folder.path + "/state", "--log-level", "warning"])
+        let process = try CommandRunner.start(["serve", "--region", "istanbul", "--director", "ist-a", "--regions", folder.path, "--state", folder.path + "/state", "--log-level", "warning"])
         defer { if process.isRunning { process.terminate() } }
 
         #expect(await eventually { await get(port, "/healthz")?.0 == 200 })
@@ -63,7 +63,7 @@ struct ServeCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let blocker = try FreePort.listen(on: port)
         defer { close(blocker) }
-        let result = try CommandRunner.run(["serve", "--region", "istanbul", "--regions", folder.path, "--state", folder.path + "/state", "--log-level", "critical"])
+        let result = try CommandRunner.run(["serve", "--region", "istanbul", "--director", "ist-a", "--regions", folder.path, "--state", folder.path + "/state", "--log-level", "critical"])
         #expect(result.status == 1)
         #expect(result.errors.contains("already in use"), "\(result.errors)")
     }

@@ -5,15 +5,15 @@ struct ConsensusTests {
     let world = TestWorld.turkey()
     let gateway: GatewayName = "istanbul-1"
 
-    private func observation(_ verdict: Verdict, by observer: RegionName, ago: Duration = .zero) -> Observation {
+    private func observation(_ verdict: Verdict, by observer: DirectorName, ago: Duration = .zero) -> Observation {
         Observation(gateway: gateway, observer: observer, verdict: verdict, at: TestWorld.now - ago)
     }
 
-    private func peers(of vantage: RegionName?) -> [RegionName] {
-        world.regions.map(\.name).filter { $0 != vantage }
+    private func peers(of vantage: DirectorName?) -> [DirectorName] {
+        world.directors.map(\.endpoints.name).filter { $0 != vantage }
     }
 
-    private func verdict(_ observations: [Observation], vantage: RegionName? = "istanbul") -> GatewayConsensus {
+    private func verdict(_ observations: [Observation], vantage: DirectorName? = "istanbul") -> GatewayConsensus {
         Consensus.evaluate(world, observations: observations, vantage: vantage, peers: peers(of: vantage), now: TestWorld.now).gateways[gateway]!
     }
 

@@ -8,7 +8,7 @@ struct PeerReportCheckTests {
     let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
     var check: PeerReportCheck { PeerReportCheck(configuration: configuration, maximumSkew: .seconds(30)) }
 
-    func observation(_ gateway: GatewayName = "istanbul-1", by observer: RegionName = "ankara", latency: Duration? = .milliseconds(12),
+    func observation(_ gateway: GatewayName = "istanbul-1", by observer: DirectorName = "ankara", latency: Duration? = .milliseconds(12),
                      successes: Int = 3, failures: Int = 0, at offset: Duration = .zero) -> Observation {
         Observation(gateway: gateway, observer: observer, verdict: .up, latency: latency, consecutiveSuccesses: successes,
                     consecutiveFailures: failures, at: now + offset)
@@ -19,7 +19,7 @@ struct PeerReportCheckTests {
         OverrideTable.Write(Override(target: target, action: .down, reason: reason, author: author, setAt: now + offset))
     }
 
-    func report(from sender: RegionName = "ankara", sentAt offset: Duration = .zero, observations: [Observation]? = nil,
+    func report(from sender: DirectorName = "ankara", sentAt offset: Duration = .zero, observations: [Observation]? = nil,
                 overrides: [OverrideTable.Write] = []) -> PeerReport {
         PeerReport(from: sender, sentAt: now + offset, fingerprint: "", observations: observations ?? [observation(), observation("ankara-1")],
                    overrides: overrides)

@@ -40,7 +40,7 @@ struct SteeringPropertyTests {
             names.compactMap { observer -> Observation? in
                 let roll = random.next() % 10
                 guard roll > 0 else { return nil }
-                return Observation(gateway: gateway.name, observer: observer, verdict: roll < 4 ? .down : .up,
+                return Observation(gateway: gateway.name, observer: DirectorName(observer.rawValue)!, verdict: roll < 4 ? .down : .up,
                                    latency: .milliseconds(Int64(random.next() % 80)), at: TestWorld.now)
             }
         }

@@ -17,12 +17,12 @@ struct DNSResponderTests {
     /// The snapshot with the gateways in `down` seen down by every director and the rest up.
     func snapshot(down: Set<String> = [], configuration: Configuration = configuration) -> SteeringSnapshot {
         let observations = configuration.gateways.flatMap { gateway in
-            configuration.regions.map {
-                Observation(gateway: gateway.name, observer: $0.name,
+            configuration.directors.map {
+                Observation(gateway: gateway.name, observer: $0.endpoints.name,
                             verdict: down.contains(gateway.name.rawValue) ? .down : .up, at: Self.now)
             }
         }
-        let assessment = Assessment.make(configuration, observations: observations, overrides: [], vantage: "istanbul",
+        let assessment = Assessment.make(configuration, observations: observations, overrides: [], vantage: "ist-a",
                                          now: Self.now)
         return SteeringSnapshot(assessment: assessment, locator: ClientLocator(configuration),
                                 vantage: configuration.region("istanbul"))
@@ -98,7 +98,7 @@ struct DNSResponderTests {
         #expect(nxdomain.responseCode == .nameError && nxdomain.authority.first?.type == .soa)
         let mx = try ask(query("api.example.test", .mx))
         #expect(mx.responseCode == .noError && mx.answers.isEmpty)
-        let otherType = try ask(query("ns-istanbul.example.test", .txt))
+        let otherType = try ask(query("ns-ist-a.example.test", .txt))
         #expect(otherType.responseCode == .noError && otherType.answers.isEmpty)
     }
 
@@ -120,9 +120,9 @@ struct DNSResponderTests {
         }
         #expect(data.primary == DNSName("ns-ankara.example.test")! && data.serial == 2026112501 && data.minimum == 30)
         let ns = try ask(query("example.test", .ns))
-        #expect(ns.answers.count == 2 && ns.additional.count == 2)
+        #expect(ns.answers.count == 3 && ns.additional.count == 3)
         #expect(ns.additional.allSatisfy { $0.data == .a(IPAddress("127.0.0.1")!) })
-        #expect(addresses(try ask(query("ns-istanbul.example.test"))) == ["127.0.0.1"])
+        #expect(addresses(try ask(query("ns-ist-b.example.test"))) == ["127.0.0.1"])
     }
 
     @Test func everyDirectorIsANameServerWithItsGlue() throws {

@@ -10,9 +10,9 @@ func responder(_ change: (inout Configuration) -> Void = { _ in }, down: Set<Str
     change(&configuration)
     let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
     let observations = configuration.gateways.map {
-        Observation(gateway: $0.name, observer: "istanbul", verdict: down.contains($0.region.rawValue) ? .down : .up, at: now)
+        Observation(gateway: $0.name, observer: "ist-a", verdict: down.contains($0.region.rawValue) ? .down : .up, at: now)
     }
-    let assessment = Assessment.make(configuration, observations: observations, overrides: [], vantage: "istanbul", now: now)
+    let assessment = Assessment.make(configuration, observations: observations, overrides: [], vantage: "ist-a", now: now)
     return RedirectResponder(snapshot: SteeringSnapshot(assessment: assessment, locator: ClientLocator(configuration),
                                                         vantage: configuration.region("istanbul")))
 }

@@ -34,7 +34,7 @@ struct HostilePeerTests {
         let running = try await RunningDirector.start(world, region: "istanbul", configuration: configuration, peering: true,
                                                       state: try StateStore(directory: folder))
         var clock = Timestamp.now
-        func observation(_ gateway: GatewayName = "ist-1", by observer: RegionName = "ankara", latency: Duration? = nil,
+        func observation(_ gateway: GatewayName = "ist-1", by observer: DirectorName = "ankara", latency: Duration? = nil,
                          failures: Int = 0, at: Timestamp? = nil) -> Observation {
             Observation(gateway: gateway, observer: observer, verdict: .down, latency: latency, consecutiveFailures: failures,
                         at: at ?? clock)

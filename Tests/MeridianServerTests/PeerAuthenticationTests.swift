@@ -8,11 +8,11 @@ import Testing
 
 @Suite("Peer authentication")
 struct PeerAuthenticationTests {
-    static let keys: [RegionName: DirectorSigningKey] = ["istanbul": .generate(), "ankara": .generate(), "izmir": .generate()]
+    static let keys: [DirectorName: DirectorSigningKey] = ["istanbul": .generate(), "ankara": .generate(), "izmir": .generate()]
     /// Istanbul and Ankara, each naming its director's key; Izmir names none.
     static let configuration: Configuration = {
         func region(_ name: RegionName, port: Int, octet: Int, keyed: Bool = true) -> ConfigurationLoader.SourceFile {
-            let key = keyed ? "  key: \(keys[name]!.publicKey)\n" : ""
+            let key = keyed ? "  key: \(keys[DirectorName(name.rawValue)!]!.publicKey)\n" : ""
             return .init(name: "cfg/\(name).yaml", text: """
                 location: {lat: 41.0, lon: 29.0}
                 director:
@@ -37,20 +37,20 @@ struct PeerAuthenticationTests {
 
     let body = Data(#"{"from":"ankara"}"#.utf8)
     let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
-    let known: Set<RegionName> = ["ankara", "izmir"]
+    let known: Set<DirectorName> = ["ankara", "izmir"]
 
-    static func authentication(_ region: RegionName, key: DirectorSigningKey? = nil) -> PeerAuthentication {
+    static func authentication(_ region: DirectorName, key: DirectorSigningKey? = nil) -> PeerAuthentication {
         PeerAuthentication(credentials: PeerCredentials(key: key ?? keys[region]!, keyring: .configured))
     }
 
-    func push(_ body: Data? = nil, from sender: RegionName = "ankara", to receiver: RegionName = "istanbul", path: String = "/v1/peer/report",
+    func push(_ body: Data? = nil, from sender: DirectorName = "ankara", to receiver: DirectorName = "istanbul", path: String = "/v1/peer/report",
               at time: Timestamp, key: DirectorSigningKey? = nil) -> [(String, String)] {
         Self.authentication(sender, key: key ?? Self.keys[sender]).sign(body ?? self.body, .init(method: "POST", path: path, from: sender, to: receiver),
                                                                          at: time)
     }
 
     func verify(_ authentication: PeerAuthentication, _ headers: [(String, String)], body: Data? = nil,
-                inReplyTo request: String? = nil) -> Result<RegionName, PeerAuthentication.Refusal> {
+                inReplyTo request: String? = nil) -> Result<DirectorName, PeerAuthentication.Refusal> {
         let values = Dictionary(uniqueKeysWithValues: headers)
         return authentication.verify(body ?? self.body, .init { values[$0] }, method: "POST", path: "/v1/peer/report",
                                      receiver: "istanbul", known: known, configuration: Self.configuration, now: now, inReplyTo: request)

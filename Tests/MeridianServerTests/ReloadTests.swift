@@ -53,24 +53,32 @@ struct ReloadTests {
         await world.stop()
     }
 
-    @Test func aConfigurationWithSeveralDirectorsInARegionIsRefusedAtStartAndOnReload() async throws {
+    @Test func aReloadThatDropsThisDirectorIsRefusedAndOneThatAddsARegionMateIsAdopted() async throws {
         let world = try await LiveWorld.start(perRegion: 1)
-        var several = world.configuration
-        let istanbul = try #require(several.regions.firstIndex { $0.name == "istanbul" })
-        several.regions[istanbul].directors.append(DirectorEndpoints(name: "ist-b", dns: SocketAddress("127.0.0.1:1053")!,
-                                                              redirect: SocketAddress("127.0.0.1:1080")!,
-                                                              api: SocketAddress("127.0.0.1:1090")!))
-        several.fingerprint = "test:several"
+        var fleet = world.configuration
+        let istanbul = try #require(fleet.regions.firstIndex { $0.name == "istanbul" })
+        fleet.regions[istanbul].directors.append(DirectorEndpoints(name: "ist-b", dns: SocketAddress("127.0.0.1:1053")!,
+                                                                   redirect: SocketAddress("127.0.0.1:1080")!,
+                                                                   api: SocketAddress("127.0.0.1:1090")!))
+        fleet.fingerprint = "test:fleet"
         let director = try Director(configuration: world.configuration, region: "istanbul", source: nil, logger: .test)
-        guard case .refused(let reason) = director.adopt(several) else {
-            Issue.record("a configuration with two directors in Istanbul was adopted")
+        #expect(director.adopt(fleet) == .reloaded(fingerprint: "test:fleet"))
+        #expect(director.peerStatus(director.configuration, now: .now).map(\.director).sorted() == ["ankara", "ist-b"])
+
+        var without = fleet
+        without.regions[istanbul].directors.removeFirst()
+        without.fingerprint = "test:without"
+        guard case .refused(let reason) = director.adopt(without) else {
+            Issue.record("a configuration without this director was adopted")
             await world.stop()
             return
         }
-        #expect(reason.contains("region istanbul names 2 directors (istanbul, ist-b)"), "\(reason)")
+        #expect(reason == "the new configuration has no director 'istanbul' in region istanbul", "\(reason)")
         #expect(throws: Director.StartError.self) {
-            try Director(configuration: several, region: "ankara", source: nil, logger: .test)
+            try Director(configuration: fleet, region: "istanbul", source: nil, logger: .test)
         }
+        let named = try Director(configuration: fleet, region: "istanbul", director: "ist-b", source: nil, logger: .test)
+        #expect(named.name == "ist-b" && named.region == "istanbul")
         await world.stop()
     }
 }

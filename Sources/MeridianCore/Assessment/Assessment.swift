@@ -21,22 +21,24 @@ public struct Assessment: Sendable {
         sites.first { $0.region.name == name }
     }
 
-    /// Assesses every site from observations and overrides, as seen by the director of `vantage`
+    /// Assesses every site from observations and overrides, as seen by the director `vantage`
     /// (`nil` offline) exchanging observations with `peers`. Pure: the same inputs give the same
     /// assessment.
     public static func make(_ configuration: Configuration, observations: [Observation], overrides: [Override],
-                            vantage: RegionName?, peers: [RegionName] = [], now: Timestamp) -> Assessment {
+                            vantage: DirectorName?, peers: [DirectorName] = [], now: Timestamp) -> Assessment {
         let consensus = Consensus.evaluate(configuration, observations: observations, vantage: vantage, peers: peers,
                                            now: now)
+        let regionOf = configuration.regionOfDirector
         let overrideSet = OverrideSet(overrides, at: now, drainGrace: configuration.drainGrace)
         let sites = configuration.regions.map { region in
-            assessSite(region, consensus: consensus, overrides: overrideSet)
+            assessSite(region, consensus: consensus, overrides: overrideSet, regionOf: regionOf)
         }
         return Assessment(configuration: configuration, sites: sites, consensus: consensus, overrides: overrideSet,
-                          vantage: vantage, at: now)
+                          vantage: vantage.flatMap { regionOf[$0] }, at: now)
     }
 
-    private static func assessSite(_ region: Region, consensus: ConsensusView, overrides: OverrideSet) -> SiteStatus {
+    private static func assessSite(_ region: Region, consensus: ConsensusView, overrides: OverrideSet,
+                                   regionOf: [DirectorName: RegionName]) -> SiteStatus {
         let gateways = region.gateways.map { gatewayStatus($0, consensus: consensus.gateways[$0.name], overrides: overrides) }
         let considered = gateways.filter { $0.state != .drained }
         let serving = considered.filter { $0.state.isServing }
@@ -45,7 +47,9 @@ public struct Assessment: Sendable {
         var byObserver: [RegionName: [Duration]] = [:]
         for status in serving {
             for observation in status.consensus?.observations ?? [] {
-                if let latency = observation.latency { byObserver[observation.observer, default: []].append(latency) }
+                if let latency = observation.latency, let observer = regionOf[observation.observer] {
+                    byObserver[observer, default: []].append(latency)
+                }
             }
         }
         let override = overrides.override(for: .region(region.name))

@@ -86,7 +86,7 @@ public struct GatewayHealth: Hashable, Sendable {
     }
 
     /// This director's observation of the gateway, for consensus and for peers.
-    public func observation(of gateway: GatewayName, by observer: RegionName) -> Observation? {
+    public func observation(of gateway: GatewayName, by observer: DirectorName) -> Observation? {
         guard let lastOutcome else { return nil }
         return Observation(gateway: gateway, observer: observer, verdict: verdict, latency: latency.value,
                            consecutiveSuccesses: consecutiveSuccesses, consecutiveFailures: consecutiveFailures,

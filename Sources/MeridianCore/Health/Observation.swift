@@ -1,8 +1,8 @@
 /// One director's current verdict and latency for one gateway: the unit directors share.
 public struct Observation: Hashable, Sendable, Codable {
     public var gateway: GatewayName
-    /// The director (named by its region) that made the observation.
-    public var observer: RegionName
+    /// The director that made the observation.
+    public var observer: DirectorName
     public var verdict: Verdict
     /// The observer's latency average for the gateway, if it has one.
     public var latency: Duration?
@@ -11,7 +11,7 @@ public struct Observation: Hashable, Sendable, Codable {
     /// When the observer last probed the gateway.
     public var at: Timestamp
 
-    public init(gateway: GatewayName, observer: RegionName, verdict: Verdict, latency: Duration? = nil,
+    public init(gateway: GatewayName, observer: DirectorName, verdict: Verdict, latency: Duration? = nil,
                 consecutiveSuccesses: Int = 0, consecutiveFailures: Int = 0, at: Timestamp) {
         self.gateway = gateway
         self.observer = observer

@@ -5,8 +5,8 @@
 /// A report is decoded from what a peer sent: nothing in it is used before `PeerReportCheck` has
 /// passed it.
 public struct PeerReport: Codable, Sendable, Equatable {
-    /// The sending director's region.
-    public var from: RegionName
+    /// The sending director.
+    public var from: DirectorName
     /// When the report was made.
     public var sentAt: Timestamp
     /// The sender's configuration fingerprint.
@@ -15,7 +15,7 @@ public struct PeerReport: Codable, Sendable, Equatable {
     /// Every override write the sender holds (sets and clears), merged last writer wins.
     public var overrides: [OverrideTable.Write]
 
-    public init(from: RegionName, sentAt: Timestamp, fingerprint: String, observations: [Observation],
+    public init(from: DirectorName, sentAt: Timestamp, fingerprint: String, observations: [Observation],
                 overrides: [OverrideTable.Write] = []) {
         self.from = from
         self.sentAt = sentAt

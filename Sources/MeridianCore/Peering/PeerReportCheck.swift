@@ -43,7 +43,7 @@ public struct PeerReportCheck: Sendable {
 
     /// `report` as this director may take it from `sender` at `now` (without the writes set aside),
     /// or why it is refused.
-    public func check(_ report: PeerReport, from sender: RegionName, at now: Timestamp) -> Result<PeerReport, PeerReportRefusal> {
+    public func check(_ report: PeerReport, from sender: DirectorName, at now: Timestamp) -> Result<PeerReport, PeerReportRefusal> {
         guard report.from == sender else {
             return .failure(.init(.wrongSender, "a report signed by \(sender) names \(report.from) as its sender"))
         }
@@ -64,7 +64,7 @@ public struct PeerReportCheck: Sendable {
         }
     }
 
-    private func checkObservations(_ observations: [Observation], from sender: RegionName, at now: Timestamp) -> PeerReportRefusal? {
+    private func checkObservations(_ observations: [Observation], from sender: DirectorName, at now: Timestamp) -> PeerReportRefusal? {
         let gateways = Set(configuration.gateways.map(\.name))
         var seen = Set<GatewayName>()
         for observation in observations {

@@ -29,7 +29,7 @@ public enum Simulation {
 
     private static func observations(_ configuration: Configuration, failed: Set<RegionName>) -> [Observation] {
         configuration.gateways.flatMap { gateway in
-            configuration.regions.map(\.name).map { observer in
+            configuration.directors.map(\.endpoints.name).map { observer in
                 Observation(gateway: gateway.name, observer: observer,
                             verdict: failed.contains(gateway.region) ? .down : .up,
                             at: Timestamp(nanosecondsSinceEpoch: 0))

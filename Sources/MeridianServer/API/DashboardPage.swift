@@ -3,14 +3,14 @@
 /// overrides, peers and the latest events.
 /// Everything from the status document is inserted as text, never as markup.
 enum DashboardPage {
-    static func html(region: String) -> String {
+    static func html(director: String) -> String {
         """
         <!doctype html>
         <html lang="en">
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Meridian · \(region)</title>
+        <title>Meridian · \(director)</title>
         <style>
         :root { --ok: #1a7f37; --warn: #9a6700; --bad: #cf222e; --muted: #656d76; --line: #d0d7de; }
         * { box-sizing: border-box; }
@@ -38,7 +38,7 @@ enum DashboardPage {
         </style>
         </head>
         <body>
-        <header><h1>Meridian · <span id="director">\(region)</span></h1><span class="meta" id="meta">loading…</span><span id="badges"></span></header>
+        <header><h1>Meridian · <span id="director">\(director)</span></h1><span class="meta" id="meta">loading…</span><span id="badges"></span></header>
         <main>
         <div id="problem"></div>
         <div class="regions" id="regions"></div>
@@ -94,7 +94,7 @@ enum DashboardPage {
             : el("span", {class: "why"}, "none"));
           const peers = document.getElementById("peers");
           peers.replaceChildren(status.peers.length
-            ? el("table", {}, ...status.peers.map((p) => el("tr", {"data-peer": p.region}, el("td", {}, p.region),
+            ? el("table", {}, ...status.peers.map((p) => el("tr", {"data-peer": p.director}, el("td", {}, p.director), el("td", {class: "why"}, p.region),
                 el("td", {}, badge(p.state, p.state === "fresh" ? "up" : "down")), el("td", {}, "heard " + ago(p.lastHeard)),
                 el("td", {}, p.sameConfiguration === false ? badge("different configuration", "down") : ""),
                 el("td", {class: "err"}, p.lastSendError || ""))))

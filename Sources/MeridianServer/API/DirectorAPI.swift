@@ -21,7 +21,7 @@ public enum DirectorAPI {
     {
         let router = Router()
         router.get("/") { _, _ in
-            html(DashboardPage.html(region: director.region.rawValue))
+            html(DashboardPage.html(director: "\(director.name) (\(director.region))"))
         }
         router.get("/livez") { _, _ in
             text("ok\n", type: "text/plain; charset=utf-8")

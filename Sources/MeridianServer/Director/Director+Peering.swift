@@ -4,15 +4,15 @@ import MeridianCore
 extension Director {
     /// What this director tells its peers now.
     public func report(at now: Timestamp = .now) -> PeerReport {
-        PeerReport(from: region, sentAt: now, fingerprint: configuration.fingerprint,
-                   observations: board.observations(by: region), overrides: overrideKeeper.all)
+        PeerReport(from: name, sentAt: now, fingerprint: configuration.fingerprint,
+                   observations: board.observations(by: name), overrides: overrideKeeper.all)
     }
 
     /// Takes the report `sender`'s signature was checked on, if it keeps the rules of
     /// `PeerReportCheck`; otherwise nothing of it is used or saved, the refusal is counted and
     /// logged, and returned. Answers change at once when the report changes a verdict or an override.
-    func receive(_ report: PeerReport, from sender: RegionName, at now: Timestamp = .now) -> PeerReportRefusal? {
-        guard let peering, sender != region else { return nil }
+    func receive(_ report: PeerReport, from sender: DirectorName, at now: Timestamp = .now) -> PeerReportRefusal? {
+        guard let peering, sender != name else { return nil }
         let check = PeerReportCheck(configuration: configuration, maximumSkew: peering.authentication.maximumSkew)
         switch check.check(report, from: sender, at: now) {
         case .failure(let refusal):
@@ -38,9 +38,9 @@ extension Director {
 
     /// Journals peers going stale and coming back since `previous` (called with every snapshot
     /// refresh), and leaves the current states in it.
-    func journalPeerChanges(at now: Timestamp, since previous: inout [RegionName: PeerState]) {
+    func journalPeerChanges(at now: Timestamp, since previous: inout [DirectorName: PeerState]) {
         guard peering != nil else { return }
-        let current = Dictionary(peerStates(configuration, now: now).map { ($0.peer.name, $0.state) },
+        let current = Dictionary(peerStates(configuration, now: now).map { ($0.peer.endpoints.name, $0.state) },
                                  uniquingKeysWith: { first, _ in first })
         for (peer, state) in current {
             guard let before = previous[peer], before != state else { continue }

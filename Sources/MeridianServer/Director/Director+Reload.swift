@@ -26,14 +26,14 @@ extension Director {
     static let reloadAuthor = "meridian (reload)"
 
     /// The outcome of a reload.
-    public enum ReloadResult: Sendable {
+    public enum ReloadResult: Sendable, Equatable {
         case reloaded(fingerprint: String)
         case unchanged
         case refused(String)
     }
 
-    /// Reads the configuration folder again. A valid configuration that still has this director's
-    /// region replaces the running one (gateways whose probes did not change keep their health); an
+    /// Reads the configuration folder again. A valid configuration that still names this director in
+    /// its region replaces the running one (gateways whose probes did not change keep their health); an
     /// invalid one is refused, and the running one stays.
     @discardableResult
     public func reload() -> ReloadResult {
@@ -58,15 +58,17 @@ extension Director {
         return result
     }
 
-    /// Replaces the running configuration with `next`, if it still names this director's region.
+    /// Replaces the running configuration with `next`, if it still names this director in its region.
     public func adopt(_ next: Configuration) -> ReloadResult {
-        guard let mine = next.region(region) else {
+        guard next.region(region) != nil else {
             return .refused("the new configuration has no region '\(region)'")
         }
-        if let several = Self.severalDirectors(in: next) { return .refused(several.description) }
+        guard let mine = next.director(name), mine.region == region else {
+            return .refused("the new configuration has no director '\(name)' in region \(region)")
+        }
         let previous = configuration
         guard next.fingerprint != previous.fingerprint || next.fingerprint.isEmpty else { return .unchanged }
-        if mine.director.listenAddresses != previous.region(region)?.director.listenAddresses {
+        if mine.endpoints.listenAddresses != previous.director(name)?.endpoints.listenAddresses {
             logger.warning("listen addresses changed; they take effect when the director restarts")
         }
         scheduler.adopt(next)
@@ -76,17 +78,17 @@ extension Director {
             loaded = LoadedConfiguration(configuration: next, loadedAt: .now, source: loaded.source)
             return loaded
         }
-        refreshSnapshot(installing: Self.responder(for: adopted, region: region))
+        refreshSnapshot(installing: Self.responder(for: adopted, director: name))
         return .reloaded(fingerprint: next.fingerprint)
     }
 
-    /// The DNS responder for `loaded`'s zone, answering as `region`'s director.
-    static func responder(for loaded: LoadedConfiguration, region: RegionName) -> DNSResponder {
+    /// The DNS responder for `loaded`'s zone, answering as the director `director`.
+    static func responder(for loaded: LoadedConfiguration, director: DirectorName) -> DNSResponder {
         let serial = UInt32(truncatingIfNeeded: loaded.loadedAt.nanosecondsSinceEpoch / 1_000_000_000)
         return DNSResponder(zone: AuthoritativeZone(loaded.configuration, serial: serial),
                             options: .init(explainRecords: loaded.configuration.debugAnswers.explain,
                                            explainOverUDP: loaded.configuration.debugAnswers.explainOverUDP,
                                            identityRecords: loaded.configuration.debugAnswers.identity,
-                                           identity: region.rawValue, version: MeridianBuild.version))
+                                           identity: director.rawValue, version: MeridianBuild.version))
     }
 }

@@ -13,26 +13,28 @@ extension Director {
     /// observations (and the restored ones while it warms up), its peers', the overrides in force.
     private func snapshot(at now: Timestamp) -> SteeringSnapshot {
         let loaded = loadedConfiguration
-        let own = board.observations(by: region)
+        let own = board.observations(by: name)
         let observations = own + warmUp.observations(own: own, configuration: loaded.configuration, at: now)
             + (peering?.observations ?? [])
         return Self.snapshot(of: loaded, observations: observations, peers: peers(of: loaded.configuration),
-                             overrides: overrides(at: now), region: region, now: now)
+                             overrides: overrides(at: now), director: name, now: now)
     }
 
-    static func snapshot(of loaded: LoadedConfiguration, observations: [Observation], peers: [RegionName],
-                         overrides: [Override], region: RegionName, now: Timestamp) -> SteeringSnapshot {
-        let assessment = Assessment.make(loaded.configuration, observations: observations, overrides: overrides, vantage: region,
+    static func snapshot(of loaded: LoadedConfiguration, observations: [Observation], peers: [DirectorName],
+                         overrides: [Override], director: DirectorName, now: Timestamp) -> SteeringSnapshot {
+        let assessment = Assessment.make(loaded.configuration, observations: observations, overrides: overrides, vantage: director,
                                          peers: peers, now: now)
-        return SteeringSnapshot(assessment: assessment, locator: loaded.locator, vantage: loaded.configuration.region(region))
+        return SteeringSnapshot(assessment: assessment, locator: loaded.locator,
+                                vantage: loaded.configuration.director(director).flatMap { loaded.configuration.region($0.region) })
     }
 
-    private func peers(of configuration: Configuration) -> [RegionName] {
-        peering == nil ? [] : Self.peers(of: configuration, except: region)
+    private func peers(of configuration: Configuration) -> [DirectorName] {
+        peering == nil ? [] : Self.peers(of: configuration, except: name)
     }
 
-    static func peers(of configuration: Configuration, except region: RegionName) -> [RegionName] {
-        configuration.regions.map(\.name).filter { $0 != region }
+    /// Every director of `configuration` but `director`: its peers.
+    static func peers(of configuration: Configuration, except director: DirectorName) -> [DirectorName] {
+        configuration.directors.map(\.endpoints.name).filter { $0 != director }
     }
 
     /// What a refresh read besides the snapshot's inputs.
@@ -40,7 +42,7 @@ extension Director {
         /// The health board's `decisionInputChanges` when the installed snapshot was built.
         var boardChanges: UInt64 = 0
         /// How this director heard each peer at the last refresh (journaled when it changes).
-        var peerStates: [RegionName: PeerState] = [:]
+        var peerStates: [DirectorName: PeerState] = [:]
     }
 
     /// Rebuilds the steering snapshot the DNS and redirect listeners answer from: on every verdict or

@@ -12,6 +12,6 @@ extension Director {
     /// Writes this director's observations to the state folder when a verdict changed since the
     /// last write (called every second by `StateKeeper`).
     public func saveObservationsIfChanged() {
-        stateSaver?.saveObservationsIfChanged { board.observations(by: region) }
+        stateSaver?.saveObservationsIfChanged { board.observations(by: name) }
     }
 }

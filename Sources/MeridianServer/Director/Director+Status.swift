@@ -36,7 +36,7 @@ extension Director {
         let (probed, warmingUp) = warmUpState(configuration, health: health, at: now)
         let readiness = Readiness.judge(assessment, probed: probed, warmingUp: warmingUp)
         return StatusDocument(
-            director: .init(region: region.rawValue, version: MeridianBuild.version, startedAt: startedAt.iso8601,
+            director: .init(name: name.rawValue, region: region.rawValue, version: MeridianBuild.version, startedAt: startedAt.iso8601,
                             uptimeSeconds: (now - startedAt).seconds.rounded(to: 3),
                             configuration: .init(fingerprint: configuration.fingerprint, loadedAt: loaded.loadedAt.iso8601,
                                                  source: loaded.source, lastReloadError: loaded.lastReloadError),
@@ -68,12 +68,13 @@ extension Director {
         OverrideSet(overrides(at: now), at: now, drainGrace: configuration.drainGrace).all.map(Self.overrideStatus)
     }
 
-    /// Every other region's director and how this one hears it (`PeerState`).
-    func peerStates(_ configuration: Configuration, now: Timestamp) -> [(peer: Region, state: PeerState)] {
+    /// Every other director (of this region and the others) and how this one hears it (`PeerState`).
+    func peerStates(_ configuration: Configuration,
+                    now: Timestamp) -> [(peer: (region: RegionName, endpoints: DirectorEndpoints), state: PeerState)] {
         let reports = peering?.reports ?? [:]
         let window = (configuration.gateways.map(\.probe.interval).max() ?? .seconds(1)) * 3
-        return configuration.regions.filter { $0.name != region }.map { peer in
-            (peer, peering == nil ? .off : PeerState.of(lastHeard: reports[peer.name]?.receivedAt, window: window, at: now))
+        return configuration.directors.filter { $0.endpoints.name != name }.map { peer in
+            (peer, peering == nil ? .off : PeerState.of(lastHeard: reports[peer.endpoints.name]?.receivedAt, window: window, at: now))
         }
     }
 
@@ -82,12 +83,12 @@ extension Director {
         let reports = peering?.reports ?? [:]
         let sends = peering?.sends ?? [:]
         return peerStates(configuration, now: now).map { peer, state in
-            let heard = reports[peer.name]
+            let heard = reports[peer.endpoints.name]
             return StatusDocument.PeerStatus(
-                region: peer.name.rawValue, url: peer.director.peerURL.text, state: state.rawValue,
+                director: peer.endpoints.name.rawValue, region: peer.region.rawValue, url: peer.endpoints.peerURL.text, state: state.rawValue,
                 lastHeard: heard?.receivedAt.iso8601, fingerprint: heard?.report.fingerprint,
                 sameConfiguration: heard.map { $0.report.fingerprint == configuration.fingerprint },
-                lastSent: sends[peer.name]?.at.iso8601, lastSendError: sends[peer.name]?.error)
+                lastSent: sends[peer.endpoints.name]?.at.iso8601, lastSendError: sends[peer.endpoints.name]?.error)
         }
     }
 

@@ -5,13 +5,16 @@ import NIOCore
 import NIOPosix
 import MeridianDNS
 
-/// One running director: the region it speaks for, its configuration, its probes and health
+/// One running director: its name, the region it speaks for, its configuration, its probes and health
 /// board, and the views the API serves (status, metrics). Its inputs (own probes, peers' reports,
 /// overrides, the configuration) make one steering snapshot, installed for the DNS and redirect
 /// listeners and read by the views. Its long-lived parts (`scheduler`, and the listeners, exchange
 /// and refreshers built around it) are run by a `DirectorService`, which `meridian serve`,
 /// `meridian demo`, the tests and the benchmarks all use.
 public final class Director: Sendable {
+    /// This director's name: its identity towards its peers (unique across all regions).
+    public let name: DirectorName
+    /// The region this director belongs to and steers from.
     public let region: RegionName
     public let board: HealthBoard
     public let logger: Logger
@@ -25,7 +28,7 @@ public final class Director: Sendable {
     public let answering: DNSAnswering
     /// What the redirect listener answers with.
     public let redirects: RedirectAnswering
-    /// The exchange with the other regions' directors; `nil` when no key was given (the director
+    /// The exchange with the other directors (of its own region and the others); `nil` when no key was given (the director
     /// then decides on its own observations alone).
     public let peering: Peering?
     /// Operators' overrides, replicated between directors (last writer wins).
@@ -44,38 +47,50 @@ public final class Director: Sendable {
     /// Why a director cannot start.
     public enum StartError: Error, CustomStringConvertible {
         case unknownRegion(String, known: [RegionName])
-        /// A region names several directors, which the exchange cannot tell apart yet.
-        case severalDirectors(RegionName, [DirectorName])
+        case unknownDirector(String, region: RegionName, known: [DirectorName])
+        /// The region has several directors and none was named.
+        case directorNotNamed(RegionName, [DirectorName])
 
         public var description: String {
             switch self {
             case .unknownRegion(let name, let known):
                 "unknown region '\(name)' (regions: \(known.map(\.rawValue).joined(separator: ", ")))"
-            case .severalDirectors(let region, let names):
-                "region \(region) names \(names.count) directors (\(names.map(\.rawValue).joined(separator: ", "))): "
-                    + "directors cannot run under a configuration with several in one region yet; give each region one 'director'"
+            case .unknownDirector(let name, let region, let known):
+                "region \(region) has no director '\(name)' (its directors: \(known.map(\.rawValue).joined(separator: ", ")))"
+            case .directorNotNamed(let region, let known):
+                "region \(region) has \(known.count) directors (\(known.map(\.rawValue).joined(separator: ", "))): name the one to run (--director)"
             }
         }
     }
 
-    /// The first region of `configuration` that names several directors, as the error a director
-    /// gives for it: the exchange speaks for one director per region until it tells them apart.
-    static func severalDirectors(in configuration: Configuration) -> StartError? {
-        configuration.regions.first { $0.directors.count > 1 }.map { .severalDirectors($0.name, $0.directors.map(\.name)) }
-    }
-
-    /// Creates the director of `region`. `source` is the folder the configuration came from, which
-    /// `reload()` reads again; with `credentials`, it peers with the other regions' directors.
-    public init(configuration: Configuration, region: String, source: String?, logger: Logger,
-                credentials: PeerCredentials? = nil, state: StateStore? = nil,
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(StartError) {
-        guard let name = RegionName(region), configuration.region(name) != nil else {
+    /// The director `director` of `region` (`nil`: the region's only director) under `configuration`.
+    public static func endpoints(in configuration: Configuration, region: String,
+                                 director: String?) throws(StartError) -> (region: Region, endpoints: DirectorEndpoints) {
+        guard let regionName = RegionName(region), let found = configuration.region(regionName) else {
             throw .unknownRegion(region, known: configuration.regions.map(\.name))
         }
-        if let several = Self.severalDirectors(in: configuration) { throw several }
+        guard let director else {
+            guard found.directors.count == 1 else { throw .directorNotNamed(regionName, found.directors.map(\.name)) }
+            return (found, found.directors[0])
+        }
+        guard let endpoints = found.directors.first(where: { $0.name.rawValue == director }) else {
+            throw .unknownDirector(director, region: regionName, known: found.directors.map(\.name))
+        }
+        return (found, endpoints)
+    }
+
+    /// Creates the director `director` of `region` (`nil`: the region's only one). `source` is the
+    /// folder the configuration came from, which `reload()` reads again; with `credentials`, it
+    /// peers with every other director.
+    public init(configuration: Configuration, region: String, director: String? = nil, source: String?, logger: Logger,
+                credentials: PeerCredentials? = nil, state: StateStore? = nil,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(StartError) {
+        let (home, endpoints) = try Self.endpoints(in: configuration, region: region, director: director)
+        let name = endpoints.name
         var logger = logger
         logger[metadataKey: "director"] = "\(name)"
-        self.region = name
+        self.name = name
+        self.region = home.name
         self.logger = logger
         self.startedAt = .now
         self.board = HealthBoard(configuration)
@@ -98,8 +113,8 @@ public final class Director: Sendable {
         let now = Timestamp.now
         let snapshot = Self.snapshot(of: loaded, observations: warmUp.observations(own: [], configuration: configuration, at: now),
                                      peers: peering == nil ? [] : Self.peers(of: configuration, except: name),
-                                     overrides: overrideKeeper.inForce(at: now), region: name, now: now)
-        self.answering = DNSAnswering(responder: Self.responder(for: loaded, region: name), snapshot: snapshot)
+                                     overrides: overrideKeeper.inForce(at: now), director: name, now: now)
+        self.answering = DNSAnswering(responder: Self.responder(for: loaded, director: name), snapshot: snapshot)
         self.redirects = RedirectAnswering(snapshot: snapshot)
         metrics.registerDecisions(of: configuration)
         scheduler.onVerdictChange { [weak self] gateway, change in

@@ -3,18 +3,20 @@ import MeridianCore
 import NIOCore
 
 extension DirectorService {
-    /// Everything a `DirectorService` is built from besides the configuration: which region, where
+    /// Everything a `DirectorService` is built from besides the configuration: which director, where
     /// its inputs and state are, what it peers with, where it listens and within which limits, and
     /// what it does at start. The connection caps start from a `ConnectionBudget`; every other
     /// setting starts at what `meridian serve` uses.
     public struct Options: Sendable {
         /// The region whose director this is.
         public var region: String
+        /// Which of the region's directors this is (`nil`: the region's only one).
+        public var director: String?
         /// The configuration folder, which a reload reads again (`nil`: built in code, not reloaded).
         public var source: String?
-        /// Where the director and its parts log (the director adds its region as metadata).
+        /// Where the director and its parts log (the director adds its name as metadata).
         public var logger: Logger
-        /// With credentials, the director peers with the other regions' directors.
+        /// With credentials, the director peers with every other director.
         public var credentials: PeerCredentials?
         /// The folder that keeps overrides, observations and the journal across restarts; with one,
         /// a `StateKeeper` runs.
@@ -47,9 +49,10 @@ extension DirectorService {
         /// Port 0 on 127.0.0.1: a listener there binds a port the system picks.
         public static let ephemeralLoopback = MeridianCore.SocketAddress(ip: IPAddress("127.0.0.1")!, port: 0)
 
-        /// The options of `region`'s director with the connection caps of `budget`.
-        public init(region: String, source: String? = nil, logger: Logger, budget: ConnectionBudget) {
+        /// The options of `region`'s director `director` (`nil`: its only one) with the connection caps of `budget`.
+        public init(region: String, director: String? = nil, source: String? = nil, logger: Logger, budget: ConnectionBudget) {
             self.region = region
+            self.director = director
             self.source = source
             self.logger = logger
             dnsTCP = DNSServer.TCPLimits(maxConnections: budget.dnsTCP)

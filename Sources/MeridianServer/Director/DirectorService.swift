@@ -28,15 +28,14 @@ public struct DirectorService: ServiceLifecycle.Service {
     private let greets: Bool
     private let bound: NIOLockedValueBox<[Listener: Int]>
 
-    /// The director of `options.region` under `configuration`, and its parts. Throws when the region
-    /// is unknown (`Director.StartError`) or its state folder cannot be made; a state folder is made
-    /// only for a region the configuration has.
+    /// The director `options.director` of `options.region` under `configuration`, and its parts.
+    /// Throws when the region or director is unknown (`Director.StartError`) or its state folder
+    /// cannot be made; a state folder is made only for a director the configuration has.
     public init(configuration: Configuration, options: Options) throws {
-        let known = RegionName(options.region).flatMap { configuration.region($0) } != nil
-        let state = try options.stateDirectory.flatMap { known ? try StateStore(directory: $0) : nil }
-        let director = try Director(configuration: configuration, region: options.region, source: options.source,
-                                    logger: options.logger, credentials: options.credentials, state: state)
-        let endpoints = configuration.region(director.region)!.director
+        let endpoints = try Director.endpoints(in: configuration, region: options.region, director: options.director).endpoints
+        let state = try options.stateDirectory.map { try StateStore(directory: $0) }
+        let director = try Director(configuration: configuration, region: options.region, director: options.director,
+                                    source: options.source, logger: options.logger, credentials: options.credentials, state: state)
         let addresses: [Listener: MeridianCore.SocketAddress] = [
             .dns: options.addresses[.dns] ?? endpoints.dns,
             .redirect: options.addresses[.redirect] ?? endpoints.redirect,

@@ -51,7 +51,7 @@ final class OverrideKeeper: Sendable {
 
     /// Takes the writes of `peer`'s report that are newer than what is held (one lock for them all),
     /// journals and saves them. Returns whether any was taken.
-    func take(_ writes: [OverrideTable.Write], from peer: RegionName) -> Bool {
+    func take(_ writes: [OverrideTable.Write], from peer: DirectorName) -> Bool {
         let incoming = table.withLockedValue { table in writes.filter { table.apply($0) } }
         for write in incoming { record(write, via: peer) }
         if !incoming.isEmpty { save() }
@@ -84,7 +84,7 @@ final class OverrideKeeper: Sendable {
         save()
     }
 
-    private func record(_ write: OverrideTable.Write, via peer: RegionName?) {
+    private func record(_ write: OverrideTable.Write, via peer: DirectorName?) {
         let override = write.override
         var message = write.cleared ? "cleared by \(override.author)" : "\(override.action.rawValue) by \(override.author): \(override.reason)"
         if !write.cleared, let expiry = override.expiresAt { message += " (until \(expiry.iso8601))" }

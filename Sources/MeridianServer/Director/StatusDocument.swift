@@ -9,6 +9,7 @@ public struct StatusDocument: Codable, Sendable {
     public var generatedAt: String
 
     public struct DirectorInfo: Codable, Sendable {
+        public var name: String
         public var region: String
         public var version: String
         public var startedAt: String
@@ -108,6 +109,7 @@ public struct StatusDocument: Codable, Sendable {
     }
 
     public struct PeerStatus: Codable, Sendable {
+        public var director: String
         public var region: String
         public var url: String
         /// `fresh`, `stale`, `silent` (nothing heard yet) or `off` (this director does not peer: no key).

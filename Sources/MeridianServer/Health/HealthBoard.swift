@@ -55,7 +55,7 @@ public final class HealthBoard: Sendable {
     }
 
     /// This director's observations, as the consensus and the peers take them.
-    public func observations(by observer: RegionName) -> [Observation] {
+    public func observations(by observer: DirectorName) -> [Observation] {
         records.withLockedValue { records in
             records.compactMap { name, record in record.health.observation(of: name, by: observer) }
         }

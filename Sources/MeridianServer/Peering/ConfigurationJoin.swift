@@ -32,24 +32,27 @@ public enum ConfigurationJoin {
     }
 
     /// The folder `director` answers with, signed by it for `asker` in reply to the request signed `request`.
-    static func answer(_ director: Director, authentication: PeerAuthentication, to asker: RegionName,
+    static func answer(_ director: Director, authentication: PeerAuthentication, to asker: DirectorName,
                        inReplyTo request: String) throws -> (body: Data, headers: [(String, String)])? {
         guard let source = director.loadedConfiguration.source,
               let files = try? ConfigurationLoader.readFolder(source) else { return nil }
         let folder = Folder(fingerprint: director.configuration.fingerprint,
                             files: files.map { Folder.File(name: ($0.name as NSString).lastPathComponent, text: $0.text) })
         let body = try JSONEncoder().encode(folder)
-        let envelope = PeerAuthentication.Envelope(method: "GET", path: path, from: director.region, to: asker)
+        let envelope = PeerAuthentication.Envelope(method: "GET", path: path, from: director.name, to: asker)
         return (body, authentication.sign(body, envelope, at: .now, inReplyTo: request))
     }
 
-    /// Fetches the configuration from the director at `url` as the director of `region`, checks the
-    /// answer's signature, and writes the files into `directory` (which must not hold a
+    /// Fetches the configuration from the director at `url` as the director `director` of `region`
+    /// (`nil`: the one named after the region, as a region's only director is), checks the answer's signature, and writes the files into `directory` (which must not hold a
     /// configuration yet). `expecting` is the answering director's public key, when the operator
     /// gave it. Returns the fingerprint.
-    public static func join(_ url: String, region: String, credentials: PeerCredentials, expecting: DirectorKey? = nil,
-                            into directory: String) async throws(JoinError) -> String {
-        guard let name = RegionName(region) else { throw JoinError(description: "'\(region)' is not a region name") }
+    public static func join(_ url: String, region: String, director: String? = nil, credentials: PeerCredentials,
+                            expecting: DirectorKey? = nil, into directory: String) async throws(JoinError) -> String {
+        guard let regionName = RegionName(region) else { throw JoinError(description: "'\(region)' is not a region name") }
+        guard let name = DirectorName(director ?? region) else {
+            throw JoinError(description: "'\(director ?? region)' is not a director name")
+        }
         let authentication = PeerAuthentication(credentials: credentials)
         var request = HTTPClientRequest(url: url + path)
         let signature = authentication.sign(Data(), .init(method: "GET", path: path, from: name, to: nil), at: .now)
@@ -78,20 +81,23 @@ public enum ConfigurationJoin {
         } catch {
             throw JoinError(description: "the configuration from \(url) does not load: \(error)")
         }
-        guard configuration.region(name) != nil else { throw JoinError(description: "the configuration from \(url) has no region '\(region)'") }
+        guard configuration.region(regionName) != nil else { throw JoinError(description: "the configuration from \(url) has no region '\(region)'") }
+        guard let mine = configuration.director(name), mine.region == regionName else {
+            throw JoinError(description: "the configuration from \(url) has no director '\(name)' in region \(region)")
+        }
         let signed = PeerAuthentication.UncheckedHeaders(headers)
-        let known = Set(signed.sender.flatMap(RegionName.init).map { [$0] } ?? []).subtracting([name])
+        let known = Set(signed.sender.flatMap(DirectorName.init).map { [$0] } ?? []).subtracting([name])
         let verified = authentication.verify(body, signed, method: "GET", path: path, receiver: name, known: known, configuration: configuration,
                                              now: .now, inReplyTo: PeerAuthentication.signature(in: signature))
         guard case .success(let answerer) = verified else {
             throw JoinError(description: "\(url)'s answer is not signed with the key its configuration names for it")
         }
         if credentials.keyring == .configured {
-            guard configuration.region(name)?.director.key == credentials.key.publicKey else {
-                throw JoinError(description: "the configuration from \(url) does not name this director's key for \(region)")
+            guard mine.endpoints.key == credentials.key.publicKey else {
+                throw JoinError(description: "the configuration from \(url) does not name this director's key for \(name)")
             }
         }
-        if let expecting, configuration.region(answerer)?.director.key != expecting {
+        if let expecting, configuration.director(answerer)?.endpoints.key != expecting {
             throw JoinError(description: "\(url) answered as \(answerer), whose key is not the one given (--join-key)")
         }
         do {

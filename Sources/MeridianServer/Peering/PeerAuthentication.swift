@@ -40,11 +40,11 @@ public final class PeerAuthentication: Sendable {
     public struct Envelope: Sendable {
         public var method: String
         public var path: String
-        public var sender: RegionName
+        public var sender: DirectorName
         /// `nil` for a director that does not know yet whom it asks (`serve --join`).
-        public var receiver: RegionName?
+        public var receiver: DirectorName?
 
-        public init(method: String, path: String, from sender: RegionName, to receiver: RegionName?) {
+        public init(method: String, path: String, from sender: DirectorName, to receiver: DirectorName?) {
             self.method = method
             self.path = path
             self.sender = sender
@@ -56,13 +56,13 @@ public final class PeerAuthentication: Sendable {
     private let keyring: PeerKeyring
     /// How far a message's time may be from the receiver's clock.
     let maximumSkew: Duration
-    private let lastAccepted: NIOLockedValueBox<[RegionName: Int64]>
+    private let lastAccepted: NIOLockedValueBox<[DirectorName: Int64]>
 
     /// Signs with `credentials`' key and checks with its keyring; `marks` are the last accepted
     /// times per sender (microseconds), as the state folder kept them. A mark later than `now` plus
     /// the skew cannot come from an accepted message (a poisoned file): it is dropped, or it would
     /// refuse every later message of its sender.
-    public init(credentials: PeerCredentials, marks: [RegionName: Int64] = [:], at now: Timestamp = .now,
+    public init(credentials: PeerCredentials, marks: [DirectorName: Int64] = [:], at now: Timestamp = .now,
                 maximumSkew: Duration = .seconds(30)) {
         self.key = credentials.key
         self.keyring = credentials.keyring
@@ -71,7 +71,7 @@ public final class PeerAuthentication: Sendable {
     }
 
     /// The last accepted time per sender (microseconds since the epoch), to keep across restarts.
-    var marks: [RegionName: Int64] { lastAccepted.withLockedValue { $0 } }
+    var marks: [DirectorName: Int64] { lastAccepted.withLockedValue { $0 } }
 
     /// The headers that sign `body` sent as `envelope` at `now`; `request` is the signature of the
     /// request this message answers, if it answers one.
@@ -88,7 +88,7 @@ public final class PeerAuthentication: Sendable {
 
     /// A message's signing headers, checked before its body is read (`screen`).
     public struct SignedHeaders: Sendable {
-        public var sender: RegionName
+        public var sender: DirectorName
         /// The time as it was signed (microseconds since the epoch, in decimal).
         var timestamp: String
         var microseconds: Int64
@@ -97,15 +97,15 @@ public final class PeerAuthentication: Sendable {
     }
 
     /// Checks what can be checked of a message before its body is read: every header present, the
-    /// sender one of `known` (the regions whose directors may send) with a public key under
+    /// sender one of `known` (the directors that may send) with a public key under
     /// `configuration`, the time a number within `maximumSkew` of `now` and (for a message that
     /// answers none) later than the last one accepted from the sender, the signature well-formed.
-    public func screen(_ headers: UncheckedHeaders, known: Set<RegionName>, configuration: Configuration, now: Timestamp,
+    public func screen(_ headers: UncheckedHeaders, known: Set<DirectorName>, configuration: Configuration, now: Timestamp,
                        answering: Bool = false) -> Result<SignedHeaders, Refusal> {
         guard let sender = headers.sender, let timestamp = headers.timestamp, let signature = headers.signature else {
             return .failure(.unsigned)
         }
-        guard let name = RegionName(sender), known.contains(name), let key = keyring.key(of: name, in: configuration) else {
+        guard let name = DirectorName(sender), known.contains(name), let key = keyring.key(of: name, in: configuration) else {
             return .failure(.unknownPeer)
         }
         guard timestamp.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let microseconds = Int64(timestamp) else {
@@ -121,12 +121,12 @@ public final class PeerAuthentication: Sendable {
     }
 
     /// Checks the signature of a message whose headers `screen` passed, sent with `method` to
-    /// `path` of `receiver`'s director; returns its sender, or why it is refused. An answer is
+    /// `path` of the director `receiver`; returns its sender, or why it is refused. An answer is
     /// checked against the signature of the request it answers (`inReplyTo`), which makes it
     /// single-use; it does not move the sender's replay mark, so the sender's own messages signed
     /// just before it still count.
-    public func verify(_ body: Data, _ headers: SignedHeaders, method: String, path: String, receiver: RegionName?,
-                       inReplyTo request: String? = nil) -> Result<RegionName, Refusal> {
+    public func verify(_ body: Data, _ headers: SignedHeaders, method: String, path: String, receiver: DirectorName?,
+                       inReplyTo request: String? = nil) -> Result<DirectorName, Refusal> {
         let envelope = Envelope(method: method, path: path, from: headers.sender, to: receiver)
         let message = Self.signed(body, envelope, timestamp: headers.timestamp, inReplyTo: request)
         guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: headers.key.bytes),
@@ -142,15 +142,15 @@ public final class PeerAuthentication: Sendable {
 
     /// `screen` and `verify` at once, for a message whose body is already at hand.
     public func verify(_ body: Data, _ headers: UncheckedHeaders, method: String, path: String,
-                       receiver: RegionName?, known: Set<RegionName>, configuration: Configuration, now: Timestamp,
-                       inReplyTo request: String? = nil) -> Result<RegionName, Refusal> {
+                       receiver: DirectorName?, known: Set<DirectorName>, configuration: Configuration, now: Timestamp,
+                       inReplyTo request: String? = nil) -> Result<DirectorName, Refusal> {
         screen(headers, known: known, configuration: configuration, now: now, answering: request != nil)
             .flatMap { verify(body, $0, method: method, path: path, receiver: receiver, inReplyTo: request) }
     }
 
     /// The bytes a signature is over.
     private static func signed(_ body: Data, _ envelope: Envelope, timestamp: String, inReplyTo request: String?) -> Data {
-        // No region is named `*`: a message signed for any receiver cannot pass for one signed for a named one.
+        // No director is named `*`: a message signed for any receiver cannot pass for one signed for a named one.
         let receiver = envelope.receiver?.rawValue ?? "*"
         var message = Data("meridian-peer-v2\n\(envelope.method)\n\(envelope.path)\n\(receiver)\n\(envelope.sender)\n\(timestamp)\n".utf8)
         if let request { message.append(Data("reply-to \(request)\n".utf8)) }

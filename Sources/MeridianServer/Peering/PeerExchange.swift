@@ -6,7 +6,7 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 
-/// Pushes this director's report to every peer (the other regions' directors, at their `url`),
+/// Pushes this director's report to every peer (every other director, of its region and the others, at their `url`),
 /// signed: at once when one of its own verdicts or overrides changes (a failure reaches the quorum
 /// without waiting), and otherwise once per `interval` (by default the shortest probe interval of
 /// the configuration). A peer that cannot be reached is tried again at the next push; what happened
@@ -77,7 +77,7 @@ public struct PeerExchange: ServiceLifecycle.Service {
         let now = Timestamp.now
         let report = director.report(at: now)
         guard let body = try? JSONEncoder().encode(report) else { return }
-        let peers = director.configuration.regions.filter { $0.name != director.region }
+        let peers = director.configuration.directors.map(\.endpoints).filter { $0.name != director.name }
         // Not heard from for two intervals: one missed push, not yet stale.
         let quiet = peers.filter { askingEveryPeer || !peering.heard(from: $0.name, within: interval * 2, now: now) }.map(\.name)
         await withTaskGroup(of: Void.self) { group in
@@ -88,10 +88,10 @@ public struct PeerExchange: ServiceLifecycle.Service {
                     // refuse the same signature again as a replay.
                     var failure: String?
                     for _ in 0..<2 {
-                        var request = HTTPClientRequest(url: peer.director.peerURL.text + Self.reportPath)
+                        var request = HTTPClientRequest(url: peer.peerURL.text + Self.reportPath)
                         request.method = .POST
                         request.headers.add(name: "Content-Type", value: "application/json")
-                        let envelope = PeerAuthentication.Envelope(method: "POST", path: Self.reportPath, from: director.region, to: peer.name)
+                        let envelope = PeerAuthentication.Envelope(method: "POST", path: Self.reportPath, from: director.name, to: peer.name)
                         let headers = peering.authentication.sign(body, envelope, at: .now)
                         let signature = PeerAuthentication.signature(in: headers) ?? ""
                         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -123,11 +123,11 @@ public struct PeerExchange: ServiceLifecycle.Service {
     }
 
     /// Takes the report a peer sent back; returns why it was refused, if it was.
-    private func takeReply(_ body: ByteBuffer?, headers: HTTPHeaders, from peer: RegionName, to request: String,
+    private func takeReply(_ body: ByteBuffer?, headers: HTTPHeaders, from peer: DirectorName, to request: String,
                            peering: Peering) -> String? {
         let body = body.map { Data(buffer: $0) } ?? Data()
         let now = Timestamp.now
-        let verified = peering.authentication.verify(body, .init(headers), method: "POST", path: Self.reportPath, receiver: director.region,
+        let verified = peering.authentication.verify(body, .init(headers), method: "POST", path: Self.reportPath, receiver: director.name,
                                                      known: [peer], configuration: director.configuration, now: now, inReplyTo: request)
         switch verified {
         case .failure(let refusal):

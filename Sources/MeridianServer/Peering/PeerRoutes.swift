@@ -47,7 +47,7 @@ enum PeerRoutes {
             return try DirectorAPI.problem(.badRequest, "peer report refused: \(refusal): larger than the \(largest) bytes this configuration can need")
         }
         if case .failure(let refusal) = peering.authentication.verify(body, headers, method: "POST", path: PeerExchange.reportPath,
-                                                                      receiver: director.region) {
+                                                                      receiver: director.name) {
             peering.refused(refusal.rawValue, from: sender, detail: "signature", at: now, logger: director.logger)
             return try DirectorAPI.problem(.unauthorized, "peer message refused: \(refusal.rawValue)")
         }
@@ -67,7 +67,7 @@ enum PeerRoutes {
         }
         let reply = director.report(at: .now)
         let replyBody = try JSONEncoder().encode(reply)
-        let envelope = PeerAuthentication.Envelope(method: "POST", path: PeerExchange.reportPath, from: director.region, to: sender)
+        let envelope = PeerAuthentication.Envelope(method: "POST", path: PeerExchange.reportPath, from: director.name, to: sender)
         return signed(replyBody, peering.authentication.sign(replyBody, envelope, at: reply.sentAt, inReplyTo: signature))
     }
 
@@ -102,11 +102,11 @@ enum PeerRoutes {
     /// The signing headers of `request`, screened (and a refusal counted and logged).
     private static func screen(_ request: Request, peering: Peering, configuration: Configuration, director: Director,
                                now: Timestamp) -> Result<PeerAuthentication.SignedHeaders, PeerAuthentication.Refusal> {
-        let known = Set(configuration.regions.map(\.name)).subtracting([director.region])
+        let known = Set(configuration.directors.map(\.endpoints.name)).subtracting([director.name])
         let unchecked = PeerAuthentication.UncheckedHeaders(request.headers)
         let screened = peering.authentication.screen(unchecked, known: known, configuration: configuration, now: now)
         if case .failure(let refusal) = screened {
-            let sender = unchecked.sender.flatMap(RegionName.init).flatMap { known.contains($0) ? $0 : nil }
+            let sender = unchecked.sender.flatMap(DirectorName.init).flatMap { known.contains($0) ? $0 : nil }
             peering.refused(refusal.rawValue, from: sender, detail: "headers", at: now, logger: director.logger)
         }
         return screened

@@ -19,16 +19,16 @@ public final class Peering: Sendable {
     }
 
     let authentication: PeerAuthentication
-    private let received = NIOLockedValueBox<[RegionName: Received]>([:])
-    private let sent = NIOLockedValueBox<[RegionName: Sent]>([:])
+    private let received = NIOLockedValueBox<[DirectorName: Received]>([:])
+    private let sent = NIOLockedValueBox<[DirectorName: Sent]>([:])
     /// Refusals by reason (the labels of `refusalReasons` only).
     private let refusals = NIOLockedValueBox<[String: UInt64]>([:])
     /// When a refusal was last logged, per sender (one entry for every sender that is no peer).
-    private let refusalsLogged = NIOLockedValueBox<[RegionName?: Timestamp]>([:])
-    private let accepted = NIOLockedValueBox<[RegionName: UInt64]>([:])
+    private let refusalsLogged = NIOLockedValueBox<[DirectorName?: Timestamp]>([:])
+    private let accepted = NIOLockedValueBox<[DirectorName: UInt64]>([:])
 
     /// Peers with `credentials`; `marks` are the last accepted times per sender the state folder kept.
-    public init(credentials: PeerCredentials, marks: [RegionName: Int64] = [:]) {
+    public init(credentials: PeerCredentials, marks: [DirectorName: Int64] = [:]) {
         authentication = PeerAuthentication(credentials: credentials, marks: marks)
     }
 
@@ -55,7 +55,7 @@ public final class Peering: Sendable {
 
     /// Counts a refused message (`reason` is one of `refusalReasons`) and logs it, at most once per
     /// `refusalLogInterval` for each sender: a peer, or `nil` for anyone who is none.
-    func refused(_ reason: String, from sender: RegionName?, detail: String, at now: Timestamp, logger: Logger) {
+    func refused(_ reason: String, from sender: DirectorName?, detail: String, at now: Timestamp, logger: Logger) {
         refusals.withLockedValue { $0[reason, default: 0] += 1 }
         let log = refusalsLogged.withLockedValue { logged -> Bool in
             if let last = logged[sender], now - last < Self.refusalLogInterval { return false }
@@ -67,7 +67,7 @@ public final class Peering: Sendable {
                        metadata: ["peer": "\(sender.map(\.rawValue) ?? "unknown")", "reason": "\(reason)", "detail": "\(detail)"])
     }
 
-    func recordSend(to peer: RegionName, at now: Timestamp, error: String?) {
+    func recordSend(to peer: DirectorName, at now: Timestamp, error: String?) {
         sent.withLockedValue { $0[peer] = Sent(at: now, error: error) }
     }
 
@@ -77,17 +77,17 @@ public final class Peering: Sendable {
     }
 
     /// Whether a report from `peer` arrived within `window` before `now`.
-    func heard(from peer: RegionName, within window: Duration, now: Timestamp) -> Bool {
+    func heard(from peer: DirectorName, within window: Duration, now: Timestamp) -> Bool {
         received.withLockedValue { $0[peer].map { now - $0.receivedAt <= window } ?? false }
     }
 
-    var reports: [RegionName: Received] { received.withLockedValue { $0 } }
-    var sends: [RegionName: Sent] { sent.withLockedValue { $0 } }
+    var reports: [DirectorName: Received] { received.withLockedValue { $0 } }
+    var sends: [DirectorName: Sent] { sent.withLockedValue { $0 } }
     var refusalCounts: [String: UInt64] { refusals.withLockedValue { $0 } }
 
     /// Writes the exchange's families: reports accepted per peer, refused per reason, and each
     /// peer's freshness as `peers` says it.
-    func write(to writer: inout PrometheusTextWriter, peers: [(peer: Region, state: PeerState)]) {
+    func write(to writer: inout PrometheusTextWriter, peers: [(peer: (region: RegionName, endpoints: DirectorEndpoints), state: PeerState)]) {
         writer.family(.peerReportsAccepted)
         for (peer, count) in accepted.withLockedValue({ $0 }).sorted(by: { $0.key < $1.key }) {
             writer.sample(.peerReportsAccepted, ["peer": peer.rawValue], count)
@@ -99,7 +99,7 @@ public final class Peering: Sendable {
         }
         writer.family(.peerFresh)
         for (peer, state) in peers {
-            writer.sample(.peerFresh, ["peer": peer.name.rawValue], state == .fresh ? 1 : 0)
+            writer.sample(.peerFresh, ["peer": peer.endpoints.name.rawValue], state == .fresh ? 1 : 0)
         }
     }
 }

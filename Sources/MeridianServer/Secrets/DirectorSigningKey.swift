@@ -27,10 +27,10 @@ public struct DirectorSigningKey: Sendable {
         DirectorSigningKey(Curve25519.Signing.PrivateKey())
     }
 
-    /// The key of `region`'s director derived from its name alone (`serve --insecure-loopback-keys`):
+    /// The key of the director `name` derived from its name alone (`serve --insecure-loopback-keys`):
     /// anyone can compute it, so it is fit only for directors that all listen on loopback.
-    public static func insecureLoopback(for region: RegionName) -> DirectorSigningKey {
-        let seed = SHA256.hash(data: Data("meridian insecure loopback key\n\(region)".utf8))
+    public static func insecureLoopback(for name: DirectorName) -> DirectorSigningKey {
+        let seed = SHA256.hash(data: Data("meridian insecure loopback key\n\(name)".utf8))
         // A SHA-256 digest is 32 bytes: always a valid Ed25519 seed.
         return DirectorSigningKey(try! Curve25519.Signing.PrivateKey(rawRepresentation: Data(seed)))
     }
@@ -93,20 +93,20 @@ public struct DirectorSigningKey: Sendable {
     }
 }
 
-/// Where a director finds its peers' public keys: in the configuration (`director.key` of each
-/// region), given apart from it (`meridian demo`'s keys, made in memory), or derived from the names
+/// Where a director finds its peers' public keys: in the configuration (the `key` of each
+/// director), given apart from it (`meridian demo`'s keys, made in memory), or derived from the names
 /// (`serve --insecure-loopback-keys`, loopback only).
 public enum PeerKeyring: Sendable, Equatable {
     case configured
-    case given([RegionName: DirectorKey])
+    case given([DirectorName: DirectorKey])
     case insecureLoopback
 
-    /// The public key of `region`'s director under `configuration`, if it has one.
-    func key(of region: RegionName, in configuration: Configuration) -> DirectorKey? {
+    /// The public key of the director `name` under `configuration`, if it has one.
+    func key(of name: DirectorName, in configuration: Configuration) -> DirectorKey? {
         switch self {
-        case .configured: configuration.region(region)?.director.key
-        case .given(let keys): keys[region]
-        case .insecureLoopback: DirectorSigningKey.insecureLoopback(for: region).publicKey
+        case .configured: configuration.director(name)?.endpoints.key
+        case .given(let keys): keys[name]
+        case .insecureLoopback: DirectorSigningKey.insecureLoopback(for: name).publicKey
         }
     }
 }
@@ -121,8 +121,8 @@ public struct PeerCredentials: Sendable {
         self.keyring = keyring
     }
 
-    /// Keys derived from the names, for `region`'s director (`serve --insecure-loopback-keys`, tests).
-    public static func insecureLoopback(for region: RegionName) -> PeerCredentials {
-        PeerCredentials(key: .insecureLoopback(for: region), keyring: .insecureLoopback)
+    /// Keys derived from the names, for the director `name` (`serve --insecure-loopback-keys`, tests).
+    public static func insecureLoopback(for name: DirectorName) -> PeerCredentials {
+        PeerCredentials(key: .insecureLoopback(for: name), keyring: .insecureLoopback)
     }
 }

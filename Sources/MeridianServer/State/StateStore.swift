@@ -26,7 +26,7 @@ public final class StateStore: Sendable {
         public var overrides: [OverrideTable.Write] = []
         public var observations: [Observation] = []
         /// The time (microseconds since the epoch) of the last message accepted from each peer.
-        public var peerMarks: [RegionName: Int64] = [:]
+        public var peerMarks: [DirectorName: Int64] = [:]
     }
 
     /// A file of the folder that was moved aside at start.
@@ -83,7 +83,7 @@ public final class StateStore: Sendable {
             StatePlausibility.problem(with: $0, at: now)
         } ?? []
         // Marks dated ahead are dropped where they are used (`Peering`), so any readable file will do.
-        contents.peerMarks = read(Self.peerMarksFile, as: [RegionName: Int64].self) { _ in nil } ?? [:]
+        contents.peerMarks = read(Self.peerMarksFile, as: [DirectorName: Int64].self) { _ in nil } ?? [:]
         return (contents, problems)
     }
 
@@ -111,7 +111,7 @@ public final class StateStore: Sendable {
     }
 
     /// Saves the replay marks that `current` reads, under the folder's lock.
-    func save(peerMarks current: () -> [RegionName: Int64]) throws {
+    func save(peerMarks current: () -> [DirectorName: Int64]) throws {
         try writing.withLock {
             try DurableFile.replace(directory + "/" + Self.peerMarksFile, with: try JSONEncoder().encode(current()))
         }

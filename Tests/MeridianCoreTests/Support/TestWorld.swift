@@ -65,9 +65,9 @@ enum TestWorld {
     /// Every gateway of `configuration` seen by every observer: `down` for the gateways in `down`,
     /// `up` for the rest.
     static func observations(_ configuration: Configuration, down: Set<GatewayName> = [],
-                             by observers: [RegionName]? = nil, at time: Timestamp = now,
-                             latency: (GatewayName, RegionName) -> Duration? = { _, _ in nil }) -> [Observation] {
-        let observers = observers ?? configuration.regions.map(\.name)
+                             by observers: [DirectorName]? = nil, at time: Timestamp = now,
+                             latency: (GatewayName, DirectorName) -> Duration? = { _, _ in nil }) -> [Observation] {
+        let observers = observers ?? configuration.directors.map(\.endpoints.name)
         return configuration.gateways.flatMap { gateway in
             observers.map { observer in
                 Observation(gateway: gateway.name, observer: observer,
@@ -81,12 +81,12 @@ enum TestWorld {
         Set(configuration.region(region)!.gateways.map(\.name))
     }
 
-    /// Assesses from `vantage`, whose peers are every other region.
+    /// Assesses from the director `vantage`, whose peers are every other director.
     static func assess(_ configuration: Configuration, observations: [Observation]? = nil,
-                       overrides: [Override] = [], vantage: RegionName? = nil, now: Timestamp = now) -> Assessment {
+                       overrides: [Override] = [], vantage: DirectorName? = nil, now: Timestamp = now) -> Assessment {
         Assessment.make(configuration, observations: observations ?? self.observations(configuration),
                         overrides: overrides, vantage: vantage,
-                        peers: vantage.map { vantage in configuration.regions.map(\.name).filter { $0 != vantage } } ?? [],
+                        peers: vantage.map { vantage in configuration.directors.map(\.endpoints.name).filter { $0 != vantage } } ?? [],
                         now: now)
     }
 

@@ -6,7 +6,7 @@ import MeridianCore
 enum SignedPeerMessage {
     /// The headers that sign `body` as a report from `sender` to `receiver` at `time`, with `key`
     /// (by default the sender's own, derived from its name as `RunningDirector` peers).
-    static func report(_ body: Data, from sender: RegionName, to receiver: RegionName, at time: Timestamp,
+    static func report(_ body: Data, from sender: DirectorName, to receiver: DirectorName, at time: Timestamp,
                        key: DirectorSigningKey? = nil) -> [(String, String)] {
         let credentials = PeerCredentials(key: key ?? .insecureLoopback(for: sender), keyring: .insecureLoopback)
         return PeerAuthentication(credentials: credentials)

@@ -55,6 +55,21 @@ public struct Configuration: Sendable {
         regions.first { $0.name == name }
     }
 
+    /// Every director of every region, in region order, each with its region's name.
+    public var directors: [(region: RegionName, endpoints: DirectorEndpoints)] {
+        regions.flatMap { region in region.directors.map { (region.name, $0) } }
+    }
+
+    /// The director called `name` and its region's name.
+    public func director(_ name: DirectorName) -> (region: RegionName, endpoints: DirectorEndpoints)? {
+        directors.first { $0.endpoints.name == name }
+    }
+
+    /// The region of every director, by director name.
+    public var regionOfDirector: [DirectorName: RegionName] {
+        Dictionary(directors.map { ($0.endpoints.name, $0.region) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The service called `name`, or whose fully qualified name is `name`.
     public func service(named name: String) -> Service? {
         let lowered = name.lowercased()
