@@ -22,6 +22,7 @@ extension Director {
             let verdictsChanged = peering.accept(taken, at: now)
             let overridesChanged = overrideKeeper.take(taken.overrides, from: taken.from)
             if verdictsChanged || overridesChanged { refreshSnapshot() }
+            if configuration.director(sender)?.region == region { updateProbeShare(at: now) }
             return nil
         }
     }

@@ -41,7 +41,9 @@ extension Director {
                             configuration: .init(fingerprint: configuration.fingerprint, loadedAt: loaded.loadedAt.iso8601,
                                                  source: loaded.source, lastReloadError: loaded.lastReloadError),
                             warmingUp: warmingUp, ready: readiness.ready, readiness: readiness.reason, isolated: assessment.consensus.isolated,
-                            stateProblems: stateProblems.map(\.description)),
+                            stateProblems: stateProblems.map(\.description),
+                            probing: .init(gateways: scheduler.share?.count ?? configuration.gateways.count, of: configuration.gateways.count,
+                                           sharedWith: scheduler.share == nil ? [] : activeRegionMates(at: now).sorted().map(\.rawValue))),
             regions: regions, services: services,
             overrides: assessment.overrides.all.map(Self.overrideStatus), peers: peerStatus(configuration, now: now),
             generatedAt: now.iso8601)

@@ -26,6 +26,17 @@ public struct StatusDocument: Codable, Sendable {
         /// The state files moved aside at start, and why (unreadable, or holding impossible times);
         /// empty when the state folder was sound.
         public var stateProblems: [String]
+        /// Which gateways this director probes: its share of the region's probing.
+        public var probing: ProbingInfo
+    }
+
+    /// A director's share of its region's probing (`ProbeShare`).
+    public struct ProbingInfo: Codable, Sendable {
+        /// How many gateways this director probes, of how many the configuration has.
+        public var gateways: Int
+        public var of: Int
+        /// The region-mates it shares the probing with (none: it probes every gateway).
+        public var sharedWith: [String]
     }
 
     public struct ConfigurationInfo: Codable, Sendable {

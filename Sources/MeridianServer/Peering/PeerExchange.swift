@@ -120,6 +120,8 @@ public struct PeerExchange: ServiceLifecycle.Service {
                 }
             }
         }
+        // A region-mate that refused this push or has gone unheard leaves its share to the others.
+        director.updateProbeShare()
     }
 
     /// Takes the report a peer sent back; returns why it was refused, if it was.

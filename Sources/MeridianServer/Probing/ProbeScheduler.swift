@@ -11,7 +11,8 @@ import ServiceLifecycle
 ///
 /// Each gateway has its own loop on one event loop, so a slow or hung gateway never delays another.
 /// The first probes are spread over one interval; after that each starts `interval` after the
-/// previous one started (with a little jitter). While a verdict is in doubt (an up gateway with
+/// previous one started (with a little jitter). A director that shares the probing with its region's
+/// other directors (`ProbeShare`) probes only its share (`probe(only:)`). While a verdict is in doubt (an up gateway with
 /// counted failures, a down gateway with successes) or after a definitive failure (refused, reset,
 /// closed), the next probe comes after the fast interval instead, so a dead gateway is declared down
 /// within milliseconds of the operating system saying so. At most `maxConcurrentProbes` run at once.
@@ -26,6 +27,9 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
     private let maxConcurrentProbes: Int
     private let loops: NIOLockedValueBox<[GatewayName: GatewayProbeLoop]> = NIOLockedValueBox([:])
     private let configuration: NIOLockedValueBox<Configuration>
+    /// What is probed: `share` (`nil`: every gateway) once `running`. Changes to the loops are made
+    /// under this lock, one at a time.
+    private let plan = NIOLockedValueBox<(share: Set<GatewayName>?, running: Bool)>((nil, false))
 
     public init(configuration: Configuration, board: HealthBoard, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                 logger: Logger, maxConcurrentProbes: Int = 4096,
@@ -44,9 +48,40 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
     }
 
     public func run() async throws {
-        start(configuration.withLockedValue { $0 }.gateways)
+        plan.withLockedValue { plan in
+            plan.running = true
+            reconcile(share: plan.share)
+        }
         try? await gracefulShutdown()
-        stop(Array(loops.withLockedValue { $0.keys }))
+        plan.withLockedValue { plan in
+            plan.running = false
+            stop(Array(loops.withLockedValue { $0.keys }))
+        }
+    }
+
+    /// Probes only `gateways` from now on (`nil`: every gateway of the configuration): loops outside
+    /// it stop, new ones start, the others go on without a pause. Returns whether the share changed.
+    @discardableResult
+    public func probe(only gateways: Set<GatewayName>?) -> Bool {
+        plan.withLockedValue { plan in
+            guard plan.share != gateways else { return false }
+            plan.share = gateways
+            if plan.running { reconcile(share: gateways) }
+            return true
+        }
+    }
+
+    /// The gateways probed now (`nil`: every one).
+    public var share: Set<GatewayName>? { plan.withLockedValue { $0.share } }
+
+    /// Starts and stops loops so that exactly the gateways of `share` that the configuration has are
+    /// probed (called under `plan`'s lock).
+    private func reconcile(share: Set<GatewayName>?) {
+        let wanted = configuration.withLockedValue { $0 }.gateways.filter { share?.contains($0.name) ?? true }
+        let wantedNames = Set(wanted.map(\.name))
+        let running = Set(loops.withLockedValue { $0.keys })
+        stop(running.filter { !wantedNames.contains($0) })
+        start(wanted.filter { !running.contains($0.name) })
     }
 
     /// Switches to a new configuration: unchanged gateways keep probing without a pause, changed
@@ -59,8 +94,11 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
         board.adopt(next, previous: previous)
         let old = Dictionary(previous.gateways.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let new = Dictionary(next.gateways.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        stop(old.keys.filter { new[$0] != old[$0] })
-        start(next.gateways.filter { old[$0.name] != $0 })
+        plan.withLockedValue { plan in
+            guard plan.running else { return }
+            stop(old.keys.filter { new[$0] != old[$0] })
+            reconcile(share: plan.share)
+        }
     }
 
     private func start(_ gateways: [Gateway]) {
