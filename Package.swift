@@ -115,6 +115,12 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "MeridianChaosTests",
+            dependencies: ["meridian", "MeridianServer", "MeridianTesting"],
+            path: "Tests/Chaos",
+            exclude: ["client.py", "run.sh"]
+        ),
+        .testTarget(
             name: "MeridianCLITests",
             dependencies: ["meridian", "MeridianCore", "MeridianDNS", "MeridianHTTP", "MeridianServer", "MeridianTesting"]
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import MeridianTesting
 import Testing
 
 struct CheckCommandTests {

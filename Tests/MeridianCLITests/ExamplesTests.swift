@@ -1,4 +1,5 @@
 import Foundation
+import MeridianTesting
 import Testing
 
 /// The examples stay valid: every configuration passes `meridian check`, and the systemd unit

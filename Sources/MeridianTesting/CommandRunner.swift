@@ -2,25 +2,27 @@ import Foundation
 import Synchronization
 
 /// Runs the built `meridian` executable the way a user does, from the package's root folder.
-enum CommandRunner {
-    struct Result {
-        var status: Int32
-        var output: String
-        var errors: String
+public enum CommandRunner {
+    /// How a finished command ended and what it printed.
+    public struct Result: Sendable {
+        public var status: Int32
+        public var output: String
+        public var errors: String
     }
 
-    static let packageRoot = URL(fileURLWithPath: #filePath)
+    /// The package's root folder (this file is Sources/MeridianTesting/CommandRunner.swift).
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The `meridian` binary next to this test bundle's executable.
-    static var binary: URL {
+    public static var binary: URL {
         let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         return runner.deletingLastPathComponent().appendingPathComponent("meridian")
     }
 
     /// Starts the binary (or, with `program`, the program `arguments[0]`) in the background (output
     /// discarded, the last of its standard error kept for `errors(of:)`); the caller stops it.
-    static func start(_ arguments: [String], program: Bool = false) throws -> Process {
+    public static func start(_ arguments: [String], program: Bool = false) throws -> Process {
         let process = Process()
         process.executableURL = program ? URL(fileURLWithPath: arguments[0]) : binary
         process.arguments = program ? Array(arguments.dropFirst()) : arguments
@@ -43,7 +45,7 @@ enum CommandRunner {
 
     /// The last of what `process` (started by `start`) wrote to its standard error: what a test
     /// shows when the process ended when it should not have.
-    static func errors(of process: Process) -> String {
+    public static func errors(of process: Process) -> String {
         String(decoding: recentErrors.withLock { $0[ObjectIdentifier(process)] ?? Data() }, as: UTF8.self)
     }
 
@@ -51,7 +53,7 @@ enum CommandRunner {
     private static let recentErrors = Mutex<[ObjectIdentifier: Data]>([:])
 
     /// Runs the binary with `arguments`, or, with `program`, the program `arguments[0]`.
-    static func run(_ arguments: [String], environment: [String: String] = [:], program: Bool = false) throws -> Result {
+    public static func run(_ arguments: [String], environment: [String: String] = [:], program: Bool = false) throws -> Result {
         let process = Process()
         process.executableURL = program ? URL(fileURLWithPath: arguments[0]) : binary
         process.arguments = program ? Array(arguments.dropFirst()) : arguments
@@ -72,19 +74,3 @@ enum CommandRunner {
     }
 }
 
-/// A copy of the shipped regions/ with free ports for every director listener.
-enum RegionsCopy {
-    /// The folder, and the port that replaced each of the shipped ones ("10053", "10080", ...).
-    static func make() throws -> (folder: URL, ports: [String: Int]) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-regions-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let originals = ["10053", "10080", "10090", "10153", "10180", "10190", "20053", "20080", "20090"]
-        let ports = Dictionary(uniqueKeysWithValues: zip(originals, try FreePort.take(count: originals.count)))
-        for name in ["global.yaml", "istanbul.yaml", "ankara.yaml"] {
-            var text = try String(contentsOf: CommandRunner.packageRoot.appendingPathComponent("regions/\(name)"), encoding: .utf8)
-            for (original, port) in ports { text = text.replacingOccurrences(of: ":\(original)", with: ":\(port)") }
-            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        }
-        return (folder, ports)
-    }
-}
