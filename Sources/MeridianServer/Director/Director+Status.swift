@@ -56,12 +56,14 @@ extension Director {
     }
 
     /// How many gateways this director has probed, and whether it is still warming up: not every
-    /// gateway probed, within three of the longest probe intervals from the start.
+    /// gateway of its share probed (`ProbeShare`), within three of the longest probe intervals from the start.
     private func warmUpState(_ configuration: Configuration, health: [GatewayName: GatewayHealth],
                              at now: Timestamp) -> (probed: Int, warmingUp: Bool) {
         let probed = health.values.filter { $0.lastOutcome != nil }.count
+        let share = scheduler.share
+        let unprobed = configuration.gateways.contains { (share?.contains($0.name) ?? true) && health[$0.name]?.lastOutcome == nil }
         let longestInterval = configuration.gateways.map(\.probe.interval).max() ?? .seconds(1)
-        return (probed, probed < configuration.gateways.count && now - startedAt < longestInterval * 3)
+        return (probed, unprobed && now - startedAt < longestInterval * 3)
     }
 
     /// The overrides in force, as `/v1/status` and `/v1/overrides` show them (a drain past its grace
