@@ -77,7 +77,10 @@ struct DemoCommand: AsyncParsableCommand {
         lines.append("Ask DNS (each director answers for the zone \(configuration.zone)):")
         let service = configuration.services.first.map { $0.fqdn.text } ?? configuration.zone.text
         for director in configuration.directors.map(\.endpoints) {
-            lines.append("  dig @\(director.dns.ip) -p \(director.dns.port) \(service) +nsid | grep -E '^\\S+\\s+[0-9]+\\s+IN|NSID'")
+            lines.append("  dig @\(director.dns.ip) -p \(director.dns.port) \(service) +short")
+        }
+        if let last = configuration.directors.last?.endpoints {
+            lines.append("  dig @\(last.dns.ip) -p \(last.dns.port) \(service) +nsid | grep NSID   # which director answered: \(last.name)")
         }
         let dns = configuration.regions[0].director.dns
         for network in configuration.networks where network.location.region != nil && network.load > 0 {
