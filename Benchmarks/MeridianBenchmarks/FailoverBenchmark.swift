@@ -112,7 +112,7 @@ enum FailoverBenchmark {
     }
 
     /// The region a DNS answer for an Istanbul client (ECS 10.34.0.0/16) points at.
-    private static func dnsAnswerRegion(port: Int) -> String? {
+    static func dnsAnswerRegion(port: Int) -> String? {
         let query = DNSSocketClient.query("api.example.test", id: UInt16.random(in: 0...UInt16.max),
                                           edns: EDNS(clientSubnet: ClientSubnet(address: IPAddress("10.34.0.0")!, sourcePrefixLength: 16)))
         guard let reply = DNSSocketClient.udp(query, port: port, timeout: .milliseconds(200)),

@@ -10,7 +10,8 @@ extension Director {
     }
 
     /// The region-mates this director hears from now: a report arrived within `regionMateWindow`,
-    /// and no push to the mate has failed since (a killed director refuses the next push at once).
+    /// and no push to the mate has failed since (a killed director refuses the next push at once;
+    /// a hung one times out).
     func activeRegionMates(at now: Timestamp) -> Set<DirectorName> {
         guard let peering else { return [] }
         let reports = peering.reports

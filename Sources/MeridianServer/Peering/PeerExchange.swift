@@ -4,6 +4,7 @@ import Logging
 import MeridianCore
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import ServiceLifecycle
 
 /// Pushes this director's report to every peer (every other director, of its region and the others, at their `url`),
@@ -87,6 +88,7 @@ public struct PeerExchange: ServiceLifecycle.Service {
                     // Each try is signed afresh: the peer may have taken the first one, and would
                     // refuse the same signature again as a replay.
                     var failure: String?
+                    var refused = false
                     for _ in 0..<2 {
                         var request = HTTPClientRequest(url: peer.peerURL.text + Self.reportPath)
                         request.method = .POST
@@ -111,9 +113,13 @@ public struct PeerExchange: ServiceLifecycle.Service {
                             break
                         } catch {
                             failure = "\(error)"
+                            refused = Self.isRefusal(error)
                         }
                     }
-                    peering.recordSend(to: peer.name, at: now, error: failure)
+                    if peering.recordSend(to: peer.name, at: now, error: failure, refused: refused) {
+                        // Its observations stop counting now, not when they go stale.
+                        director.refreshSnapshot()
+                    }
                     if let failure {
                         director.logger.debug("peer push failed", metadata: ["peer": "\(peer.name)", "error": "\(failure)"])
                     }
@@ -122,6 +128,13 @@ public struct PeerExchange: ServiceLifecycle.Service {
         }
         // A region-mate that refused this push or has gone unheard leaves its share to the others.
         director.updateProbeShare()
+    }
+
+    /// Whether `error` says that nothing listens at the peer's address (connection refused).
+    static func isRefusal(_ error: any Error) -> Bool {
+        if let error = error as? IOError { return error.errnoCode == ECONNREFUSED }
+        if let error = error as? NIOConnectionError { return error.connectionErrors.contains { isRefusal($0.error) } }
+        return false
     }
 
     /// Takes the report a peer sent back; returns why it was refused, if it was.

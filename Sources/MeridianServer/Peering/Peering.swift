@@ -16,6 +16,9 @@ public final class Peering: Sendable {
     struct Sent: Sendable {
         var at: Timestamp
         var error: String?
+        /// The peer refused the connection: nothing listens there any more (a director that was
+        /// killed or stopped), unlike a timeout, which a slow link can cause.
+        var refused = false
     }
 
     let authentication: PeerAuthentication
@@ -67,13 +70,31 @@ public final class Peering: Sendable {
                        metadata: ["peer": "\(sender.map(\.rawValue) ?? "unknown")", "reason": "\(reason)", "detail": "\(detail)"])
     }
 
-    func recordSend(to peer: DirectorName, at now: Timestamp, error: String?) {
-        sent.withLockedValue { $0[peer] = Sent(at: now, error: error) }
+    /// Records how a push to `peer` went; returns whether the peer is gone by it and was not before
+    /// (see `gone`).
+    @discardableResult
+    func recordSend(to peer: DirectorName, at now: Timestamp, error: String?, refused: Bool = false) -> Bool {
+        let wasGone = gone.contains(peer)
+        sent.withLockedValue { $0[peer] = Sent(at: now, error: error, refused: refused) }
+        return !wasGone && gone.contains(peer)
     }
 
-    /// Every observation the peers reported.
+    /// The peers that refused this director's last push after their last report: nothing listens
+    /// where they were, so they probe nothing any more, and their observations stop counting at
+    /// once instead of when they go stale (a region-mate's share is taken over meanwhile).
+    var gone: Set<DirectorName> {
+        let sends = sent.withLockedValue { $0 }
+        return received.withLockedValue { received in
+            Set(sends.compactMap { peer, sent in
+                sent.refused && sent.at >= (received[peer]?.receivedAt ?? sent.at) ? peer : nil
+            })
+        }
+    }
+
+    /// Every observation the peers reported, but those of peers that are `gone`.
     var observations: [Observation] {
-        received.withLockedValue { $0.values.flatMap(\.report.observations) }
+        let gone = self.gone
+        return received.withLockedValue { $0.filter { !gone.contains($0.key) }.values.flatMap(\.report.observations) }
     }
 
     /// Whether a report from `peer` arrived within `window` before `now`.

@@ -28,10 +28,11 @@ final class GatewayProbeLoop: @unchecked Sendable {
         self.onChange = onChange
     }
 
-    func start() {
+    /// Starts probing: at once, or with `spread` at a random moment of the first interval, so that
+    /// thousands of gateways starting together do not probe together.
+    func start(spread: Bool = true) {
         prober.onGatewayGone = { [self] in probeSoon(after: .zero) }
-        // Spread the first probes over one interval so that thousands of gateways do not start together.
-        probeSoon(after: .nanoseconds(Int64.random(in: 0..<max(1, settings.interval.nanoseconds))))
+        probeSoon(after: spread ? .nanoseconds(Int64.random(in: 0..<max(1, settings.interval.nanoseconds))) : .zero)
     }
 
     func stop() {

@@ -66,7 +66,8 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
         plan.withLockedValue { plan in
             guard plan.share != gateways else { return false }
             plan.share = gateways
-            if plan.running { reconcile(share: gateways) }
+            // A share taken over is probed at once: its gateways' last prober is gone.
+            if plan.running { reconcile(share: gateways, spread: false) }
             return true
         }
     }
@@ -76,12 +77,12 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
 
     /// Starts and stops loops so that exactly the gateways of `share` that the configuration has are
     /// probed (called under `plan`'s lock).
-    private func reconcile(share: Set<GatewayName>?) {
+    private func reconcile(share: Set<GatewayName>?, spread: Bool = true) {
         let wanted = configuration.withLockedValue { $0 }.gateways.filter { share?.contains($0.name) ?? true }
         let wantedNames = Set(wanted.map(\.name))
         let running = Set(loops.withLockedValue { $0.keys })
         stop(running.filter { !wantedNames.contains($0) })
-        start(wanted.filter { !running.contains($0.name) })
+        start(wanted.filter { !running.contains($0.name) }, spread: spread)
     }
 
     /// Switches to a new configuration: unchanged gateways keep probing without a pause, changed
@@ -101,7 +102,7 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
         }
     }
 
-    private func start(_ gateways: [Gateway]) {
+    private func start(_ gateways: [Gateway], spread: Bool) {
         var tlsContexts: [String: NIOSSLContext] = [:]
         let contexts = EventLoopContexts(group: group, totalProbes: maxConcurrentProbes)
         for gateway in gateways {
@@ -125,7 +126,7 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
                     for handler in changeHandlers.withLockedValue({ $0 }) { handler(gateway, change) }
                 })
             loops.withLockedValue { $0[gateway.name] = loop }
-            eventLoop.execute { loop.start() }
+            eventLoop.execute { loop.start(spread: spread) }
         }
     }
 
