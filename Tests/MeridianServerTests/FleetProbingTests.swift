@@ -55,3 +55,24 @@ struct FleetProbingTests {
         await world.stop()
     }
 }
+
+@Suite("A peer that is gone")
+struct GonePeerTests {
+    @Test("a refused push after a peer's last report sets its observations aside until it reports again")
+    func refusedPushSetsObservationsAside() {
+        let peering = Peering(credentials: .insecureLoopback(for: "istanbul"))
+        let start = Timestamp(secondsSinceEpoch: 1_800_000_000)
+        let report = PeerReport(from: "ist-b", sentAt: start, fingerprint: "",
+                                observations: [Observation(gateway: "ist-1", observer: "ist-b", verdict: .up, at: start)])
+        peering.accept(report, at: start)
+        #expect(peering.observations.count == 1)
+        #expect(!peering.recordSend(to: "ist-b", at: start + .seconds(1), error: "timed out"), "a timeout is no proof of death")
+        #expect(peering.gone.isEmpty && peering.observations.count == 1)
+        #expect(peering.recordSend(to: "ist-b", at: start + .seconds(2), error: "connection refused", refused: true))
+        #expect(peering.gone == ["ist-b"] && peering.observations.isEmpty)
+        var again = report
+        again.sentAt = start + .seconds(3)
+        peering.accept(again, at: start + .seconds(3))
+        #expect(peering.gone.isEmpty && peering.observations.count == 1, "a report brings it back")
+    }
+}
