@@ -27,7 +27,7 @@ let package = Package(
     targets: [
         .target(
             name: "MeridianCore",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "MeridianDNS",

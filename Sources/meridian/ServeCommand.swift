@@ -13,8 +13,10 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Probes every gateway of every region, answers DNS (UDP and TCP) on the director's dns \
             address, redirects HTTP clients on its redirect address, and serves the API (dashboard at /, \
-            /v1/status, /v1/explain, /metrics, /healthz (ready), /livez) on its api address. SIGHUP reloads the configuration folder (an invalid \
-            one is refused and the running one stays); SIGINT or SIGTERM stops gracefully.
+            /v1/status, /v1/explain, /metrics, /healthz (ready), /livez) on its api address. SIGHUP reads the configuration folder again: \
+            with a key, a folder changed since it was read is applied as a new release, which every director follows (as \
+            `ctl apply` does); an invalid one is refused and the running one stays. A release kept in the state folder wins \
+            over the folder at start. SIGINT or SIGTERM stops gracefully.
             """)
 
     @Option(help: "The region whose director this is.")

@@ -1,7 +1,8 @@
 import Foundation
 import MeridianCore
 
-/// Feeds every input to the peer report decoder and, when a report comes out, to the check a
+/// Feeds every input to the configuration release decoder and its check, and to the peer report
+/// decoder and, when a report comes out, to the check a
 /// director makes before taking it (`PeerReportCheck`), as Ankara's report at a fixed moment. Any
 /// trap is a finding, and so is a report taken that breaks the rules: an observation that is not
 /// the sender's own or not of a configured gateway, more writes than the table can hold, or a
@@ -20,8 +21,13 @@ let locator = ClientLocator(configuration)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    // A peer's configuration release (`GET /v1/peer/configuration?serial=N`) is checked without trapping.
+    if let release = try? JSONDecoder().decode(ConfigurationRelease.self, from: Data(bytes: data, count: size)) {
+        _ = release.problem(at: now, maximumSkew: .seconds(30))
+    }
     guard let report = try? JSONDecoder().decode(PeerReport.self, from: Data(bytes: data, count: size)) else { return 0 }
     guard case .success(let taken) = check.check(report, from: sender, at: now) else { return 0 }
+    precondition(taken.release.map { $0.problem(at: now, maximumSkew: .seconds(30)) == nil } ?? true, "a bad announcement taken")
     precondition(taken.observations.allSatisfy { $0.observer == sender && gateways.contains($0.gateway) }, "a foreign observation taken")
     precondition(taken.overrides.count <= OverrideRules.largestTable(for: configuration), "more writes than targets")
     let body = try! JSONEncoder().encode(taken)

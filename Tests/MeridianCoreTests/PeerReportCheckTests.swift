@@ -44,8 +44,22 @@ struct PeerReportCheckTests {
         #expect(reason(report(sentAt: .seconds(-31))) == .badTime)
         #expect(reason(report(sentAt: .seconds(29))) == nil)
         var long = report()
-        long.fingerprint = String(repeating: "f", count: 65)
+        long.fingerprint = String(repeating: "f", count: PeerReportCheck.longestFingerprint + 1)
         #expect(reason(long) == .badFingerprint)
+    }
+
+    @Test("a report announcing a release that cannot be one is refused; one without an announcement is taken")
+    func announcedRelease() {
+        var announcing = report()
+        announcing.release = ConfigurationAnnouncement(serial: 3, fingerprint: "sha256:" + String(repeating: "a", count: 64),
+                                                       author: "ayse", madeAt: now, signer: "istanbul")
+        #expect(reason(announcing) == nil)
+        announcing.release?.serial = ConfigurationAnnouncement.largestSerial + 1
+        #expect(reason(announcing) == .badRelease)
+        announcing.release?.serial = 3
+        announcing.release?.author = String(repeating: "a", count: 201)
+        #expect(reason(announcing) == .badRelease)
+        #expect(reason(report()) == nil)
     }
 
     @Test("observations that are not the sender's own, or not of a configured gateway, or twice, are refused")
@@ -111,7 +125,7 @@ struct PeerReportCheckTests {
                                          setAt: Timestamp(nanosecondsSinceEpoch: .min), expiresAt: Timestamp(nanosecondsSinceEpoch: .min)))
         }
         let body = try JSONEncoder().encode(PeerReport(from: "istanbul", sentAt: Timestamp(nanosecondsSinceEpoch: .min),
-                                                      fingerprint: "fnv1a64:0123456789abcdef", observations: longest, overrides: writes))
+                                                      fingerprint: String(repeating: "f", count: PeerReportCheck.longestFingerprint), observations: longest, overrides: writes))
         #expect(body.count <= small)
     }
 }

@@ -14,13 +14,16 @@ public struct PeerReport: Codable, Sendable, Equatable {
     public var observations: [Observation]
     /// Every override write the sender holds (sets and clears), merged last writer wins.
     public var overrides: [OverrideTable.Write]
+    /// The configuration release the sender runs (`nil` from a version that announces none).
+    public var release: ConfigurationAnnouncement?
 
     public init(from: DirectorName, sentAt: Timestamp, fingerprint: String, observations: [Observation],
-                overrides: [OverrideTable.Write] = []) {
+                overrides: [OverrideTable.Write] = [], release: ConfigurationAnnouncement? = nil) {
         self.from = from
         self.sentAt = sentAt
         self.fingerprint = fingerprint
         self.observations = observations
         self.overrides = overrides
+        self.release = release
     }
 }

@@ -1,8 +1,9 @@
 /// The rules a peer's report keeps before anything in it is used, so that a peer can neither stop
 /// this director with absurd numbers nor speak for another director:
 ///
-/// 1. It comes from its signer, was made within `maximumSkew` of this director's clock, and its
-///    configuration fingerprint is at most `longestFingerprint` bytes.
+/// 1. It comes from its signer, was made within `maximumSkew` of this director's clock, its
+///    configuration fingerprint is at most `longestFingerprint` bytes, and the release it announces
+///    (if any) passes `ConfigurationAnnouncement.problem(at:maximumSkew:)`.
 /// 2. Every observation is the sender's own, of a gateway of the configuration, one per gateway;
 ///    its time is neither ahead of the clock by more than `maximumSkew` nor more than
 ///    `oldestObservation` old; its latency is between zero and `longestLatency`; its counts are
@@ -23,8 +24,8 @@ public struct PeerReportCheck: Sendable {
     public static let longestLatency: Duration = .seconds(3600)
     /// The largest success or failure count a report may carry.
     public static let largestCount = Int(Int32.max)
-    /// The longest configuration fingerprint a report may carry (`fnv1a64:` and 16 hex digits today).
-    public static let longestFingerprint = 64
+    /// The longest configuration fingerprint a report may carry (`sha256:` and 64 hex digits).
+    public static let longestFingerprint = ConfigurationFingerprint.length
     /// The oldest observation a report may carry.
     public static let oldestObservation: Duration = .seconds(86_400)
 
@@ -52,6 +53,9 @@ public struct PeerReportCheck: Sendable {
         }
         guard report.fingerprint.utf8.count <= Self.longestFingerprint else {
             return .failure(.init(.badFingerprint, "a configuration fingerprint longer than \(Self.longestFingerprint) bytes"))
+        }
+        if let release = report.release, let problem = release.problem(at: now, maximumSkew: maximumSkew) {
+            return .failure(.init(.badRelease, "the release it announces: \(problem)"))
         }
         if let refusal = checkObservations(report.observations, from: sender, at: now) { return .failure(refusal) }
         switch checkOverrides(report.overrides, at: now) {
@@ -126,6 +130,7 @@ public struct PeerReportRefusal: Error, Sendable, Equatable, CustomStringConvert
         case duplicate
         case badTime = "bad-time"
         case badFingerprint = "bad-fingerprint"
+        case badRelease = "bad-release"
         case badLatency = "bad-latency"
         case badCount = "bad-count"
         case badOverride = "bad-override"

@@ -7,7 +7,8 @@ import MeridianCore
 import NIOCore
 
 /// The director's HTTP API on Hummingbird: the dashboard (`/`), `/v1/status`, `/v1/explain`,
-/// `/v1/events`, `/v1/overrides` (setting one needs the admin token), the peers' `/v1/peer/report` (signed),
+/// `/v1/events`, `/v1/overrides` (setting one needs the admin token), the configuration releases
+/// (`ConfigurationRoutes`), the peers' `/v1/peer/report` (signed),
 /// `/metrics`, `/healthz` (200 only while the director answers from a fresh view, `Readiness`) and
 /// `/livez` (200 while the process serves). Speed does not matter here; the DNS and redirect paths have their own listeners.
 public enum DirectorAPI {
@@ -58,13 +59,7 @@ public enum DirectorAPI {
             try json(director.overrideStatus())
         }
         router.post("/v1/overrides") { request, _ in
-            guard let adminToken else {
-                return try problem(.forbidden, "the admin API is off on this director (no token: --admin-token-file or \(AdminToken.environmentVariable))")
-            }
-            guard adminToken.authorizes(request.headers[.authorization]) else {
-                director.logger.warning("admin call refused: wrong or missing token")
-                return try problem(.unauthorized, "a valid bearer token is needed")
-            }
+            if let refusal = try adminRefusal(request, token: adminToken, director: director) { return refusal }
             let body = try await request.body.collect(upTo: 64 * 1024)
             guard let asked = try? JSONDecoder().decode(OverrideRequest.self, from: Data(buffer: body)) else {
                 return try problem(.badRequest, "the body must be an override: {\"region\" or \"gateway\", \"action\", \"reason\", \"author\", \"for\"}")
@@ -81,6 +76,7 @@ public enum DirectorAPI {
             }
         }
         PeerRoutes.add(to: router, director: director)
+        ConfigurationRoutes.add(to: router, director: director, adminToken: adminToken)
         router.get("/metrics") { _, _ in
             text(director.metricsText(), type: "text/plain; version=0.0.4; charset=utf-8")
         }
@@ -98,6 +94,19 @@ public enum DirectorAPI {
                 if let local = channel.localAddress { await onListening(local) }
             },
             logger: logger)
+    }
+
+    /// The answer to an admin call without the admin token (403 when the admin API is off, 401 for
+    /// a wrong or missing token), or `nil` when the call carries it.
+    static func adminRefusal(_ request: Request, token: AdminToken?, director: Director) throws -> Response? {
+        guard let token else {
+            return try problem(.forbidden, "the admin API is off on this director (no token: --admin-token-file or \(AdminToken.environmentVariable))")
+        }
+        guard token.authorizes(request.headers[.authorization]) else {
+            director.logger.warning("admin call refused: wrong or missing token")
+            return try problem(.unauthorized, "a valid bearer token is needed")
+        }
+        return nil
     }
 
     /// The answer to an operator's write that lost to a newer one (409).

@@ -4,8 +4,9 @@ import MeridianCore
 extension Director {
     /// What this director tells its peers now.
     public func report(at now: Timestamp = .now) -> PeerReport {
-        PeerReport(from: name, sentAt: now, fingerprint: configuration.fingerprint,
-                   observations: board.observations(by: name), overrides: overrideKeeper.all)
+        let loaded = loadedConfiguration
+        return PeerReport(from: name, sentAt: now, fingerprint: loaded.configuration.fingerprint,
+                          observations: board.observations(by: name), overrides: overrideKeeper.all, release: loaded.release)
     }
 
     /// Takes the report `sender`'s signature was checked on, if it keeps the rules of

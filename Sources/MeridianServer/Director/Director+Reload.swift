@@ -3,19 +3,22 @@ import MeridianDNS
 
 /// The configuration in force and how it is replaced: reload from its folder, adopt a new one.
 extension Director {
-    /// The configuration in force, where it came from, and the last reload's failure.
+    /// The configuration in force, where it came from, the release it is, and the last reload's failure.
     struct LoadedConfiguration {
         var configuration: Configuration
         var locator: ClientLocator
         var loadedAt: Timestamp
         var source: String?
         var lastReloadError: String?
+        /// The release it is (`nil`: the folder the director started from, unnumbered).
+        var release: ConfigurationAnnouncement?
 
-        init(configuration: Configuration, loadedAt: Timestamp, source: String?) {
+        init(configuration: Configuration, loadedAt: Timestamp, source: String?, release: ConfigurationAnnouncement? = nil) {
             self.configuration = configuration
             self.locator = ClientLocator(configuration)
             self.loadedAt = loadedAt
             self.source = source
+            self.release = release
         }
     }
 
@@ -32,15 +35,19 @@ extension Director {
         case refused(String)
     }
 
-    /// Reads the configuration folder again. A valid configuration that still names this director in
-    /// its region replaces the running one (gateways whose probes did not change keep their health); an
-    /// invalid one is refused, and the running one stays.
+    /// Reads the configuration folder again (SIGHUP). A director with a key applies a folder that
+    /// changed since it was last read and differs from the running release as a new release
+    /// (`apply`, author `sighup@<director>`), which every director follows; one without a key
+    /// adopts it alone. A valid configuration that still names this director in its region replaces
+    /// the running one (gateways whose probes did not change keep their health); an invalid one is
+    /// refused, and the running one stays.
     @discardableResult
     public func reload() -> ReloadResult {
         guard let source = loaded.withLockedValue({ $0.source }) else { return .refused("no configuration folder to reload") }
         let result: ReloadResult
         do {
-            result = adopt(try ConfigurationLoader.load(directory: source))
+            let files = try ConfigurationLoader.readFolder(source)
+            result = releases.credentials == nil ? adopt(try ConfigurationLoader.load(files: files)) : applyFolder(files)
         } catch {
             result = .refused(error.problems.map(\.description).joined(separator: "; "))
         }
@@ -48,6 +55,7 @@ extension Director {
         case .reloaded(let fingerprint):
             logger.notice("configuration reloaded", metadata: ["fingerprint": "\(fingerprint)"])
             journal.record(.configuration, "configuration", "reloaded: \(fingerprint)")
+            loaded.withLockedValue { $0.lastReloadError = nil }
         case .unchanged:
             logger.info("configuration unchanged")
         case .refused(let reason):
@@ -58,24 +66,51 @@ extension Director {
         return result
     }
 
+    /// Applies the folder's `files` as a new release when they differ from the running release and
+    /// from what the folder held when it was last read: a folder left as it was does not undo a
+    /// release that came from a peer since.
+    private func applyFolder(_ files: [ConfigurationLoader.SourceFile]) -> ReloadResult {
+        let fingerprint = ConfigurationFingerprint.of(files)
+        guard fingerprint != configuration.fingerprint, fingerprint != releases.folderFingerprint else { return .unchanged }
+        switch apply(ConfigurationRelease.files(of: files), author: "sighup@\(name)") {
+        case .installed(let release):
+            releases.readFolder(fingerprint)
+            return .reloaded(fingerprint: release.fingerprint)
+        case .invalid(let problems):
+            return .refused(problems.map(\.description).joined(separator: "; "))
+        case .refused(let reason):
+            return .refused(reason)
+        }
+    }
+
     /// Replaces the running configuration with `next`, if it still names this director in its region.
     public func adopt(_ next: Configuration) -> ReloadResult {
+        adopt(next, release: nil)
+    }
+
+    /// Replaces the running configuration with `next`, which is `release` (`nil`: unnumbered). The
+    /// same files under another release only take its number.
+    func adopt(_ next: Configuration, release: ConfigurationAnnouncement?) -> ReloadResult {
         guard next.region(region) != nil else {
             return .refused("the new configuration has no region '\(region)'")
         }
         guard let mine = next.director(name), mine.region == region else {
             return .refused("the new configuration has no director '\(name)' in region \(region)")
         }
-        let previous = configuration
-        guard next.fingerprint != previous.fingerprint || next.fingerprint.isEmpty else { return .unchanged }
-        if mine.endpoints.listenAddresses != previous.director(name)?.endpoints.listenAddresses {
+        let previous = loadedConfiguration
+        guard next.fingerprint != previous.configuration.fingerprint || next.fingerprint.isEmpty else {
+            guard let release, release != previous.release else { return .unchanged }
+            loaded.withLockedValue { $0.release = release }
+            return .reloaded(fingerprint: next.fingerprint)
+        }
+        if mine.endpoints.listenAddresses != previous.configuration.director(name)?.endpoints.listenAddresses {
             logger.warning("listen addresses changed; they take effect when the director restarts")
         }
         scheduler.adopt(next)
         overrideKeeper.clearRemovedTargets(of: next, author: Self.reloadAuthor, at: .now)
         metrics.registerDecisions(of: next)
         let adopted = loaded.withLockedValue { loaded in
-            loaded = LoadedConfiguration(configuration: next, loadedAt: .now, source: loaded.source)
+            loaded = LoadedConfiguration(configuration: next, loadedAt: .now, source: loaded.source, release: release)
             return loaded
         }
         refreshSnapshot(installing: Self.responder(for: adopted, director: name))

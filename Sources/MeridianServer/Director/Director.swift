@@ -40,6 +40,8 @@ public final class Director: Sendable {
     let warmUp: WarmUp
     /// What happened: verdicts, overrides, peers, configuration (`/v1/events`).
     public let journal: EventJournal
+    /// The configuration releases: kept, made, followed (`Director+Releases`).
+    let releases: ConfigurationReleases
     let ownChangeHandlers = NIOLockedValueBox<[@Sendable () -> Void]>([])
     /// What the installed snapshot was built from; held for the whole of a refresh.
     let refreshed = NIOLockedValueBox(Refreshed())
@@ -87,6 +89,11 @@ public final class Director: Sendable {
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(StartError) {
         let (home, endpoints) = try Self.endpoints(in: configuration, region: region, director: director)
         let name = endpoints.name
+        let releases = ConfigurationReleases(store: ReleaseStore(stateDirectory: state?.directory), credentials: credentials,
+                                             folderFingerprint: source == nil ? nil : configuration.fingerprint)
+        // A release installed since the folder was written wins over the folder.
+        let (configuration, release) = releases.starting(configuration, director: name, region: home.name)
+        self.releases = releases
         var logger = logger
         logger[metadataKey: "director"] = "\(name)"
         self.name = name
@@ -95,7 +102,7 @@ public final class Director: Sendable {
         self.startedAt = .now
         self.board = HealthBoard(configuration)
         self.metrics = DirectorMetrics()
-        let loaded = LoadedConfiguration(configuration: configuration, loadedAt: .now, source: source)
+        let loaded = LoadedConfiguration(configuration: configuration, loadedAt: .now, source: source, release: release)
         self.loaded = NIOLockedValueBox(loaded)
         self.scheduler = ProbeScheduler(configuration: configuration, board: board, group: group, logger: logger)
         self.stateSaver = state.map { StateSaver(store: $0, logger: logger) }

@@ -32,10 +32,12 @@ public struct DirectorService: ServiceLifecycle.Service {
     /// Throws when the region or director is unknown (`Director.StartError`) or its state folder
     /// cannot be made; a state folder is made only for a director the configuration has.
     public init(configuration: Configuration, options: Options) throws {
-        let endpoints = try Director.endpoints(in: configuration, region: options.region, director: options.director).endpoints
+        let named = try Director.endpoints(in: configuration, region: options.region, director: options.director).endpoints
         let state = try options.stateDirectory.map { try StateStore(directory: $0) }
         let director = try Director(configuration: configuration, region: options.region, director: options.director,
                                     source: options.source, logger: options.logger, credentials: options.credentials, state: state)
+        // A director that starts on a release it kept binds that release's addresses.
+        let endpoints = director.configuration.director(director.name)?.endpoints ?? named
         let addresses: [Listener: MeridianCore.SocketAddress] = [
             .dns: options.addresses[.dns] ?? endpoints.dns,
             .redirect: options.addresses[.redirect] ?? endpoints.redirect,
@@ -48,7 +50,8 @@ public struct DirectorService: ServiceLifecycle.Service {
             await onListening(listener, port)
         }
         let exchange = PeerExchange(director: director)
-        var parts: [any ServiceLifecycle.Service] = [director.scheduler, SnapshotRefresher(directors: [director]), exchange]
+        var parts: [any ServiceLifecycle.Service] = [director.scheduler, SnapshotRefresher(directors: [director]), exchange,
+                                                     ReleaseDistribution(director: director)]
         if state != nil { parts.append(StateKeeper(directors: [director])) }
         parts.append(DNSServer(answering: director.answering, address: addresses[.dns]!, logger: director.logger,
                                tcp: options.dnsTCP, udpThreads: options.dnsThreads) { await listening(.dns, $0) })

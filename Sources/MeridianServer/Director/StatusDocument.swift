@@ -46,6 +46,15 @@ public struct StatusDocument: Codable, Sendable {
         public var source: String?
         /// Why the last reload was refused, if it was.
         public var lastReloadError: String?
+        /// The release it is (0: the folder the director started from, unnumbered), who gave it,
+        /// when and which director numbered and signed it (`GET /v1/configuration` has them all).
+        public var serial: UInt64?
+        public var author: String?
+        public var madeAt: String?
+        public var signer: String?
+        /// Why the latest release from a peer was not installed (the running one stayed); `nil`
+        /// once one is.
+        public var problem: String?
     }
 
     public struct RegionStatus: Codable, Sendable {

@@ -75,4 +75,12 @@ extension MetricSeries {
         name: "meridian_peer_fresh", help: "1 when a report from the peer is fresh.", kind: .gauge)
     static let directorIsolated = MetricSeries(
         name: "meridian_director_isolated", help: "1 when this director has peers and hears from none.", kind: .gauge)
+
+    // Configuration releases.
+    static let configurationSerial = MetricSeries(
+        name: "meridian_configuration_serial",
+        help: "The serial of the configuration release this director runs (0: the folder it started from, unnumbered).", kind: .gauge)
+    static let configurationInstallFailures = MetricSeries(
+        name: "meridian_configuration_install_failures_total",
+        help: "Configuration releases from peers this director could not install (it kept the running one).", kind: .counter)
 }

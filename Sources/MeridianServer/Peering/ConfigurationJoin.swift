@@ -31,15 +31,31 @@ public enum ConfigurationJoin {
         public var description: String
     }
 
-    /// The folder `director` answers with, signed by it for `asker` in reply to the request signed `request`.
+    /// The folder `director` answers with, signed by it for `asker` in reply to the request signed
+    /// `request`: the running release's files, or without one the folder it started from.
     static func answer(_ director: Director, authentication: PeerAuthentication, to asker: DirectorName,
                        inReplyTo request: String) throws -> (body: Data, headers: [(String, String)])? {
-        guard let source = director.loadedConfiguration.source,
-              let files = try? ConfigurationLoader.readFolder(source) else { return nil }
-        let folder = Folder(fingerprint: director.configuration.fingerprint,
-                            files: files.map { Folder.File(name: ($0.name as NSString).lastPathComponent, text: $0.text) })
+        let loaded = director.loadedConfiguration
+        let files: [ConfigurationRelease.File]
+        if let running = loaded.release, let release = director.releases.store.release(running.serial), release.announcement == running {
+            files = release.files
+        } else {
+            guard let source = loaded.source, let read = try? ConfigurationLoader.readFolder(source) else { return nil }
+            files = ConfigurationRelease.files(of: read)
+        }
+        let folder = Folder(fingerprint: loaded.configuration.fingerprint, files: files.map { Folder.File(name: $0.name, text: $0.text) })
         let body = try JSONEncoder().encode(folder)
         let envelope = PeerAuthentication.Envelope(method: "GET", path: path, from: director.name, to: asker)
+        return (body, authentication.sign(body, envelope, at: .now, inReplyTo: request))
+    }
+
+    /// Kept release `serial` as `director` answers with it (`?serial=N`), signed by it for `asker`
+    /// in reply to the request signed `request`; `nil` when it keeps none with that serial.
+    static func answer(release serial: UInt64, _ director: Director, authentication: PeerAuthentication, to asker: DirectorName,
+                       inReplyTo request: String) throws -> (body: Data, headers: [(String, String)])? {
+        guard let release = director.releases.store.release(serial) else { return nil }
+        let body = try JSONEncoder().encode(release)
+        let envelope = PeerAuthentication.Envelope(method: "GET", path: ReleaseFetch.path(serial: serial), from: director.name, to: asker)
         return (body, authentication.sign(body, envelope, at: .now, inReplyTo: request))
     }
 

@@ -5,7 +5,7 @@ import MeridianCore
 import NIOCore
 
 /// The peers' endpoints of the director's API: `POST /v1/peer/report` and `GET
-/// /v1/peer/configuration`. Their headers are screened before anything of the body is read, the
+/// /v1/peer/configuration` (`?serial=N`: a kept release). Their headers are screened before anything of the body is read, the
 /// body is read up to what the configuration can need, and a report is checked whole
 /// (`PeerReportCheck`) before anything of it is used. Every refusal is counted
 /// (`meridian_peer_reports_refused_total`) and logged at most once a minute per sender.
@@ -71,28 +71,42 @@ enum PeerRoutes {
         return signed(replyBody, peering.authentication.sign(replyBody, envelope, at: reply.sentAt, inReplyTo: signature))
     }
 
-    /// The configuration folder for a director joining (`serve --join`): the request (with an empty
-    /// body, which is not read, signed for any receiver since the joining director does not know yet
-    /// whom it asks) and the answer (signed for the joining director) are both signed.
+    /// The configuration folder for a director joining (`serve --join`), or with `?serial=N` the
+    /// kept release N for a peer following it: the request (with an empty body, which is not read,
+    /// and for a join signed for any receiver since the joining director does not know yet whom it
+    /// asks; the query is signed with the path) and the answer (signed for the asker) are both signed.
     private static func peerConfiguration(_ request: Request, director: Director) async throws -> Response {
         guard let peering = director.peering else {
             return try DirectorAPI.problem(.notFound, "peering is off on this director (no key)")
         }
+        let serialText = request.uri.queryParameters["serial"].map(String.init)
+        let serial = serialText.flatMap { UInt64($0) }
+        if serialText != nil && serial == nil { return try DirectorAPI.problem(.badRequest, "serial must be a whole number") }
+        let path = serial.map { ReleaseFetch.path(serial: $0) } ?? ConfigurationJoin.path
         let now = Timestamp.now
         let verified = screen(request, peering: peering, configuration: director.configuration, director: director, now: now)
             .flatMap { headers in
-                peering.authentication.verify(Data(), headers, method: "GET", path: ConfigurationJoin.path, receiver: nil).mapError { refusal in
-                    peering.refused(refusal.rawValue, from: headers.sender, detail: "signature", at: now, logger: director.logger)
-                    return refusal
-                }
+                peering.authentication.verify(Data(), headers, method: "GET", path: path, receiver: serial == nil ? nil : director.name)
+                    .mapError { refusal in
+                        peering.refused(refusal.rawValue, from: headers.sender, detail: "signature", at: now, logger: director.logger)
+                        return refusal
+                    }
             }
         switch verified {
         case .failure(let refusal):
             return try DirectorAPI.problem(.unauthorized, "peer request refused: \(refusal.rawValue)")
         case .success(let asker):
             director.savePeerMarks()
+            let signature = request.headers.value(named: PeerAuthentication.Header.signature) ?? ""
+            if let serial {
+                guard let answer = try ConfigurationJoin.answer(release: serial, director, authentication: peering.authentication, to: asker,
+                                                                inReplyTo: signature) else {
+                    return try DirectorAPI.problem(.notFound, "this director keeps no release \(serial)")
+                }
+                return signed(answer.body, answer.headers)
+            }
             guard let answer = try ConfigurationJoin.answer(director, authentication: peering.authentication, to: asker,
-                                                            inReplyTo: request.headers.value(named: PeerAuthentication.Header.signature) ?? "") else {
+                                                            inReplyTo: signature) else {
                 return try DirectorAPI.problem(.notFound, "this director has no configuration folder to share")
             }
             return signed(answer.body, answer.headers)

@@ -53,7 +53,8 @@ enum DurableFile {
         }
     }
 
-    private static func syncFolder(of path: String) {
+    /// Flushes the folder holding `path` (a rename in it) to disk.
+    static func syncFolder(of path: String) {
         let folder = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard folder >= 0 else { return }
         fsync(folder)

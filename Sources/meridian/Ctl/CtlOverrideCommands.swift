@@ -17,7 +17,7 @@ struct OverrideTargetOptions: ParsableArguments {
     var author: String?
 
     /// `USER`, else the name of the account running ctl (USER is unset under `sudo -i`, cron, some containers).
-    private static var operatorName: String {
+    static var operatorName: String {
         if let user = ProcessInfo.processInfo.environment["USER"], !user.isEmpty { return user }
         let account = NSUserName()
         return account.isEmpty ? "unknown" : account

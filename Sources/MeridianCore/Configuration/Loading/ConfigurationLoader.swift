@@ -79,21 +79,8 @@ public enum ConfigurationLoader {
         }
         let configuration = ConfigurationAssembler(global: global ?? GlobalFile(), regions: regions, log: log).assemble()
         guard log.isEmpty, var configuration else { throw ConfigurationError(problems: log.sorted) }
-        configuration.fingerprint = fingerprint(files)
+        configuration.fingerprint = ConfigurationFingerprint.of(files)
         return configuration
-    }
-
-    /// FNV-1a (64-bit) over each file's base name and text, in name order: a cheap identity for
-    /// comparing configurations, not a security measure.
-    static func fingerprint(_ files: [SourceFile]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for file in files.sorted(by: { $0.name < $1.name }) {
-            for byte in Array((file.name as NSString).lastPathComponent.utf8) + [0] + Array(file.text.utf8) + [0] {
-                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            }
-        }
-        let hex = String(hash, radix: 16)
-        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// The YAML document of `file` as the root value; `nil` (with a problem) when it does not parse.

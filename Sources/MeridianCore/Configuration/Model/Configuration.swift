@@ -32,8 +32,8 @@ public struct Configuration: Sendable {
     public var drainGrace: Duration? = Configuration.defaultDrainGrace
 
     public static let defaultDrainGrace: Duration = .seconds(300)
-    /// Identifies the files this configuration was loaded from (`fnv1a64:` and 16 hex digits over
-    /// their names and contents), so directors can tell whether they run the same configuration.
+    /// Identifies the files this configuration was loaded from (`ConfigurationFingerprint`: SHA-256
+    /// over their names and contents), so directors can tell whether they run the same configuration.
     /// Empty for a configuration built in code.
     public var fingerprint: String = ""
 
