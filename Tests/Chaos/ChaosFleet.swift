@@ -37,7 +37,8 @@ final class ChaosFleet: @unchecked Sendable {
         try writeConfiguration()
     }
 
-    /// The region files and global.yaml: a 200 ms probe interval, every region's clients located by
+    /// The region files and global.yaml: a 500 ms probe interval (observations fresh for 1.75 s, so a
+    /// loaded 2-core machine running six directors does not let them go stale), every region's clients located by
     /// their address, and the namespaces' addresses trusted for X-Forwarded-For.
     private func writeConfiguration() throws {
         var networks = ""
@@ -48,7 +49,7 @@ final class ChaosFleet: @unchecked Sendable {
         let urls = network.regions.map { "        \($0): https://\($0).api.example.test" }.joined(separator: "\n")
         try """
             zone: example.test
-            probe: {port: 18080, interval: 200ms, timeout: 100ms}
+            probe: {port: 18080, interval: 500ms, timeout: 250ms}
             services:
               api:
                 ttl: 5s
@@ -146,6 +147,21 @@ final class ChaosFleet: @unchecked Sendable {
                                                    "/usr/bin/curl", "-s", "--max-time", "1", url], program: true),
               result.status == 0 else { return nil }
         return try? JSONDecoder().decode(StatusDocument.self, from: Data(result.output.utf8))
+    }
+
+    /// A copy of the configuration folder with the service's TTL set to `ttl` seconds: a new release
+    /// for `ctl apply`.
+    func editedConfiguration(ttl: Int) throws -> URL {
+        let copy = folder.appendingPathComponent("apply-\(ttl)")
+        try? FileManager.default.removeItem(at: copy)
+        try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+        for region in network.regions {
+            try FileManager.default.copyItem(at: folder.appendingPathComponent("\(region).yaml"), to: copy.appendingPathComponent("\(region).yaml"))
+        }
+        let global = try String(contentsOf: folder.appendingPathComponent("global.yaml"), encoding: .utf8)
+        try global.replacingOccurrences(of: "ttl: 5s", with: "ttl: \(ttl)s")
+            .write(to: copy.appendingPathComponent("global.yaml"), atomically: true, encoding: .utf8)
+        return copy
     }
 
     /// Runs `meridian ctl ARGUMENTS` against `member`, from inside its region.

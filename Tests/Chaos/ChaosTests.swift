@@ -83,18 +83,22 @@ struct ChaosTests {
         #expect(timeline.faults.count >= 4 && answers.count > 1000, "too few faults or answers to say anything")
     }
 
-    /// Cuts `region` off for 8 s, gives an override to a director outside it meanwhile, mends the
-    /// link, and checks that every director holds the same overrides and configuration within 2 s.
+    /// Cuts `region` off for 8 s, gives an override and a new configuration (`ctl apply`) to a
+    /// director outside it meanwhile, mends the link, and checks that every director holds the same
+    /// overrides and configuration release within 2 s.
     private func partition(_ region: String, fleet: ChaosFleet, timeline: inout ChaosTimeline) async throws -> [String] {
         try fleet.network.partition(region)
         try await pause(1)
         let outside = try #require(fleet.members.first { $0.region != region })
         let given = try fleet.ctl(outside, ["drain", region, "--reason", "chaos drill", "--for", "60s"])
+        let edited = try fleet.editedConfiguration(ttl: 6 + timeline.faults.count % 50)
+        let applied = try fleet.ctl(outside, ["apply", edited.path, "--author", "chaos"])
         try await pause(7)
         try fleet.network.partition(region, cut: false)
-        timeline.faults.append("\(region) partitioned for 8 s, drained meanwhile through \(outside.name)")
+        timeline.faults.append("\(region) partitioned for 8 s, drained and given a new configuration meanwhile through \(outside.name)")
         var violations: [String] = []
         if given.status != 0 { violations.append("ctl drain through \(outside.name) failed: \(given.errors)") }
+        if applied.status != 0 { violations.append("ctl apply through \(outside.name) failed: \(applied.errors)") }
         let agreed = await eventually(within: .seconds(2)) {
             let states = fleet.members.map { fleet.status(of: $0).map(agreement) }
             return states.allSatisfy { $0 != nil && $0 == states[0] } && (states[0]?.contains("\(region) drain") ?? false)
@@ -123,8 +127,8 @@ private func summary(_ status: StatusDocument) -> String {
     "ready \(status.director.ready) (\(status.director.readiness)), peers \(status.peers.map { "\($0.director) \($0.state)" })"
 }
 
-/// What every director must agree on after a heal: its overrides and its configuration.
+/// What every director must agree on after a heal: its overrides and its configuration release.
 private func agreement(_ status: StatusDocument) -> String {
     status.overrides.map { "\($0.target) \($0.action) \($0.setAt)" }.sorted().joined(separator: ",")
-        + " | " + status.director.configuration.fingerprint
+        + " | release \(status.director.configuration.serial.map(String.init) ?? "none") " + status.director.configuration.fingerprint
 }
