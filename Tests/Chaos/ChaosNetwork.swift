@@ -19,15 +19,8 @@ struct ChaosNetwork {
     private func coreEnd(of region: String) -> String { "mcc\(regions.firstIndex(of: region)!)\(tag)" }
     private func regionEnd(of region: String) -> String { "mcr\(regions.firstIndex(of: region)!)\(tag)" }
 
-    /// Root, `ip`, and a network namespace can actually be made (a container may forbid it).
-    static let canRun: Bool = {
-        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip"),
-              FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { return false }
-        let name = "mc-probe-\(UInt32.random(in: 0...0xFFFF))"
-        guard (try? CommandRunner.run(["/usr/sbin/ip", "netns", "add", name], program: true))?.status == 0 else { return false }
-        _ = try? CommandRunner.run(["/usr/sbin/ip", "netns", "del", name], program: true)
-        return true
-    }()
+    /// Network namespaces can be made here, and the clients' Python is there.
+    static let canRun = NetworkNamespaces.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
 
     /// Whether this kernel has `tc netem` (else loss is made with an nftables rule, and no delay).
     static let hasNetem: Bool = {

@@ -7,15 +7,8 @@ import Testing
 /// partition. Needs root and `ip`; elsewhere the test is skipped and says why.
 @Suite(.serialized)
 struct PartitionTests {
-    /// Root, `ip`, `curl`, and a network namespace can actually be made (a container may forbid it).
-    static let canRun: Bool = {
-        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip"),
-              FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else { return false }
-        let name = "meridian-probe-\(UInt32.random(in: 0...0xFFFF))"
-        guard (try? CommandRunner.run(["/usr/sbin/ip", "netns", "add", name], program: true))?.status == 0 else { return false }
-        _ = try? CommandRunner.run(["/usr/sbin/ip", "netns", "del", name], program: true)
-        return true
-    }()
+    /// Network namespaces can be made here, and `curl` is there.
+    static let canRun = NetworkNamespaces.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")
 
     /// Runs `ip ARGUMENTS`; fails the test when it fails.
     @discardableResult
