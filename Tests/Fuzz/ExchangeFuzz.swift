@@ -11,8 +11,8 @@ let configuration: Configuration = {
     let folder = ProcessInfo.processInfo.environment["MERIDIAN_REGIONS"] ?? "regions"
     return try! ConfigurationLoader.load(directory: folder)
 }()
-let sender = configuration.regions.first!.name
-let receiver = configuration.regions.last!.name
+let sender = configuration.regions.first!.director.name
+let receiver = configuration.regions.last!.director.name
 let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
 let limits = ExchangeLimits(for: configuration)
 let check = ExchangeCheck(configuration: configuration, maximumSkew: .seconds(30))
@@ -21,7 +21,7 @@ let gateways = Set(configuration.gateways.map(\.name))
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = UnsafeBufferPointer(start: data, count: size)
-    var ledger = ExchangeLedger<RegionName>(epoch: 1, settings: .init(configuration: configuration))
+    var ledger = ExchangeLedger<DirectorName>(epoch: 1, settings: .init(configuration: configuration))
     var offset = 0
     var step: Int64 = 0
     while offset + 2 <= input.count {

@@ -6,7 +6,7 @@ import Testing
 /// changes its verdicts, latencies and overrides at random, reopens its stream and restarts: once
 /// the channel is clean again, each holds exactly what the other sent, within a few heartbeats.
 struct ExchangeConvergencePropertyTests {
-    typealias Ledger = ExchangeLedger<RegionName>
+    typealias Ledger = ExchangeLedger<DirectorName>
 
     /// One generated run: its seed and how hostile its channel is.
     struct Run: Sendable, CustomStringConvertible {
@@ -41,7 +41,7 @@ struct ExchangeConvergencePropertyTests {
             if !clean, run.reorder, inFlight.count > 1 { inFlight.shuffle(using: &random) }
         }
 
-        mutating func deliver(to ledger: inout Ledger, from sender: RegionName, at now: Timestamp) {
+        mutating func deliver(to ledger: inout Ledger, from sender: DirectorName, at now: Timestamp) {
             let frames = inFlight
             inFlight = []
             for frame in frames { _ = ledger.receive(frame, from: sender, at: now) }

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Exchange ledger")
 struct ExchangeLedgerTests {
-    typealias Ledger = ExchangeLedger<RegionName>
+    typealias Ledger = ExchangeLedger<DirectorName>
     let configuration = TestWorld.turkey()
     let now = TestWorld.now
 
@@ -17,7 +17,7 @@ struct ExchangeLedgerTests {
 
     /// Every frame `from` has for `to` at `time`, taken by `to`; what the last one changed.
     @discardableResult
-    func deliver(_ from: inout Ledger, _ sender: RegionName, to: inout Ledger, _ receiver: RegionName, at time: Timestamp) -> Ledger.Reception {
+    func deliver(_ from: inout Ledger, _ sender: DirectorName, to: inout Ledger, _ receiver: DirectorName, at time: Timestamp) -> Ledger.Reception {
         var last = Ledger.Reception()
         for frame in from.frames(for: receiver, at: time) { last = to.receive(frame, from: sender, at: time) }
         return last

@@ -45,8 +45,8 @@ struct ExchangeStreamTests {
     }
 
     func read(_ buffers: [ByteBuffer], into receiver: ExchangeHub, stream: ExchangeRecord.Stream? = nil) async throws
-        -> (cut: ExchangeStreamReading.Cut?, receptions: [ExchangeLedger<RegionName>.Reception]) {
-        var receptions: [ExchangeLedger<RegionName>.Reception] = []
+        -> (cut: ExchangeStreamReading.Cut?, receptions: [ExchangeLedger<DirectorName>.Reception]) {
+        var receptions: [ExchangeLedger<DirectorName>.Reception] = []
         let cut = try await ExchangeStreamReading.read(buffers.async, stream: stream ?? self.stream, from: "istanbul",
                                                        key: key.publicKey, hub: receiver, clock: { now }) { receptions.append($0) }
         return (cut, receptions)

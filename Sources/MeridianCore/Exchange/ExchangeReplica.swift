@@ -23,7 +23,7 @@ public struct ExchangeReplica: Sendable {
     }
 
     /// The observations held, made `Observation`s of `observer` at `heardAt` (none before any frame).
-    public func observations(by observer: RegionName) -> [Observation] {
+    public func observations(by observer: DirectorName) -> [Observation] {
         guard let heardAt else { return [] }
         return values.values.compactMap { change -> Observation? in
             guard case .observation(let observation) = change else { return nil }

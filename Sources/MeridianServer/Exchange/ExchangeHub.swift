@@ -16,11 +16,11 @@ final class ExchangeHub: Sendable {
     }
 
     private struct State: Sendable {
-        var ledger: ExchangeLedger<RegionName>
+        var ledger: ExchangeLedger<DirectorName>
         var check: ExchangeCheck
         var limits: ExchangeLimits
         /// The current stream of each peer, by id.
-        var streams: [RegionName: UInt64] = [:]
+        var streams: [DirectorName: UInt64] = [:]
     }
 
     private let state: NIOLockedValueBox<State>
@@ -42,17 +42,17 @@ final class ExchangeHub: Sendable {
     }
 
     /// The frames due to `peer` now, encoded.
-    func frames(for peer: RegionName, at now: Timestamp) -> [[UInt8]] {
+    func frames(for peer: DirectorName, at now: Timestamp) -> [[UInt8]] {
         state.withLockedValue { $0.ledger.frames(for: peer, at: now) }.map { $0.encoded() }
     }
 
     /// This director's stream to `peer` was opened again.
-    func reopened(to peer: RegionName) {
+    func reopened(to peer: DirectorName) {
         state.withLockedValue { $0.ledger.streamReopened(to: peer) }
     }
 
     /// Makes stream `id` of `sender` its current one, unless a newer one is; returns whether it is now.
-    func open(stream id: UInt64, from sender: RegionName) -> Bool {
+    func open(stream id: UInt64, from sender: DirectorName) -> Bool {
         state.withLockedValue { state in
             if let current = state.streams[sender], current > id { return false }
             state.streams[sender] = id
@@ -61,8 +61,8 @@ final class ExchangeHub: Sendable {
     }
 
     /// Takes one frame's bytes that `sender` sent on its stream `id`.
-    func take(_ bytes: [UInt8], from sender: RegionName, stream id: UInt64, at now: Timestamp)
-        -> Result<ExchangeLedger<RegionName>.Reception, Refusal> {
+    func take(_ bytes: [UInt8], from sender: DirectorName, stream id: UInt64, at now: Timestamp)
+        -> Result<ExchangeLedger<DirectorName>.Reception, Refusal> {
         let limits = self.limits
         let frame: ExchangeFrame
         do {

@@ -12,8 +12,8 @@ enum ExchangeStreamReading {
     }
 
     static func read<Body: AsyncSequence>(
-        _ body: Body, stream: ExchangeRecord.Stream, from sender: RegionName, key: DirectorKey, hub: ExchangeHub,
-        clock: () -> Timestamp = { .now }, handle: (ExchangeLedger<RegionName>.Reception) -> Void
+        _ body: Body, stream: ExchangeRecord.Stream, from sender: DirectorName, key: DirectorKey, hub: ExchangeHub,
+        clock: () -> Timestamp = { .now }, handle: (ExchangeLedger<DirectorName>.Reception) -> Void
     ) async throws -> Cut? where Body.Element == ByteBuffer {
         var reader = ExchangeRecordReader(stream: stream, key: key, largestFrame: hub.limits.largestFrame)
         for try await buffer in body {
