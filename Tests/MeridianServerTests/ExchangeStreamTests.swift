@@ -27,7 +27,9 @@ struct ExchangeStreamTests {
     }
 
     func hub(epoch: UInt64) -> ExchangeHub {
-        ExchangeHub(configuration: configuration, maximumSkew: .seconds(30), epoch: epoch)
+        let hub = ExchangeHub(epoch: epoch)
+        hub.configure(configuration, maximumSkew: .seconds(30), heartbeat: .seconds(1))
+        return hub
     }
 
     func own(down: Set<GatewayName> = []) -> [Observation] {

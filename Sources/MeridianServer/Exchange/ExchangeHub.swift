@@ -10,31 +10,48 @@ final class ExchangeHub: Sendable {
     enum Refusal: Error, Sendable, Equatable {
         /// The frame is not version 3 or does not decode.
         case malformed(ExchangeDecodingError)
-        /// A newer stream of the same peer is open.
+        /// A newer stream of the same peer is open (or the hub has no configuration yet).
         case superseded
         case refused(PeerReportRefusal)
     }
 
     private struct State: Sendable {
         var ledger: ExchangeLedger<DirectorName>
-        var check: ExchangeCheck
-        var limits: ExchangeLimits
+        /// `nil` until `configure`: no frame is taken before.
+        var check: ExchangeCheck?
+        var limits: ExchangeLimits?
         /// The current stream of each peer, by id.
         var streams: [DirectorName: UInt64] = [:]
+        /// The configuration fingerprint each peer announced last (`Configuration.fingerprint` as text).
+        var announced: [DirectorName: String] = [:]
     }
 
     private let state: NIOLockedValueBox<State>
 
-    /// A hub for `configuration`; `epoch` must differ from every earlier incarnation's (the start
-    /// time in microseconds does).
-    init(configuration: Configuration, maximumSkew: Duration, epoch: UInt64) {
-        state = NIOLockedValueBox(State(ledger: ExchangeLedger(epoch: epoch, settings: .init(configuration: configuration)),
-                                        check: ExchangeCheck(configuration: configuration, maximumSkew: maximumSkew),
-                                        limits: ExchangeLimits(for: configuration)))
+    /// A hub for an incarnation `epoch`, which must differ from every earlier incarnation's (the
+    /// start time in microseconds does). It takes frames once configured.
+    init(epoch: UInt64) {
+        state = NIOLockedValueBox(State(ledger: ExchangeLedger(epoch: epoch, settings: .init(heartbeatInterval: .seconds(1)))))
     }
 
-    /// The limits frames are read within.
-    var limits: ExchangeLimits { state.withLockedValue { $0.limits } }
+    /// Takes (or takes again, after a reload) the configuration frames are checked against and
+    /// announced with, and the interval heartbeats keep (by default the shortest probe interval).
+    func configure(_ configuration: Configuration, maximumSkew: Duration, heartbeat interval: Duration? = nil) {
+        var settings = ExchangeLedger<DirectorName>.Settings(configuration: configuration)
+        if let interval { settings.heartbeatInterval = interval }
+        let check = ExchangeCheck(configuration: configuration, maximumSkew: maximumSkew)
+        let limits = ExchangeLimits(for: configuration)
+        let mark = ConfigurationMark(fingerprint: Array(configuration.fingerprint.utf8.prefix(ConfigurationMark.longestFingerprint)))
+        state.withLockedValue { state in
+            state.ledger.settings = settings
+            state.ledger.configuration = mark
+            state.check = check
+            state.limits = limits
+        }
+    }
+
+    /// The limits frames are read within (`nil` before `configure`).
+    var limits: ExchangeLimits? { state.withLockedValue { $0.limits } }
 
     /// Numbers this director's own changes (`ExchangeLedger.sync`); returns whether peers should hear at once.
     func sync(observations: [Observation], overrides: [OverrideTable.Write], at now: Timestamp) -> Bool {
@@ -63,7 +80,7 @@ final class ExchangeHub: Sendable {
     /// Takes one frame's bytes that `sender` sent on its stream `id`.
     func take(_ bytes: [UInt8], from sender: DirectorName, stream id: UInt64, at now: Timestamp)
         -> Result<ExchangeLedger<DirectorName>.Reception, Refusal> {
-        let limits = self.limits
+        guard let limits else { return .failure(.superseded) }
         let frame: ExchangeFrame
         do {
             frame = try ExchangeFrame(decoding: bytes, limits: limits)
@@ -71,10 +88,18 @@ final class ExchangeHub: Sendable {
             return .failure(.malformed(error))
         }
         return state.withLockedValue { state in
-            guard state.streams[sender] == id else { return .failure(.superseded) }
-            if let refusal = state.check.refusal(of: frame, at: now) { return .failure(.refused(refusal)) }
+            guard state.streams[sender] == id, let check = state.check else { return .failure(.superseded) }
+            if let refusal = check.refusal(of: frame, at: now) { return .failure(.refused(refusal)) }
+            if case .heartbeat(let heartbeat) = frame.body {
+                state.announced[sender] = String(decoding: heartbeat.configuration.fingerprint, as: UTF8.self)
+            }
             return .success(state.ledger.receive(frame, from: sender, at: now))
         }
+    }
+
+    /// The configuration `peer` announced in its last heartbeat, as text (`nil` before any).
+    func announcedFingerprint(of peer: DirectorName) -> String? {
+        state.withLockedValue { $0.announced[peer] }
     }
 
     /// Every observation the peers' replicas hold, each dated by its peer's newest frame.

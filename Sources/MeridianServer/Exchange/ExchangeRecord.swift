@@ -45,9 +45,6 @@ struct ExchangeRecord: Sendable, Equatable {
 
     /// An Ed25519 signature's length.
     static let signatureLength = 64
-
-    /// The bytes a record takes besides its frame, at most.
-    static let largestOverhead = 10 + 10 + signatureLength
 }
 
 /// Varints for `ExchangeRecord` (the exchange's own writer is MeridianCore's).

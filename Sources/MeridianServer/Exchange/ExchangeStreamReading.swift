@@ -15,7 +15,8 @@ enum ExchangeStreamReading {
         _ body: Body, stream: ExchangeRecord.Stream, from sender: DirectorName, key: DirectorKey, hub: ExchangeHub,
         clock: () -> Timestamp = { .now }, handle: (ExchangeLedger<DirectorName>.Reception) -> Void
     ) async throws -> Cut? where Body.Element == ByteBuffer {
-        var reader = ExchangeRecordReader(stream: stream, key: key, largestFrame: hub.limits.largestFrame)
+        guard let limits = hub.limits else { return .frame(.superseded) }
+        var reader = ExchangeRecordReader(stream: stream, key: key, largestFrame: limits.largestFrame)
         for try await buffer in body {
             switch reader.take(buffer.readableBytesView) {
             case .failure(let refusal):
