@@ -3,12 +3,15 @@ import Foundation
 import MeridianCore
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 
 /// This director's streams to its peers (`POST /v1/peer/stream`, one long-lived request per peer
 /// whose body carries signed records): each is opened with the signed headers of any peer message
-/// (its timestamp is the stream's id), kept open, and opened again after a failure. A peer that
-/// answers 404 runs an older version: it is marked `legacy` for `legacyRetry` and gets JSON reports
-/// meanwhile (the one-version-step interop).
+/// (its timestamp is the stream's id), kept open, and opened again after a failure, or when the peer
+/// has not been heard for a while (`closeIfSilent`: a connection across a partition that has healed
+/// may wait seconds for TCP's next retransmission, a new one does not). A peer that answers 404 runs
+/// an older version: it is marked `legacy` for `legacyRetry` and gets JSON reports meanwhile (the
+/// one-version-step interop).
 final class ExchangeLinks: Sendable {
     /// The path peers take streams at.
     static let path = "/v1/peer/stream"
@@ -19,7 +22,7 @@ final class ExchangeLinks: Sendable {
     static let queued = 256
 
     private enum Link {
-        case open(AsyncStream<ByteBuffer>.Continuation, ExchangeRecord.Stream, next: UInt64)
+        case open(AsyncStream<ByteBuffer>.Continuation, ExchangeRecord.Stream, next: UInt64, since: Timestamp, request: Task<Void, Never>)
         case legacy(until: Timestamp)
     }
 
@@ -33,14 +36,24 @@ final class ExchangeLinks: Sendable {
     /// Sends `peer` what the hub has for it now, if its stream is open; returns whether it is.
     func send(to peer: DirectorName, key: DirectorSigningKey, at now: Timestamp) -> Bool {
         links.withLockedValue { links in
-            guard case .open(let continuation, let stream, var next) = links[peer] else { return false }
+            guard case .open(let continuation, let stream, var next, let since, let request) = links[peer] else { return false }
             for frame in hub.frames(for: peer, at: now) {
                 continuation.yield(ByteBuffer(bytes: ExchangeRecord(number: next, frame: frame).sealed(for: stream, with: key)))
                 next += 1
             }
-            links[peer] = .open(continuation, stream, next: next)
+            links[peer] = .open(continuation, stream, next: next, since: since, request: request)
             return true
         }
+    }
+
+    /// Closes the stream to `peer` if it has been open for `window` and the peer was not `heard`
+    /// within it (every peer sends at least a heartbeat per interval); `run` opens a new one.
+    func closeIfSilent(_ peer: DirectorName, heard: Bool, window: Duration, at now: Timestamp) {
+        let request = links.withLockedValue { links -> Task<Void, Never>? in
+            guard !heard, case .open(_, _, _, let since, let request) = links[peer], now - since > window else { return nil }
+            return request
+        }
+        request?.cancel()
     }
 
     /// Whether `peer` answered 404 lately.
@@ -71,13 +84,19 @@ final class ExchangeLinks: Sendable {
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             request.body = .stream(body, length: .unknown)
-            links.withLockedValue { $0[peer.name] = .open(continuation, stream, next: 1) }
+            let status = NIOLockedValueBox<HTTPResponseStatus?>(nil)
+            let execution = Task {
+                let answer = try? await client.execute(request, timeout: .hours(24)).status
+                status.withLockedValue { $0 = answer }
+            }
+            links.withLockedValue { $0[peer.name] = .open(continuation, stream, next: 1, since: now, request: execution) }
             hub.reopened(to: peer.name)
             opened()
-            let status = try? await client.execute(request, timeout: .hours(24)).status
+            await withTaskCancellationHandler { await execution.value } onCancel: { execution.cancel() }
             continuation.finish()
+            let answered = status.withLockedValue { $0 }
             links.withLockedValue { links in
-                links[peer.name] = status == .notFound ? .legacy(until: .now + Self.legacyRetry) : nil
+                links[peer.name] = answered == .notFound ? .legacy(until: .now + Self.legacyRetry) : nil
             }
             try? await Task.sleep(for: retry)
         }

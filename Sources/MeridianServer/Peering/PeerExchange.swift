@@ -103,6 +103,10 @@ public struct PeerExchange: ServiceLifecycle.Service {
     /// (a peer of an older version, or one whose stream is not open yet).
     private func exchangeOnce(_ peering: Peering, client: HTTPClient, peers: [DirectorEndpoints]) async {
         let now = Timestamp.now
+        for peer in peers {
+            peering.links.closeIfSilent(peer.name, heard: peering.heard(from: peer.name, within: interval * 2, now: now),
+                                        window: interval * 2, at: now)
+        }
         _ = peering.hub.sync(observations: director.board.observations(by: director.name), overrides: director.overrideKeeper.all, at: now)
         let unstreamed = peers.filter { !peering.links.send(to: $0.name, key: peering.authentication.key, at: now) }
         if unstreamed.isEmpty {
