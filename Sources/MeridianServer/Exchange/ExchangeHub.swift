@@ -22,8 +22,6 @@ final class ExchangeHub: Sendable {
         var limits: ExchangeLimits?
         /// The current stream of each peer, by id.
         var streams: [DirectorName: UInt64] = [:]
-        /// The configuration fingerprint each peer announced last (`Configuration.fingerprint` as text).
-        var announced: [DirectorName: String] = [:]
     }
 
     private let state: NIOLockedValueBox<State>
@@ -90,16 +88,8 @@ final class ExchangeHub: Sendable {
         return state.withLockedValue { state in
             guard state.streams[sender] == id, let check = state.check else { return .failure(.superseded) }
             if let refusal = check.refusal(of: frame, at: now) { return .failure(.refused(refusal)) }
-            if case .heartbeat(let heartbeat) = frame.body {
-                state.announced[sender] = String(decoding: heartbeat.configuration.fingerprint, as: UTF8.self)
-            }
             return .success(state.ledger.receive(frame, from: sender, at: now))
         }
-    }
-
-    /// The configuration `peer` announced in its last heartbeat, as text (`nil` before any).
-    func announcedFingerprint(of peer: DirectorName) -> String? {
-        state.withLockedValue { $0.announced[peer] }
     }
 
     /// Every observation the peers' replicas hold, each dated by its peer's newest frame.

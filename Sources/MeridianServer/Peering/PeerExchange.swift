@@ -70,6 +70,7 @@ public struct PeerExchange: ServiceLifecycle.Service {
                     }
                 }
                 var configured: (fingerprint: String, gateways: Int)?
+                var announced: ConfigurationAnnouncement??
                 for await _ in pushes {
                     // What changes within the window goes out in one frame.
                     try? await Task.sleep(for: Self.coalescing)
@@ -78,7 +79,14 @@ public struct PeerExchange: ServiceLifecycle.Service {
                         peering.hub.configure(configuration, maximumSkew: peering.authentication.maximumSkew, heartbeat: interval)
                         configured = (configuration.fingerprint, configuration.gateways.count)
                     }
-                    await exchangeOnce(peering, client: client, peers: peers)
+                    // A new release is announced to every peer in a report (the stream carries no release).
+                    let release = director.loadedConfiguration.release
+                    if announced != .some(release) {
+                        await pushOnce(peering, client: client)
+                        announced = .some(release)
+                    } else {
+                        await exchangeOnce(peering, client: client, peers: peers)
+                    }
                 }
                 group.cancelAll()
             }

@@ -41,13 +41,16 @@ public final class Peering: Sendable {
     }
 
     /// Notes that a frame of `peer`'s stream was taken at `now`: the peer counts as heard (its
-    /// observations are the hub's), with the configuration it announced.
+    /// observations are the hub's).
     func heardOnStream(from peer: DirectorName, at now: Timestamp) {
         accepted.withLockedValue { $0[peer, default: 0] += 1 }
-        let fingerprint = hub.announcedFingerprint(of: peer)
         received.withLockedValue { received in
-            let previous = received[peer]?.report.fingerprint ?? ""
-            let report = PeerReport(from: peer, sentAt: now, fingerprint: fingerprint ?? previous, observations: [])
+            // The configuration and release it runs are the ones its last report announced (a
+            // director pushes a report to every peer when its release changes).
+            let previous = received[peer]?.report
+            // Dated as that report, so that the peer's next report still counts as newer.
+            let report = PeerReport(from: peer, sentAt: previous?.sentAt ?? Timestamp(nanosecondsSinceEpoch: 0),
+                                    fingerprint: previous?.fingerprint ?? "", observations: [], release: previous?.release)
             received[peer] = Received(report: report, receivedAt: now)
         }
     }
