@@ -28,6 +28,18 @@ extension Director {
         }
     }
 
+    /// Takes what a frame of `sender`'s stream changed (`ExchangeHub.take` has checked it): its
+    /// override writes are merged, answers change at once when an observation or override did, and
+    /// the peers hear at once when the frame asks for an answer.
+    func receive(_ reception: ExchangeLedger<DirectorName>.Reception, from sender: DirectorName, at now: Timestamp = .now) {
+        guard let peering else { return }
+        peering.heardOnStream(from: sender, at: now)
+        let overridesChanged = overrideKeeper.take(reception.writes, from: sender)
+        if reception.observationsChanged || overridesChanged { refreshSnapshot() }
+        if configuration.director(sender)?.region == region { updateProbeShare(at: now) }
+        if reception.answer { ownChanged() }
+    }
+
     /// Calls `handler` whenever one of this director's own verdicts changes or an operator gives it
     /// an override: what its peers should hear about at once.
     public func onOwnChange(_ handler: @escaping @Sendable () -> Void) {

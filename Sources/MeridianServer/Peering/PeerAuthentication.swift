@@ -52,7 +52,7 @@ public final class PeerAuthentication: Sendable {
         }
     }
 
-    private let key: DirectorSigningKey
+    let key: DirectorSigningKey
     private let keyring: PeerKeyring
     /// How far a message's time may be from the receiver's clock.
     let maximumSkew: Duration

@@ -7,11 +7,14 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// Pushes this director's report to every peer (every other director, of its region and the others, at their `url`),
-/// signed: at once when one of its own verdicts or overrides changes (a failure reaches the quorum
-/// without waiting), and otherwise once per `interval` (by default the shortest probe interval of
-/// the configuration). A peer that cannot be reached is tried again at the next push; what happened
-/// to the last push is on `/v1/status`.
+/// Tells every peer (every other director, of its region and the others, at their `url`) what
+/// changed in this director's state: at once when one of its own verdicts or overrides changes
+/// (gathered for `coalescing`; a failure reaches the quorum without waiting), and otherwise once per
+/// `interval` (by default the shortest probe interval of the configuration). A peer with an open
+/// stream (`ExchangeLinks`) gets the changes as signed binary frames, a heartbeat when nothing
+/// else went out; any other peer (an older version that answers 404 to the stream, or one whose
+/// stream is not open yet) gets this director's whole report, signed. A peer that cannot be
+/// reached is tried again at the next push; what happened to the last push is on `/v1/status`.
 ///
 /// A push to a peer this director has not heard from lately (at start, after a partition) asks for
 /// the peer's report in return, signed in reply to the push: a starting director learns what its
@@ -22,6 +25,8 @@ public struct PeerExchange: ServiceLifecycle.Service {
     static let replyHeader = "X-Meridian-Reply"
     /// The path peers take reports at.
     static let reportPath = "/v1/peer/report"
+    /// How long changes are gathered before they go out.
+    static let coalescing: Duration = .milliseconds(10)
 
     private let director: Director
     private let interval: Duration
@@ -55,8 +60,36 @@ public struct PeerExchange: ServiceLifecycle.Service {
                 try? await Task.sleep(for: interval)
             }
         }
+        let peers = director.configuration.directors.map(\.endpoints).filter { $0.name != director.name }
         await cancelWhenGracefulShutdown {
-            for await _ in pushes { await pushOnce(peering, client: client) }
+            await withTaskGroup(of: Void.self) { group in
+                for peer in peers {
+                    group.addTask {
+                        await peering.links.run(to: peer, from: director.name, authentication: peering.authentication, client: client,
+                                                retry: interval) { trigger.yield() }
+                    }
+                }
+                var configured: (fingerprint: String, gateways: Int)?
+                var announced: ConfigurationAnnouncement??
+                for await _ in pushes {
+                    // What changes within the window goes out in one frame.
+                    try? await Task.sleep(for: Self.coalescing)
+                    let configuration = director.configuration
+                    if configured.map({ $0 != (configuration.fingerprint, configuration.gateways.count) }) ?? true {
+                        peering.hub.configure(configuration, maximumSkew: peering.authentication.maximumSkew, heartbeat: interval)
+                        configured = (configuration.fingerprint, configuration.gateways.count)
+                    }
+                    // A new release is announced to every peer in a report (the stream carries no release).
+                    let release = director.loadedConfiguration.release
+                    if announced != .some(release) {
+                        await pushOnce(peering, client: client)
+                        announced = .some(release)
+                    } else {
+                        await exchangeOnce(peering, client: client, peers: peers)
+                    }
+                }
+                group.cancelAll()
+            }
         }
         ticker.cancel()
         trigger.finish()
@@ -74,11 +107,29 @@ public struct PeerExchange: ServiceLifecycle.Service {
         try? await client.shutdown()
     }
 
-    private func pushOnce(_ peering: Peering, client: HTTPClient, askingEveryPeer: Bool = false) async {
+    /// Streams what changed to every peer whose stream is open, and pushes a report to the others
+    /// (a peer of an older version, or one whose stream is not open yet).
+    private func exchangeOnce(_ peering: Peering, client: HTTPClient, peers: [DirectorEndpoints]) async {
+        let now = Timestamp.now
+        for peer in peers {
+            peering.links.closeIfSilent(peer.name, heard: peering.heard(from: peer.name, within: interval * 2, now: now),
+                                        window: interval * 2, at: now)
+        }
+        _ = peering.hub.sync(observations: director.board.observations(by: director.name), overrides: director.overrideKeeper.all, at: now)
+        let unstreamed = peers.filter { !peering.links.send(to: $0.name, key: peering.authentication.key, at: now) }
+        if unstreamed.isEmpty {
+            // A region-mate gone unheard leaves its share to the others (`pushOnce` sees to it otherwise).
+            director.updateProbeShare()
+        } else {
+            await pushOnce(peering, client: client, to: unstreamed)
+        }
+    }
+
+    private func pushOnce(_ peering: Peering, client: HTTPClient, to only: [DirectorEndpoints]? = nil, askingEveryPeer: Bool = false) async {
         let now = Timestamp.now
         let report = director.report(at: now)
         guard let body = try? JSONEncoder().encode(report) else { return }
-        let peers = director.configuration.directors.map(\.endpoints).filter { $0.name != director.name }
+        let peers = only ?? director.configuration.directors.map(\.endpoints).filter { $0.name != director.name }
         // Not heard from for two intervals: one missed push, not yet stale.
         let quiet = peers.filter { askingEveryPeer || !peering.heard(from: $0.name, within: interval * 2, now: now) }.map(\.name)
         await withTaskGroup(of: Void.self) { group in

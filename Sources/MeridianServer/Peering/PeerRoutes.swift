@@ -4,8 +4,8 @@ import Hummingbird
 import MeridianCore
 import NIOCore
 
-/// The peers' endpoints of the director's API: `POST /v1/peer/report` and `GET
-/// /v1/peer/configuration` (`?serial=N`: a kept release). Their headers are screened before anything of the body is read, the
+/// The peers' endpoints of the director's API: `POST /v1/peer/report`, `POST /v1/peer/stream`
+/// (`ExchangeRoute`) and `GET /v1/peer/configuration` (`?serial=N`: a kept release). Their headers are screened before anything of the body is read, the
 /// body is read up to what the configuration can need, and a report is checked whole
 /// (`PeerReportCheck`) before anything of it is used. Every refusal is counted
 /// (`meridian_peer_reports_refused_total`) and logged at most once a minute per sender.
@@ -17,6 +17,9 @@ enum PeerRoutes {
         }
         router.post(.init(PeerExchange.reportPath)) { request, _ in
             try await receivePeerReport(request, director: director)
+        }
+        router.post(.init(ExchangeLinks.path)) { request, _ in
+            try await ExchangeRoute.receive(request, director: director)
         }
     }
 
@@ -114,7 +117,7 @@ enum PeerRoutes {
     }
 
     /// The signing headers of `request`, screened (and a refusal counted and logged).
-    private static func screen(_ request: Request, peering: Peering, configuration: Configuration, director: Director,
+    static func screen(_ request: Request, peering: Peering, configuration: Configuration, director: Director,
                                now: Timestamp) -> Result<PeerAuthentication.SignedHeaders, PeerAuthentication.Refusal> {
         let known = Set(configuration.directors.map(\.endpoints.name)).subtracting([director.name])
         let unchecked = PeerAuthentication.UncheckedHeaders(request.headers)

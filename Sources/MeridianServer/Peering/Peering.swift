@@ -4,7 +4,7 @@ import MeridianCore
 import NIOConcurrencyHelpers
 
 /// A director's side of the exchange with its peers: how messages are authenticated, the latest
-/// report heard from each peer, and what was refused.
+/// report heard from each peer, the streamed exchange (`hub`, `links`), and what was refused.
 public final class Peering: Sendable {
     /// A report as it was received.
     struct Received: Sendable {
@@ -22,6 +22,9 @@ public final class Peering: Sendable {
     }
 
     let authentication: PeerAuthentication
+    /// The streamed exchange's state, and this director's streams to its peers.
+    let hub: ExchangeHub
+    let links: ExchangeLinks
     private let received = NIOLockedValueBox<[DirectorName: Received]>([:])
     private let sent = NIOLockedValueBox<[DirectorName: Sent]>([:])
     /// Refusals by reason (the labels of `refusalReasons` only).
@@ -33,6 +36,23 @@ public final class Peering: Sendable {
     /// Peers with `credentials`; `marks` are the last accepted times per sender the state folder kept.
     public init(credentials: PeerCredentials, marks: [DirectorName: Int64] = [:]) {
         authentication = PeerAuthentication(credentials: credentials, marks: marks)
+        hub = ExchangeHub(epoch: UInt64(max(Timestamp.now.nanosecondsSinceEpoch / 1000, 0)))
+        links = ExchangeLinks(hub: hub)
+    }
+
+    /// Notes that a frame of `peer`'s stream was taken at `now`: the peer counts as heard (its
+    /// observations are the hub's).
+    func heardOnStream(from peer: DirectorName, at now: Timestamp) {
+        accepted.withLockedValue { $0[peer, default: 0] += 1 }
+        received.withLockedValue { received in
+            // The configuration and release it runs are the ones its last report announced (a
+            // director pushes a report to every peer when its release changes).
+            let previous = received[peer]?.report
+            // Dated as that report, so that the peer's next report still counts as newer.
+            let report = PeerReport(from: peer, sentAt: previous?.sentAt ?? Timestamp(nanosecondsSinceEpoch: 0),
+                                    fingerprint: previous?.fingerprint ?? "", observations: [], release: previous?.release)
+            received[peer] = Received(report: report, receivedAt: now)
+        }
     }
 
     /// Keeps `report` (an older one than already held is ignored). Returns whether any gateway's
@@ -91,10 +111,11 @@ public final class Peering: Sendable {
         }
     }
 
-    /// Every observation the peers reported, but those of peers that are `gone`.
+    /// Every observation the peers reported or streamed, but those of peers that are `gone`.
     var observations: [Observation] {
         let gone = self.gone
         return received.withLockedValue { $0.filter { !gone.contains($0.key) }.values.flatMap(\.report.observations) }
+            + hub.observations.filter { !gone.contains($0.observer) }
     }
 
     /// Whether a report from `peer` arrived within `window` before `now`.

@@ -1,0 +1,54 @@
+extension ExchangeLedger {
+    /// Takes a frame `peer` sent, which `ExchangeCheck` has passed: a request or acknowledgement of
+    /// this director's state moves what is sent to the peer, anything else goes to the peer's
+    /// replica. A replica that cannot follow queues a request to the peer (the same request at most
+    /// once per heartbeat interval).
+    public mutating func receive(_ frame: ExchangeFrame, from peer: Peer, at now: Timestamp) -> Reception {
+        var reception = Reception()
+        var link = links[peer] ?? Link()
+        defer { links[peer] = link }
+        switch frame.body {
+        case .request(.snapshot):
+            link.sentUpTo = nil
+            reception.answer = true
+        case .request(.changes(let asked, let since)):
+            if asked == epoch, since >= log.floor, since <= log.sequence {
+                link.sentUpTo = link.sentUpTo.map { min($0, since) }
+            } else {
+                link.sentUpTo = nil
+            }
+            reception.answer = true
+        case .heartbeat(let heartbeat):
+            if let acknowledged = heartbeat.acknowledged, acknowledged.epoch == epoch, acknowledged.sequence <= log.sequence {
+                link.acknowledged = max(link.acknowledged ?? 0, acknowledged.sequence)
+            }
+        case .delta, .snapshot:
+            break
+        }
+        var replica = replicas[peer] ?? ExchangeReplica()
+        switch replica.take(frame) {
+        case .applied(let changes):
+            reception.observationsChanged = changes.contains { change in
+                switch change {
+                case .observation, .removed(.gateway): true
+                case .override, .removed(.override): false
+                }
+            }
+            reception.writes = changes.compactMap { change -> OverrideTable.Write? in
+                guard case .override(let write) = change, now - write.override.setAt <= OverrideTable.clearanceLifetime else { return nil }
+                return write
+            }
+        case .behind(let request):
+            let repeated = link.lastRequest.map { $0.request == request && now - $0.at < settings.heartbeatInterval } ?? false
+            // A snapshot asked for replaces a request for changes that has not gone out yet.
+            if !repeated, link.request == nil || request == .snapshot {
+                link.request = request
+                reception.answer = true
+            }
+        case .ignored:
+            break
+        }
+        replicas[peer] = replica
+        return reception
+    }
+}

@@ -1,0 +1,112 @@
+/// The exchange's state machine, pure: what this director tells each peer and what it holds of each
+/// peer's state. The transport feeds it events and sends what it returns.
+///
+/// Sending: `sync` numbers this director's own changes (`ExchangeLog`): a verdict or an override
+/// write at once, a latency average only when its quantized value moved by more than
+/// `Settings.latencyThreshold` and then at most every `Settings.latencyInterval`, with the next
+/// frame. `frames(for:at:)` says what goes to a peer now: a snapshot first (and whenever the peer
+/// asks for one, or is behind `floor`), then deltas of what it was not sent, and a heartbeat when
+/// nothing else went out for `Settings.heartbeatInterval`. Per peer it keeps two numbers, not a
+/// backlog: what was sent and what the peer acknowledged (a reopened stream resends from there).
+///
+/// Receiving: `receive` applies a peer's frames to its `ExchangeReplica` in order; a gap or a
+/// digest mismatch queues a request (changes since the replica's sequence, or a snapshot), sent with
+/// the next frames to that peer. Requests and resends are made at most once per heartbeat interval
+/// per peer, so a peer that asks without end gets one snapshot per interval.
+public struct ExchangeLedger<Peer: Hashable & Sendable>: Sendable {
+    /// How the ledger paces what it sends.
+    public struct Settings: Sendable {
+        /// The longest a peer goes without a frame: a heartbeat is sent when nothing else was.
+        public var heartbeatInterval: Duration
+        /// How often moved latency averages are sent at most.
+        public var latencyInterval: Duration
+        /// How far a latency average moves before it is sent again: at least `latencyThreshold` and
+        /// `latencyShare` of the value sent before.
+        public var latencyThreshold: Duration
+        public var latencyShare: Double
+        /// How long this director's own observation of each gateway stays fresh; a stale one is
+        /// sent as `unknown` (so it stops voting).
+        public var freshness: [GatewayName: Duration]
+
+        public init(heartbeatInterval: Duration, latencyInterval: Duration = .seconds(5),
+                    latencyThreshold: Duration = .milliseconds(1), latencyShare: Double = 0.1,
+                    freshness: [GatewayName: Duration] = [:]) {
+            self.heartbeatInterval = heartbeatInterval
+            self.latencyInterval = latencyInterval
+            self.latencyThreshold = latencyThreshold
+            self.latencyShare = latencyShare
+            self.freshness = freshness
+        }
+
+        /// Settings for `configuration`: heartbeats every shortest probe interval, freshness as
+        /// `Configuration.freshness(of:)` says.
+        public init(configuration: Configuration) {
+            let interval = configuration.gateways.map(\.probe.interval).min() ?? .seconds(1)
+            self.init(heartbeatInterval: interval,
+                      freshness: Dictionary(configuration.gateways.map { ($0.name, configuration.freshness(of: $0)) },
+                                            uniquingKeysWith: { first, _ in first }))
+        }
+
+        /// Whether a latency average moved far enough from `sent` to be sent again.
+        func moved(from sent: ExchangeLatency?, to latency: ExchangeLatency?) -> Bool {
+            guard let sent, let latency else { return (sent == nil) != (latency == nil) }
+            let difference = Double(sent.steps) - Double(latency.steps)
+            let threshold = max(latencyThreshold.seconds / ExchangeLatency.step.seconds, Double(sent.steps) * latencyShare)
+            return abs(difference) >= threshold
+        }
+    }
+
+    /// What the sending side keeps per peer.
+    struct Link: Sendable {
+        /// The newest own change sent on the current stream; `nil`: a snapshot is due.
+        var sentUpTo: UInt64?
+        /// The newest own change sent at all (a `sentUpTo` below it is a resend), and whether any
+        /// snapshot or delta was (a snapshot after that is a resend).
+        var highestSent: UInt64 = 0
+        var sentState = false
+        /// The newest own change the peer said it holds.
+        var acknowledged: UInt64?
+        var lastSent: Timestamp?
+        /// When a snapshot or a rewound delta last went out.
+        var resentAt: Timestamp?
+        /// A request to send the peer with the next frames, and the last one sent.
+        var request: ExchangeFrame.Request?
+        var lastRequest: (request: ExchangeFrame.Request, at: Timestamp)?
+    }
+
+    /// What a received frame changed.
+    public struct Reception: Sendable, Equatable {
+        /// Override writes that are new here (not those set more than
+        /// `OverrideTable.clearanceLifetime` ago, whose clears may be gone): to merge.
+        public var writes: [OverrideTable.Write] = []
+        /// Whether an observation the peer reports changed: the view should be rebuilt.
+        public var observationsChanged = false
+        /// Whether frames to the peer should go out now (a request of ours, or an answer to its).
+        public var answer = false
+    }
+
+    /// This director's incarnation: its peers continue its sequence only within one epoch.
+    public let epoch: UInt64
+    public var settings: Settings
+    /// The configuration this director announces in its heartbeats.
+    public var configuration = ConfigurationMark()
+    var log = ExchangeLog()
+    /// Latency averages that moved and wait for `latencyInterval` (the verdict they go with is the one sent).
+    var pendingLatency: [GatewayName: ExchangeLatency?] = [:]
+    var latencySentAt: Timestamp?
+    var links: [Peer: Link] = [:]
+    /// What this director holds of each peer's state.
+    public internal(set) var replicas: [Peer: ExchangeReplica] = [:]
+
+    /// A ledger for an incarnation `epoch` (its start time, say): it must differ from every earlier
+    /// incarnation's.
+    public init(epoch: UInt64, settings: Settings) {
+        self.epoch = epoch
+        self.settings = settings
+    }
+
+    /// The newest own change's number.
+    public var sequence: UInt64 { log.sequence }
+    /// The digest of this director's own state as it was sent.
+    public var digest: UInt64 { log.digest.value }
+}

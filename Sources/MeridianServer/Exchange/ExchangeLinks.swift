@@ -1,0 +1,105 @@
+import AsyncHTTPClient
+import Foundation
+import MeridianCore
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// This director's streams to its peers (`POST /v1/peer/stream`, one long-lived request per peer
+/// whose body carries signed records): each is opened with the signed headers of any peer message
+/// (its timestamp is the stream's id), kept open, and opened again after a failure, or when the peer
+/// has not been heard for a while (`closeIfSilent`: a connection across a partition that has healed
+/// may wait seconds for TCP's next retransmission, a new one does not). A peer that answers 404 runs
+/// an older version: it is marked `legacy` for `legacyRetry` and gets JSON reports meanwhile (the
+/// one-version-step interop).
+final class ExchangeLinks: Sendable {
+    /// The path peers take streams at.
+    static let path = "/v1/peer/stream"
+    /// How long a peer that answered 404 gets JSON reports before a stream is tried again.
+    static let legacyRetry: Duration = .seconds(60)
+    /// How many records wait for a peer that does not read at most (the oldest are dropped: the
+    /// peer finds the gap and asks again).
+    static let queued = 256
+
+    private enum Link {
+        case open(AsyncStream<ByteBuffer>.Continuation, ExchangeRecord.Stream, next: UInt64, since: Timestamp, request: Task<Void, Never>)
+        case legacy(until: Timestamp)
+    }
+
+    private let links = NIOLockedValueBox<[DirectorName: Link]>([:])
+    private let hub: ExchangeHub
+
+    init(hub: ExchangeHub) {
+        self.hub = hub
+    }
+
+    /// Sends `peer` what the hub has for it now, if its stream is open; returns whether it is.
+    func send(to peer: DirectorName, key: DirectorSigningKey, at now: Timestamp) -> Bool {
+        links.withLockedValue { links in
+            guard case .open(let continuation, let stream, var next, let since, let request) = links[peer] else { return false }
+            for frame in hub.frames(for: peer, at: now) {
+                continuation.yield(ByteBuffer(bytes: ExchangeRecord(number: next, frame: frame).sealed(for: stream, with: key)))
+                next += 1
+            }
+            links[peer] = .open(continuation, stream, next: next, since: since, request: request)
+            return true
+        }
+    }
+
+    /// Closes the stream to `peer` if it has been open for `window` and the peer was not `heard`
+    /// within it (every peer sends at least a heartbeat per interval); `run` opens a new one.
+    func closeIfSilent(_ peer: DirectorName, heard: Bool, window: Duration, at now: Timestamp) {
+        let request = links.withLockedValue { links -> Task<Void, Never>? in
+            guard !heard, case .open(_, _, _, let since, let request) = links[peer], now - since > window else { return nil }
+            return request
+        }
+        request?.cancel()
+    }
+
+    /// Whether `peer` answered 404 lately.
+    func isLegacy(_ peer: DirectorName, at now: Timestamp) -> Bool {
+        links.withLockedValue { links in
+            guard case .legacy(let until) = links[peer] else { return false }
+            return now < until
+        }
+    }
+
+    /// Keeps a stream to `peer` open until cancelled, opening it again `retry` after it ends;
+    /// `opened` is called each time one opens (to send at once what is due).
+    func run(to peer: DirectorEndpoints, from sender: DirectorName, authentication: PeerAuthentication, client: HTTPClient,
+             retry: Duration, opened: @escaping @Sendable () -> Void) async {
+        while !Task.isCancelled {
+            if isLegacy(peer.name, at: .now) {
+                try? await Task.sleep(for: retry)
+                continue
+            }
+            let now = Timestamp.now
+            let envelope = PeerAuthentication.Envelope(method: "POST", path: Self.path, from: sender, to: peer.name)
+            let headers = authentication.sign(Data(), envelope, at: now)
+            let stream = ExchangeRecord.Stream(sender: sender.rawValue, receiver: peer.name.rawValue,
+                                               id: UInt64(max(now.nanosecondsSinceEpoch / 1000, 0)))
+            let (body, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(Self.queued))
+            var request = HTTPClientRequest(url: peer.peerURL.text + Self.path)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/octet-stream")
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            request.body = .stream(body, length: .unknown)
+            let status = NIOLockedValueBox<HTTPResponseStatus?>(nil)
+            let execution = Task {
+                let answer = try? await client.execute(request, timeout: .hours(24)).status
+                status.withLockedValue { $0 = answer }
+            }
+            links.withLockedValue { $0[peer.name] = .open(continuation, stream, next: 1, since: now, request: execution) }
+            hub.reopened(to: peer.name)
+            opened()
+            await withTaskCancellationHandler { await execution.value } onCancel: { execution.cancel() }
+            continuation.finish()
+            let answered = status.withLockedValue { $0 }
+            links.withLockedValue { links in
+                links[peer.name] = answered == .notFound ? .legacy(until: .now + Self.legacyRetry) : nil
+            }
+            try? await Task.sleep(for: retry)
+        }
+        _ = links.withLockedValue { $0.removeValue(forKey: peer.name) }
+    }
+}
