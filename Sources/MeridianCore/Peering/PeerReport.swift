@@ -9,7 +9,7 @@ public struct PeerReport: Codable, Sendable, Equatable {
     public var from: DirectorName
     /// When the report was made.
     public var sentAt: Timestamp
-    /// The sender's configuration fingerprint.
+    /// The sender's configuration fingerprint, as `reported(_:)` cuts it.
     public var fingerprint: String
     public var observations: [Observation]
     /// Every override write the sender holds (sets and clears), merged last writer wins.
@@ -25,5 +25,16 @@ public struct PeerReport: Codable, Sendable, Equatable {
         self.observations = observations
         self.overrides = overrides
         self.release = release
+    }
+
+    /// The longest fingerprint the previous version takes in a report (it refuses the whole report
+    /// over a longer one).
+    public static let compatibleFingerprintLength = 64
+
+    /// `fingerprint` as a report carries it: its first `compatibleFingerprintLength` characters
+    /// (`sha256:` and 57 hex digits), so that directors one version apart interoperate. The full
+    /// fingerprint travels in the release announcement.
+    public static func reported(_ fingerprint: String) -> String {
+        String(fingerprint.prefix(compatibleFingerprintLength))
     }
 }

@@ -5,7 +5,7 @@ extension Director {
     /// What this director tells its peers now.
     public func report(at now: Timestamp = .now) -> PeerReport {
         let loaded = loadedConfiguration
-        return PeerReport(from: name, sentAt: now, fingerprint: loaded.configuration.fingerprint,
+        return PeerReport(from: name, sentAt: now, fingerprint: PeerReport.reported(loaded.configuration.fingerprint),
                           observations: board.observations(by: name), overrides: overrideKeeper.all, release: loaded.release)
     }
 

@@ -94,7 +94,7 @@ extension Director {
             return StatusDocument.PeerStatus(
                 director: peer.endpoints.name.rawValue, region: peer.region.rawValue, url: peer.endpoints.peerURL.text, state: state.rawValue,
                 lastHeard: heard?.receivedAt.iso8601, fingerprint: heard?.report.fingerprint,
-                sameConfiguration: heard.map { $0.report.fingerprint == configuration.fingerprint },
+                sameConfiguration: heard.map { $0.report.fingerprint == PeerReport.reported(configuration.fingerprint) },
                 lastSent: sends[peer.endpoints.name]?.at.iso8601, lastSendError: sends[peer.endpoints.name]?.error)
         }
     }
