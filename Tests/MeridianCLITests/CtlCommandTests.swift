@@ -76,6 +76,11 @@ struct CtlOverrideCommandTests {
         #expect(fail.output.contains("region istanbul  down    test"), "\(fail.output)")
         let status = try CommandRunner.run(["ctl", "status"] + director)
         #expect(status.status == 0 && status.output.contains("forced down by test: drill"), "\(status.output)")
+        // It names the director and its region, and every other director with its region.
+        #expect(status.output.hasPrefix("director ist-a (istanbul)  version "), "\(status.output)")
+        let peerRows = status.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        #expect(peerRows.contains { $0.prefix(3) == ["ist-b", "istanbul", "off"] } && peerRows.contains { $0.prefix(3) == ["ankara", "ankara", "off"] },
+                "\(status.output)")
         let refused = try CommandRunner.run(["ctl", "restore", "istanbul", "--token-file", wrongFile.path] + director)
         #expect(refused.status == 1 && refused.errors.contains("401"), "\(refused.errors)")
         let restore = try CommandRunner.run(["ctl", "restore", "istanbul", "--token-file", tokenFile.path] + director)

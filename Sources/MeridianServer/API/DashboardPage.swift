@@ -61,7 +61,7 @@ enum DashboardPage {
         function render(status) {
           const d = status.director;
           document.getElementById("meta").textContent =
-            `v${d.version} · up ${Math.round(d.uptimeSeconds)}s · config ${d.configuration.fingerprint || "(built in)"} · updated ${new Date(status.generatedAt).toLocaleTimeString()}`;
+            `v${d.version} · up ${Math.round(d.uptimeSeconds)}s · config ${d.configuration.serial ? "release " + d.configuration.serial + " " : ""}${d.configuration.fingerprint || "(built in)"} · updated ${new Date(status.generatedAt).toLocaleTimeString()}`;
           const badges = document.getElementById("badges");
           badges.replaceChildren();
           if (d.warmingUp) badges.append(badge("warming up", "warming"));

@@ -15,7 +15,9 @@ struct CtlStatusCommand: AsyncParsableCommand {
 
     static func text(_ status: StatusDocument) -> String {
         let director = status.director
-        var lines = ["director \(director.region)  version \(director.version)  configuration \(director.configuration.fingerprint)"
+        let release = director.configuration.serial.map { "release \($0) " } ?? ""
+        var lines = ["director \(director.name) (\(director.region))  version \(director.version)  "
+                     + "configuration \(release)\(director.configuration.fingerprint)"
                      + (director.isolated ? "  ISOLATED" : "") + (director.warmingUp ? "  warming up" : ""), ""]
         var regions = TextTable(header: ["REGION", "AVAILABILITY", "HEALTHY", "SCORE", "LATENCY", "REASON"])
         for region in status.regions {
@@ -34,10 +36,10 @@ struct CtlStatusCommand: AsyncParsableCommand {
         lines.append(gateways.render())
         if !status.peers.isEmpty {
             lines.append("")
-            var peers = TextTable(header: ["PEER", "STATE", "LAST HEARD", "CONFIGURATION", "URL"])
+            var peers = TextTable(header: ["PEER", "REGION", "STATE", "LAST HEARD", "CONFIGURATION", "URL"])
             for peer in status.peers {
                 let configuration = peer.sameConfiguration.map { $0 ? "same" : "DIFFERENT (\(peer.fingerprint ?? "?"))" } ?? "-"
-                peers.add([peer.region, peer.state, peer.lastHeard ?? "-", configuration, peer.url])
+                peers.add([peer.director, peer.region, peer.state, peer.lastHeard ?? "-", configuration, peer.url])
             }
             lines.append(peers.render())
         }
