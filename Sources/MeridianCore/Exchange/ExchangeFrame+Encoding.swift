@@ -60,7 +60,7 @@ extension ExchangeFrame {
             writer.varint(heartbeat.configuration.serial)
             let fingerprint = heartbeat.configuration.fingerprint.prefix(ConfigurationMark.longestFingerprint)
             writer.byte(UInt8(truncatingIfNeeded: fingerprint.count))
-            writer.append(Array(fingerprint))
+            writer.append(fingerprint)
         case .delta(let delta):
             writer.varint(delta.since)
             writer.varint(delta.upTo)

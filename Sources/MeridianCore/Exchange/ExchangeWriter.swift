@@ -1,9 +1,10 @@
 /// Writes the exchange's binary encoding (version 3): bytes, LEB128 varints, zigzag varints for
-/// signed times, and length-prefixed UTF-8. `ExchangeReader` reads what it writes.
-struct ExchangeWriter {
-    private(set) var bytes: [UInt8] = []
+/// signed times, and length-prefixed UTF-8. `ExchangeReader` reads what it writes. The stream's
+/// records (in MeridianServer) are written with it too.
+public struct ExchangeWriter {
+    public private(set) var bytes: [UInt8] = []
 
-    init(reservingCapacity capacity: Int = 64) {
+    public init(reservingCapacity capacity: Int = 64) {
         bytes.reserveCapacity(capacity)
     }
 
@@ -11,7 +12,7 @@ struct ExchangeWriter {
         bytes.append(value)
     }
 
-    mutating func varint(_ value: UInt64) {
+    public mutating func varint(_ value: UInt64) {
         var rest = value
         while rest >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
@@ -42,7 +43,7 @@ struct ExchangeWriter {
         bytes.append(contentsOf: text.utf8)
     }
 
-    mutating func append(_ other: [UInt8]) {
+    public mutating func append(_ other: some Sequence<UInt8>) {
         bytes.append(contentsOf: other)
     }
 }

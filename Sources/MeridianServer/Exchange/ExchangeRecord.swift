@@ -22,11 +22,11 @@ struct ExchangeRecord: Sendable, Equatable {
 
     /// The record's bytes, signed with `key` for `stream`.
     func sealed(for stream: Stream, with key: DirectorSigningKey) -> [UInt8] {
-        var writer = ByteWriter()
+        var writer = ExchangeWriter(reservingCapacity: frame.count + Self.signatureLength + 20)
         writer.varint(number)
         writer.varint(UInt64(frame.count))
-        writer.bytes.append(contentsOf: key.signature(for: Self.signed(frame, number: number, stream: stream)))
-        writer.bytes.append(contentsOf: frame)
+        writer.append(key.signature(for: Self.signed(frame, number: number, stream: stream)))
+        writer.append(frame)
         return writer.bytes
     }
 
@@ -45,18 +45,4 @@ struct ExchangeRecord: Sendable, Equatable {
 
     /// An Ed25519 signature's length.
     static let signatureLength = 64
-}
-
-/// Varints for `ExchangeRecord` (the exchange's own writer is MeridianCore's).
-private struct ByteWriter {
-    var bytes: [UInt8] = []
-
-    mutating func varint(_ value: UInt64) {
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(truncatingIfNeeded: rest))
-    }
 }
