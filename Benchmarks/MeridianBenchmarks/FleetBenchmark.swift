@@ -13,7 +13,7 @@ enum FleetBenchmark {
     static let recordOverhead = 64 + 4 + 8
 
     static func run(seconds: Int) {
-        print("meridian-benchmarks fleet: in-process exchange of ledgers (no HTTP, no signing time);")
+        print("meridian-benchmarks fleet-ledgers: in-process exchange of ledgers (no HTTP, no signing time);")
         print("synthetic observations in place of probes: 0.1 % of each director's verdicts change per second")
         for (directors, gateways) in [(20, 10_000), (5, 50_000)] {
             measure(directors: directors, gateways: gateways, seconds: seconds)
@@ -72,6 +72,20 @@ enum FleetBenchmark {
                      held, gateways.count * (directors.count - 1)))
         print(String(format: "  full JSON reports: %.0f B/s sent and received per director, %.1f ms CPU/s; ratio %.0fx fewer bytes, %.0fx less CPU",
                      json.bytes, json.milliseconds, json.bytes / max(perDirectorSent, 1), json.milliseconds / max(exchangeCPU, 0.001)))
+    }
+
+    /// One rebuild of a director's answers (`Assessment.make`) from the observations of a fleet of
+    /// `directors` directors that each see all `gateways` gateways.
+    static func steering(directors: Int, gateways: Int) {
+        let configuration = FleetConfiguration.make(directors: directors, gateways: gateways)
+        let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
+        let observations = configuration.gateways.flatMap { gateway in
+            configuration.directors.map { Observation(gateway: gateway.name, observer: $0.endpoints.name, verdict: .up, latency: .milliseconds(12), at: now) }
+        }
+        let peers = configuration.directors.map(\.endpoints.name)
+        meridian_benchmarks.measure("steering snapshot, \(directors) directors x \(gateways) gateways", operations: 1, rounds: 5) {
+            Assessment.make(configuration, observations: observations, overrides: [], vantage: peers[0], peers: Array(peers.dropFirst()), now: now).sites.count
+        }
     }
 
     /// Bytes each director sends per second with full JSON reports (one to every peer), and the CPU

@@ -30,8 +30,39 @@ struct ExchangeStreamingTests {
             hub.observations.contains { $0.observer == "istanbul" && $0.gateway == "ist-2" && $0.verdict == .down }
         })
         #expect(await eventually { state(first, "ist-2") == .down && state(second, "ist-2") == .down })
+        #expect(second.director.peerVerdict(of: "ist-2", by: "istanbul") == .down)
+        // The bytes went over the stream, and /metrics counts them per peer.
+        #expect(first.director.peerBytes.sent > 0 && second.director.peerBytes.received > 0)
+        let metrics = String(decoding: try await second.get("/metrics").body, as: UTF8.self)
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix("meridian_peer_bytes_received_total{peer=\"istanbul\",kind=\"stream\"} ") }
+        #expect(line.flatMap { UInt64($0.split(separator: " ").last ?? "") }.map { $0 > 0 } == true)
         await first.stop()
         await second.stop()
+        await world.stop()
+    }
+
+    @Test func aDirectorAddedByAReloadIsStreamedToAndOneRemovedIsForgotten() async throws {
+        let world = try await LiveWorld.start()
+        let configuration = try PeeringTests.withFreeAPIPorts(world.configuration)
+        var larger = configuration
+        let istanbul = try #require(larger.regions.firstIndex { $0.name == "istanbul" })
+        larger.regions[istanbul].directors.append(DirectorEndpoints(
+            name: "ist-b", dns: SocketAddress("127.0.0.1:1")!, redirect: SocketAddress("127.0.0.1:2")!,
+            api: SocketAddress(ip: IPAddress("127.0.0.1")!, port: try PeeringTests.freePort())))
+        let first = try await RunningDirector.start(world, region: "istanbul", director: "istanbul", configuration: configuration, peering: true)
+        let added = try await RunningDirector.start(world, region: "istanbul", director: "ist-b", configuration: larger, peering: true)
+        let firstHub = try #require(first.director.peering?.hub), addedHub = try #require(added.director.peering?.hub)
+        #expect(first.director.adopt(larger) == .reloaded(fingerprint: ""))
+        // The reloaded director opens a stream to its new region-mate, and takes the mate's.
+        #expect(await eventually { addedHub.observations.contains { $0.observer == "istanbul" } })
+        #expect(await eventually { firstHub.observations.contains { $0.observer == "ist-b" } })
+        #expect(first.director.adopt(configuration) == .reloaded(fingerprint: ""))
+        // Back without it: what it streamed is forgotten, and no stream goes to it any more.
+        #expect(await eventually { !firstHub.observations.contains { $0.observer == "ist-b" } })
+        let key = try #require(first.director.peering?.authentication.key)
+        #expect(await eventually { first.director.peering?.links.send(to: "ist-b", key: key, at: .now) == false })
+        await added.stop()
+        await first.stop()
         await world.stop()
     }
 

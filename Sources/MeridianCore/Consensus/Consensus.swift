@@ -19,61 +19,54 @@ public enum Consensus {
     /// a director that has peers.
     public static func evaluate(_ configuration: Configuration, observations: [Observation],
                                 vantage: DirectorName?, peers: [DirectorName], now: Timestamp) -> ConsensusView {
-        let regionOf = configuration.regionOfDirector
-        let newest = newestObservations(observations.filter { regionOf[$0.observer] != nil })
-        var fresh: [GatewayName: [Observation]] = [:]
-        var stale: [GatewayName: [DirectorName]] = [:]
+        let table = ObservationTable(configuration, observations: observations)
+        let gateways = configuration.gateways
+        var fresh: [[Observation]] = Array(repeating: [], count: gateways.count)
+        // The region number of each fresh observation's observer.
+        var freshRegions: [[Int]] = Array(repeating: [], count: gateways.count)
+        var stale: [[DirectorName]] = Array(repeating: [], count: gateways.count)
+        var freshObserver = Array(repeating: false, count: table.observers.count)
         var freshUntil: Timestamp?
-        for gateway in configuration.gateways {
+        for (slot, gateway) in gateways.enumerated() {
             let window = configuration.freshness(of: gateway)
-            for observation in newest[gateway.name, default: [:]].values.sorted(by: { $0.observer < $1.observer }) {
+            // Observers are numbered in name order, so each list is in name order.
+            for observer in table.observers.indices {
+                guard let observation = table.newest(gateway: slot, observer: observer, in: observations) else { continue }
                 if now - observation.at <= window && observation.at <= now + window {
-                    fresh[gateway.name, default: []].append(observation)
+                    fresh[slot].append(observation)
+                    freshRegions[slot].append(table.observers[observer].region)
+                    freshObserver[observer] = true
                     freshUntil = min(freshUntil ?? observation.at + window, observation.at + window)
                 } else {
-                    stale[gateway.name, default: []].append(observation.observer)
+                    stale[slot].append(observation.observer)
                 }
             }
         }
-        let freshPeers = Set(fresh.values.joined().map(\.observer)).subtracting(vantage.map { [$0] } ?? [])
+        let freshPeers = Set(table.observers.indices.filter { freshObserver[$0] }.map { table.observers[$0].name })
+            .subtracting(vantage.map { [$0] } ?? [])
         let isolated = vantage != nil && !peers.isEmpty && freshPeers.isDisjoint(with: peers)
 
-        var verdicts: [GatewayName: GatewayConsensus] = [:]
-        for gateway in configuration.gateways {
-            verdicts[gateway.name] = vote(gateway.name, fresh: fresh[gateway.name] ?? [], stale: stale[gateway.name] ?? [],
-                                          regionOf: regionOf, vantage: vantage)
+        var tally = RegionTally(regions: configuration.regions.count)
+        var verdicts: [GatewayName: GatewayConsensus] = Dictionary(minimumCapacity: gateways.count)
+        for (slot, gateway) in gateways.enumerated() {
+            verdicts[gateway.name] = vote(gateway.name, fresh: fresh[slot], regions: freshRegions[slot], stale: stale[slot],
+                                          tally: &tally, vantage: vantage)
         }
-        if isolated, let vantage, let region = regionOf[vantage] {
+        if isolated, let vantage, let region = configuration.regionOfDirector[vantage] {
             distrustRemoteOutage(in: &verdicts, configuration: configuration, vantage: region)
         }
         return ConsensusView(gateways: verdicts, isolated: isolated, freshPeers: freshPeers.sorted(), freshUntil: freshUntil)
     }
 
-    private static func newestObservations(_ observations: [Observation]) -> [GatewayName: [DirectorName: Observation]] {
-        var newest: [GatewayName: [DirectorName: Observation]] = [:]
-        for observation in observations {
-            if let existing = newest[observation.gateway]?[observation.observer], existing.at >= observation.at { continue }
-            newest[observation.gateway, default: [:]][observation.observer] = observation
+    /// `regions` holds the region number of each fresh observation's observer.
+    private static func vote(_ gateway: GatewayName, fresh: [Observation], regions observerRegions: [Int], stale: [DirectorName],
+                             tally: inout RegionTally, vantage: DirectorName?) -> GatewayConsensus {
+        var voters: [Observation] = []
+        for (observation, region) in zip(fresh, observerRegions) where observation.verdict != .unknown {
+            voters.append(observation)
+            tally.count(region: region, down: observation.verdict == .down)
         }
-        return newest
-    }
-
-    /// How the regions voted on one gateway: the regions whose directors see it down by majority,
-    /// and every region with a vote.
-    private static func regionVotes(_ voters: [Observation], regionOf: [DirectorName: RegionName]) -> (down: Int, regions: Int) {
-        var tallies: [RegionName: (down: Int, all: Int)] = [:]
-        for voter in voters {
-            guard let region = regionOf[voter.observer] else { continue }
-            tallies[region, default: (0, 0)].all += 1
-            if voter.verdict == .down { tallies[region, default: (0, 0)].down += 1 }
-        }
-        return (tallies.values.filter { $0.down * 2 > $0.all }.count, tallies.count)
-    }
-
-    private static func vote(_ gateway: GatewayName, fresh: [Observation], stale: [DirectorName],
-                             regionOf: [DirectorName: RegionName], vantage: DirectorName?) -> GatewayConsensus {
-        let voters = fresh.filter { $0.verdict != .unknown }
-        let (down, regions) = regionVotes(voters, regionOf: regionOf)
+        let (down, regions) = tally.result()
         let up = regions - down
         // One director per region: the votes are the directors' own, and are called observers.
         let byDirector = voters.count == regions

@@ -105,6 +105,12 @@ public struct ExchangeLedger<Peer: Hashable & Sendable>: Sendable {
         self.settings = settings
     }
 
+    /// Forgets everything held of, and sent to, peers outside `peers` (removed from the configuration).
+    public mutating func keep(only peers: Set<Peer>) {
+        replicas = replicas.filter { peers.contains($0.key) }
+        links = links.filter { peers.contains($0.key) }
+    }
+
     /// The newest own change's number.
     public var sequence: UInt64 { log.sequence }
     /// The digest of this director's own state as it was sent.

@@ -32,6 +32,12 @@ public struct ExchangeReplica: Sendable {
         }
     }
 
+    /// The verdict held for `gateway`, if any.
+    public func verdict(of gateway: GatewayName) -> Verdict? {
+        guard case .observation(let observation) = values[.gateway(gateway)] else { return nil }
+        return observation.verdict
+    }
+
     /// The override writes held.
     public var overrides: [OverrideTable.Write] {
         values.values.compactMap { change -> OverrideTable.Write? in

@@ -40,6 +40,19 @@ extension Director {
         if reception.answer { ownChanged() }
     }
 
+    /// The verdict on `gateway` this director holds from its peer `peer` (streamed, or in the peer's
+    /// last report), if it holds one.
+    public func peerVerdict(of gateway: GatewayName, by peer: DirectorName) -> Verdict? {
+        peering?.verdict(of: gateway, by: peer)
+    }
+
+    /// The bytes of HTTP bodies this director has sent to its peers and received from them, over
+    /// every peer, streamed and reported (`meridian_peer_bytes_sent_total` and `_received_total`).
+    public var peerBytes: (sent: UInt64, received: UInt64) {
+        let total = peering?.traffic.total ?? .init()
+        return (total.sent, total.received)
+    }
+
     /// Calls `handler` whenever one of this director's own verdicts changes or an operator gives it
     /// an override: what its peers should hear about at once.
     public func onOwnChange(_ handler: @escaping @Sendable () -> Void) {

@@ -6,7 +6,7 @@ extension Director {
     /// How long a region-mate may stay unheard and still be counted on to probe its share: two
     /// exchange intervals (one missed report).
     var regionMateWindow: Duration {
-        (configuration.gateways.map(\.probe.interval).min() ?? .seconds(1)) * 2
+        (configuration.regions.lazy.flatMap(\.gateways).map(\.probe.interval).min() ?? .seconds(1)) * 2
     }
 
     /// The region-mates this director hears from now: a report arrived within `regionMateWindow`,
@@ -28,7 +28,14 @@ extension Director {
     /// now (every gateway while it hears none), and journals a change.
     func updateProbeShare(at now: Timestamp = .now) {
         let mates = activeRegionMates(at: now)
-        let configuration = self.configuration
+        let loaded = loadedConfiguration
+        // The share is worked out again only when the mates or the configuration changed (it hashes every gateway of the region).
+        let unchanged = shareInputs.withLockedValue { inputs in
+            defer { inputs = (mates, loaded.loadedAt) }
+            return inputs.map { $0.mates == mates && $0.loadedAt == loaded.loadedAt } ?? false
+        }
+        guard !unchanged else { return }
+        let configuration = loaded.configuration
         let share = mates.isEmpty ? nil : ProbeShare.gateways(of: name, in: configuration, active: mates)
         guard scheduler.probe(only: share) else { return }
         let text = share.map { "probing \($0.count) of \(configuration.gateways.count) gateways, shared with \(mates.sorted().map(\.rawValue).joined(separator: ", "))" }

@@ -54,6 +54,7 @@ extension Director {
     /// `responder` is installed with the first snapshot of its configuration, at once, so no query is
     /// answered from one configuration's zone and another's snapshot.
     public func refreshSnapshot(at now: Timestamp? = nil, installing responder: DNSResponder? = nil) {
+        guard steers else { return }
         refreshed.withLockedValue { refreshed in
             let now = now ?? .now
             refreshed.boardChanges = board.decisionInputChanges

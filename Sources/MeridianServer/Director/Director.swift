@@ -38,11 +38,15 @@ public final class Director: Sendable {
     /// The state files moved aside at start (unreadable, or holding impossible times).
     let stateProblems: [StateStore.Problem]
     let warmUp: WarmUp
+    /// Whether the steering snapshot is rebuilt as the inputs change (see `init`).
+    let steers: Bool
     /// What happened: verdicts, overrides, peers, configuration (`/v1/events`).
     public let journal: EventJournal
     /// The configuration releases: kept, made, followed (`Director+Releases`).
     let releases: ConfigurationReleases
     let ownChangeHandlers = NIOLockedValueBox<[@Sendable () -> Void]>([])
+    /// What the probe share was last worked out from (`updateProbeShare`).
+    let shareInputs = NIOLockedValueBox<(mates: Set<DirectorName>, loadedAt: Timestamp)?>(nil)
     /// What the installed snapshot was built from; held for the whole of a refresh.
     let refreshed = NIOLockedValueBox(Refreshed())
 
@@ -83,9 +87,10 @@ public final class Director: Sendable {
 
     /// Creates the director `director` of `region` (`nil`: the region's only one). `source` is the
     /// folder the configuration came from, which `reload()` reads again; with `credentials`, it
-    /// peers with every other director.
+    /// peers with every other director. With `steers` false, the answers stay those of the start
+    /// (the fleet benchmark, where twenty directors' exchange shares one machine, does without them).
     public init(configuration: Configuration, region: String, director: String? = nil, source: String?, logger: Logger,
-                credentials: PeerCredentials? = nil, state: StateStore? = nil,
+                credentials: PeerCredentials? = nil, state: StateStore? = nil, steers: Bool = true,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(StartError) {
         let (home, endpoints) = try Self.endpoints(in: configuration, region: region, director: director)
         let name = endpoints.name
@@ -100,6 +105,7 @@ public final class Director: Sendable {
         self.region = home.name
         self.logger = logger
         self.startedAt = .now
+        self.steers = steers
         self.board = HealthBoard(configuration)
         self.metrics = DirectorMetrics()
         let loaded = LoadedConfiguration(configuration: configuration, loadedAt: .now, source: source, release: release)
@@ -124,12 +130,21 @@ public final class Director: Sendable {
         self.answering = DNSAnswering(responder: Self.responder(for: loaded, director: name), snapshot: snapshot)
         self.redirects = RedirectAnswering(snapshot: snapshot)
         metrics.registerDecisions(of: configuration)
-        scheduler.onVerdictChange { [weak self] gateway, change in
-            self?.journal.record(.verdict, gateway.name.rawValue, "\(change.from.rawValue) → \(change.to.rawValue): \(change.reason)",
-                                 at: change.at)
-            self?.refreshSnapshot()
-            self?.ownChanged()
-        }
+        scheduler.onVerdictChange { [weak self] gateway, change in self?.verdictChanged(gateway.name, change) }
+    }
+
+    /// Records `outcome` as if a probe of `gateway` had had it: what a director that does not probe
+    /// (`DirectorService.Options.probes` false) is given instead, by the fleet benchmark's synthetic
+    /// observation source. A verdict it changes reaches the answers and the peers as a probe's does.
+    public func record(_ outcome: ProbeOutcome, for gateway: GatewayName) {
+        guard let (_, change) = board.record(outcome, for: gateway), let change else { return }
+        verdictChanged(gateway, change)
+    }
+
+    private func verdictChanged(_ gateway: GatewayName, _ change: GatewayHealth.Change) {
+        journal.record(.verdict, gateway.rawValue, "\(change.from.rawValue) → \(change.to.rawValue): \(change.reason)", at: change.at)
+        refreshSnapshot()
+        ownChanged()
     }
 
     /// The configuration in force.

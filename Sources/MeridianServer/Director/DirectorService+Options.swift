@@ -39,6 +39,14 @@ extension DirectorService {
         /// API connections at once, and how long one may stay idle.
         public var apiConnections: Int
         public var apiIdleTimeout = Duration.seconds(30)
+        /// Whether the director probes its gateways; without, its observations are what
+        /// `Director.record(_:for:)` is given (the fleet benchmark's synthetic source).
+        public var probes = true
+        /// Whether the director rebuilds its answers as observations change (`Director.init`'s `steers`).
+        public var steers = true
+        /// Whether the director streams its changes to its peers; without, it pushes full JSON
+        /// reports only, as the previous version does.
+        public var streams = true
         /// Whether `run()` asks the peers for their reports before the parts start (as `serve` does).
         public var greets = true
         /// Whether SIGHUP reloads the configuration from `source`.

@@ -35,7 +35,8 @@ public struct DirectorService: ServiceLifecycle.Service {
         let named = try Director.endpoints(in: configuration, region: options.region, director: options.director).endpoints
         let state = try options.stateDirectory.map { try StateStore(directory: $0) }
         let director = try Director(configuration: configuration, region: options.region, director: options.director,
-                                    source: options.source, logger: options.logger, credentials: options.credentials, state: state)
+                                    source: options.source, logger: options.logger, credentials: options.credentials, state: state,
+                                    steers: options.steers)
         // A director that starts on a release it kept binds that release's addresses.
         let endpoints = director.configuration.director(director.name)?.endpoints ?? named
         let addresses: [Listener: MeridianCore.SocketAddress] = [
@@ -49,9 +50,10 @@ public struct DirectorService: ServiceLifecycle.Service {
             bound.withLockedValue { $0[listener] = port }
             await onListening(listener, port)
         }
-        let exchange = PeerExchange(director: director)
-        var parts: [any ServiceLifecycle.Service] = [director.scheduler, SnapshotRefresher(directors: [director]), exchange,
-                                                     ReleaseDistribution(director: director)]
+        let exchange = PeerExchange(director: director, streams: options.streams)
+        var parts: [any ServiceLifecycle.Service] = options.probes ? [director.scheduler] : []
+        if options.steers { parts.append(SnapshotRefresher(directors: [director])) }
+        parts += [exchange, ReleaseDistribution(director: director)] as [any ServiceLifecycle.Service]
         if state != nil { parts.append(StateKeeper(directors: [director])) }
         parts.append(DNSServer(answering: director.answering, address: addresses[.dns]!, logger: director.logger,
                                tcp: options.dnsTCP, udpThreads: options.dnsThreads) { await listening(.dns, $0) })

@@ -33,14 +33,19 @@ final class ExchangeHub: Sendable {
     }
 
     /// Takes (or takes again, after a reload) the configuration frames are checked against and
-    /// announced with, and the interval heartbeats keep (by default the shortest probe interval).
+    /// announced with, and the interval heartbeats keep (by default the shortest probe interval);
+    /// peers it no longer names are forgotten.
     func configure(_ configuration: Configuration, maximumSkew: Duration, heartbeat interval: Duration? = nil) {
         var settings = ExchangeLedger<DirectorName>.Settings(configuration: configuration)
         if let interval { settings.heartbeatInterval = interval }
         let check = ExchangeCheck(configuration: configuration, maximumSkew: maximumSkew)
         let limits = ExchangeLimits(for: configuration)
         let mark = ConfigurationMark(fingerprint: Array(configuration.fingerprint.utf8.prefix(ConfigurationMark.longestFingerprint)))
+        let peers = Set(configuration.directors.map(\.endpoints.name))
         state.withLockedValue { state in
+            // A director the configuration no longer names is forgotten: what it sent, and its stream.
+            state.ledger.keep(only: peers)
+            state.streams = state.streams.filter { peers.contains($0.key) }
             state.ledger.settings = settings
             state.ledger.configuration = mark
             state.check = check
@@ -90,6 +95,11 @@ final class ExchangeHub: Sendable {
             if let refusal = check.refusal(of: frame, at: now) { return .failure(.refused(refusal)) }
             return .success(state.ledger.receive(frame, from: sender, at: now))
         }
+    }
+
+    /// The verdict `peer`'s replica holds for `gateway`, if any.
+    func verdict(of gateway: GatewayName, by peer: DirectorName) -> Verdict? {
+        state.withLockedValue { $0.ledger.replicas[peer]?.verdict(of: gateway) }
     }
 
     /// Every observation the peers' replicas hold, each dated by its peer's newest frame.

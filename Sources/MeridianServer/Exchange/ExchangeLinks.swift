@@ -28,9 +28,11 @@ final class ExchangeLinks: Sendable {
 
     private let links = NIOLockedValueBox<[DirectorName: Link]>([:])
     private let hub: ExchangeHub
+    private let traffic: PeerTraffic
 
-    init(hub: ExchangeHub) {
+    init(hub: ExchangeHub, traffic: PeerTraffic) {
         self.hub = hub
+        self.traffic = traffic
     }
 
     /// Sends `peer` what the hub has for it now, if its stream is open; returns whether it is.
@@ -38,7 +40,9 @@ final class ExchangeLinks: Sendable {
         links.withLockedValue { links in
             guard case .open(let continuation, let stream, var next, let since, let request) = links[peer] else { return false }
             for frame in hub.frames(for: peer, at: now) {
-                continuation.yield(ByteBuffer(bytes: ExchangeRecord(number: next, frame: frame).sealed(for: stream, with: key)))
+                let record = ExchangeRecord(number: next, frame: frame).sealed(for: stream, with: key)
+                traffic.sent(record.count, to: peer, as: .stream)
+                continuation.yield(ByteBuffer(bytes: record))
                 next += 1
             }
             links[peer] = .open(continuation, stream, next: next, since: since, request: request)
@@ -56,6 +60,14 @@ final class ExchangeLinks: Sendable {
         request?.cancel()
     }
 
+    /// Since when the stream to `peer` has been open (`nil`: it is not).
+    func openSince(_ peer: DirectorName) -> Timestamp? {
+        links.withLockedValue { links in
+            guard case .open(_, _, _, let since, _) = links[peer] else { return nil }
+            return since
+        }
+    }
+
     /// Whether `peer` answered 404 lately.
     func isLegacy(_ peer: DirectorName, at now: Timestamp) -> Bool {
         links.withLockedValue { links in
@@ -64,10 +76,13 @@ final class ExchangeLinks: Sendable {
         }
     }
 
-    /// Keeps a stream to `peer` open until cancelled, opening it again `retry` after it ends;
-    /// `opened` is called each time one opens (to send at once what is due).
+    /// Keeps a stream to `peer` open until cancelled: one that was open for `retry` or longer and
+    /// ended (the peer stopped, the connection broke) is opened again at once, so that a peer that is
+    /// gone is known to be within a round trip; one that failed sooner is tried again `retry` later.
+    /// `opened` is called each time one opens (to send at once what is due), `failed` with the
+    /// error each time one fails.
     func run(to peer: DirectorEndpoints, from sender: DirectorName, authentication: PeerAuthentication, client: HTTPClient,
-             retry: Duration, opened: @escaping @Sendable () -> Void) async {
+             retry: Duration, opened: @escaping @Sendable () -> Void, failed: @escaping @Sendable (any Error) -> Void) async {
         while !Task.isCancelled {
             if isLegacy(peer.name, at: .now) {
                 try? await Task.sleep(for: retry)
@@ -84,9 +99,14 @@ final class ExchangeLinks: Sendable {
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             request.body = .stream(body, length: .unknown)
-            let status = NIOLockedValueBox<HTTPResponseStatus?>(nil)
+            let status = NIOLockedValueBox<Result<HTTPResponseStatus, any Error>?>(nil)
             let execution = Task {
-                let answer = try? await client.execute(request, timeout: .hours(24)).status
+                let answer: Result<HTTPResponseStatus, any Error>
+                do {
+                    answer = .success(try await client.execute(request, timeout: .hours(24)).status)
+                } catch {
+                    answer = .failure(error)
+                }
                 status.withLockedValue { $0 = answer }
             }
             links.withLockedValue { $0[peer.name] = .open(continuation, stream, next: 1, since: now, request: execution) }
@@ -96,9 +116,10 @@ final class ExchangeLinks: Sendable {
             continuation.finish()
             let answered = status.withLockedValue { $0 }
             links.withLockedValue { links in
-                links[peer.name] = answered == .notFound ? .legacy(until: .now + Self.legacyRetry) : nil
+                links[peer.name] = (try? answered?.get()) == .notFound ? .legacy(until: .now + Self.legacyRetry) : nil
             }
-            try? await Task.sleep(for: retry)
+            if case .failure(let error) = answered, !Task.isCancelled { failed(error) }
+            if Timestamp.now - now < retry { try? await Task.sleep(for: retry) }
         }
         _ = links.withLockedValue { $0.removeValue(forKey: peer.name) }
     }

@@ -42,7 +42,8 @@ enum ExchangeRoute {
         do {
             // A stream lasts as long as its sender runs: a director shutting down stops reading.
             cut = try await cancelWhenGracefulShutdown {
-                try await ExchangeStreamReading.read(request.body, stream: stream, from: sender, key: key, hub: hub) { reception in
+                try await ExchangeStreamReading.read(request.body, stream: stream, from: sender, key: key, hub: hub,
+                                                     arrived: { peering.traffic.received($0, from: sender, as: .stream) }) { reception in
                     director.receive(reception, from: sender)
                 }
             }

@@ -2,7 +2,8 @@ import MeridianCore
 import NIOCore
 
 /// Reads one peer's stream as its bytes arrive: cuts them into records (`ExchangeRecordReader`),
-/// and hands each record's frame to `hub`, in order, calling `handle` with what each frame changed.
+/// and hands each record's frame to `hub`, in order, calling `handle` with what each frame changed
+/// (and `arrived` with the size of each piece of the body as it comes).
 /// Returns why the stream was cut, or `nil` when it ended; the first refusal ends it.
 enum ExchangeStreamReading {
     /// Why a stream was cut.
@@ -13,11 +14,12 @@ enum ExchangeStreamReading {
 
     static func read<Body: AsyncSequence>(
         _ body: Body, stream: ExchangeRecord.Stream, from sender: DirectorName, key: DirectorKey, hub: ExchangeHub,
-        clock: () -> Timestamp = { .now }, handle: (ExchangeLedger<DirectorName>.Reception) -> Void
+        clock: () -> Timestamp = { .now }, arrived: (Int) -> Void = { _ in }, handle: (ExchangeLedger<DirectorName>.Reception) -> Void
     ) async throws -> Cut? where Body.Element == ByteBuffer {
         guard let limits = hub.limits else { return .frame(.superseded) }
         var reader = ExchangeRecordReader(stream: stream, key: key, largestFrame: limits.largestFrame)
         for try await buffer in body {
+            arrived(buffer.readableBytes)
             switch reader.take(buffer.readableBytesView) {
             case .failure(let refusal):
                 return .record(refusal)

@@ -54,10 +54,10 @@ public struct ConnectionBudget: Sendable, Equatable, CustomStringConvertible {
 
 extension ConnectionBudget {
     /// The budget for `directors` directors of `configuration` in one process with `descriptors`
-    /// descriptors: every director probes every gateway and pushes to every other region's director.
+    /// descriptors: every director probes every gateway and streams to every other director.
     public init(descriptors: Int, configuration: Configuration, directors: Int = 1) {
         self.init(descriptors: descriptors, gateways: configuration.gateways.count,
-                  peers: max(0, configuration.regions.count - 1), directors: directors)
+                  peers: max(0, configuration.directors.count - 1), directors: directors)
     }
 
     /// The caps, for the start-up log line.

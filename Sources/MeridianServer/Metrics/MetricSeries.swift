@@ -73,6 +73,13 @@ extension MetricSeries {
         name: "meridian_peer_reports_refused_total", help: "Peer reports refused, by reason.", kind: .counter)
     static let peerFresh = MetricSeries(
         name: "meridian_peer_fresh", help: "1 when a report from the peer is fresh.", kind: .gauge)
+    static let peerBytesSent = MetricSeries(
+        name: "meridian_peer_bytes_sent_total",
+        help: "Bytes of HTTP bodies sent to each peer, by kind (stream: the exchange's records; report: JSON reports).", kind: .counter)
+    static let peerBytesReceived = MetricSeries(
+        name: "meridian_peer_bytes_received_total",
+        help: "Bytes of HTTP bodies received from each peer, by kind (stream: the exchange's records; report: JSON reports).",
+        kind: .counter)
     static let directorIsolated = MetricSeries(
         name: "meridian_director_isolated", help: "1 when this director has peers and hears from none.", kind: .gauge)
 

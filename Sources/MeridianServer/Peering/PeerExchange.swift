@@ -31,9 +31,13 @@ public struct PeerExchange: ServiceLifecycle.Service {
     private let director: Director
     private let interval: Duration
     private let clientConfiguration: HTTPClient.Configuration
+    private let streams: Bool
 
-    public init(director: Director, interval: Duration? = nil) {
+    /// With `streams` false, this director opens no stream and pushes full reports only, as the
+    /// previous version does (the fleet benchmark compares the two).
+    public init(director: Director, interval: Duration? = nil, streams: Bool = true) {
         self.director = director
+        self.streams = streams
         let interval = interval ?? director.configuration.gateways.map(\.probe.interval).min() ?? .seconds(1)
         self.interval = interval
         var configuration = HTTPClient.Configuration()
@@ -60,35 +64,51 @@ public struct PeerExchange: ServiceLifecycle.Service {
                 try? await Task.sleep(for: interval)
             }
         }
-        let peers = director.configuration.directors.map(\.endpoints).filter { $0.name != director.name }
         await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
-                for peer in peers {
-                    group.addTask {
-                        await peering.links.run(to: peer, from: director.name, authentication: peering.authentication, client: client,
-                                                retry: interval) { trigger.yield() }
+            // One stream to each peer the configuration in force names (a reload adds and removes them).
+            var streamsTo: [DirectorName: (peer: DirectorEndpoints, task: Task<Void, Never>)] = [:]
+            var configured: (fingerprint: String, gateways: Int, peers: [DirectorName])?
+            var announced: [DirectorName: ConfigurationAnnouncement?] = [:]
+            for await _ in pushes {
+                // What changes within the window goes out in one frame.
+                try? await Task.sleep(for: Self.coalescing)
+                let configuration = director.configuration
+                let peers = configuration.directors.map(\.endpoints).filter { $0.name != director.name }
+                if streams {
+                    for (name, stream) in streamsTo where !peers.contains(stream.peer) {
+                        stream.task.cancel()
+                        streamsTo[name] = nil
+                    }
+                    for peer in peers where streamsTo[peer.name] == nil {
+                        streamsTo[peer.name] = (peer, Task {
+                            await peering.links.run(to: peer, from: director.name, authentication: peering.authentication, client: client,
+                                                    retry: interval, opened: { trigger.yield() },
+                                                    failed: { streamFailed(to: peer.name, $0, peering: peering) })
+                        })
                     }
                 }
-                var configured: (fingerprint: String, gateways: Int)?
-                var announced: ConfigurationAnnouncement??
-                for await _ in pushes {
-                    // What changes within the window goes out in one frame.
-                    try? await Task.sleep(for: Self.coalescing)
-                    let configuration = director.configuration
-                    if configured.map({ $0 != (configuration.fingerprint, configuration.gateways.count) }) ?? true {
-                        peering.hub.configure(configuration, maximumSkew: peering.authentication.maximumSkew, heartbeat: interval)
-                        configured = (configuration.fingerprint, configuration.gateways.count)
-                    }
-                    // A new release is announced to every peer in a report (the stream carries no release).
-                    let release = director.loadedConfiguration.release
-                    if announced != .some(release) {
-                        await pushOnce(peering, client: client)
-                        announced = .some(release)
-                    } else {
-                        await exchangeOnce(peering, client: client, peers: peers)
+                let shape = (configuration.fingerprint, configuration.regions.reduce(0) { $0 + $1.gateways.count }, peers.map(\.name))
+                if configured.map({ $0 != shape }) ?? true {
+                    peering.hub.configure(configuration, maximumSkew: peering.authentication.maximumSkew, heartbeat: interval)
+                    configured = shape
+                }
+                await exchangeOnce(peering, client: client, peers: peers)
+                // The release is announced to each peer in a report (the stream carries none), again
+                // at each push until the peer has taken it (one cut off meanwhile takes it after the heal).
+                let release = director.loadedConfiguration.release
+                let unannounced = peers.filter { announced[$0.name] != .some(release) }
+                if !unannounced.isEmpty {
+                    let pushedAt = Timestamp.now
+                    await pushOnce(peering, client: client, to: unannounced, lean: streams)
+                    let sends = peering.sends
+                    for peer in unannounced where sends[peer.name].map({ $0.error == nil && $0.at >= pushedAt }) ?? false {
+                        announced[peer.name] = .some(release)
                     }
                 }
-                group.cancelAll()
+            }
+            for stream in streamsTo.values {
+                stream.task.cancel()
+                await stream.task.value
             }
         }
         ticker.cancel()
@@ -107,8 +127,10 @@ public struct PeerExchange: ServiceLifecycle.Service {
         try? await client.shutdown()
     }
 
-    /// Streams what changed to every peer whose stream is open, and pushes a report to the others
-    /// (a peer of an older version, or one whose stream is not open yet).
+    /// Streams what changed to every peer whose stream is open, and pushes a report to a peer of
+    /// an older version (or to every peer, when this director does not stream). A peer whose stream
+    /// is down gets nothing meanwhile: the stream, opened again, starts with a snapshot of everything
+    /// (full reports to every peer that is not listening yet would cost a fleet far more than they tell).
     private func exchangeOnce(_ peering: Peering, client: HTTPClient, peers: [DirectorEndpoints]) async {
         let now = Timestamp.now
         for peer in peers {
@@ -116,7 +138,17 @@ public struct PeerExchange: ServiceLifecycle.Service {
                                         window: interval * 2, at: now)
         }
         _ = peering.hub.sync(observations: director.board.observations(by: director.name), overrides: director.overrideKeeper.all, at: now)
-        let unstreamed = peers.filter { !peering.links.send(to: $0.name, key: peering.authentication.key, at: now) }
+        var unstreamed: [DirectorEndpoints] = []
+        for peer in peers {
+            if peering.links.send(to: peer.name, key: peering.authentication.key, at: now) {
+                // Open for an interval without failing: the peer takes it.
+                if let since = peering.links.openSince(peer.name), now - since >= interval {
+                    peering.recordSend(to: peer.name, at: now, error: nil)
+                }
+            } else if !streams || peering.links.isLegacy(peer.name, at: now) {
+                unstreamed.append(peer)
+            }
+        }
         if unstreamed.isEmpty {
             // A region-mate gone unheard leaves its share to the others (`pushOnce` sees to it otherwise).
             director.updateProbeShare()
@@ -125,15 +157,23 @@ public struct PeerExchange: ServiceLifecycle.Service {
         }
     }
 
-    private func pushOnce(_ peering: Peering, client: HTTPClient, to only: [DirectorEndpoints]? = nil, askingEveryPeer: Bool = false) async {
+    /// Pushes this director's report to `only` (by default every peer). `lean`: a peer that takes
+    /// streams (one not known to be of an older version) gets the report without observations,
+    /// which its stream carries: what announces a release costs little in a large fleet.
+    private func pushOnce(_ peering: Peering, client: HTTPClient, to only: [DirectorEndpoints]? = nil, askingEveryPeer: Bool = false,
+                          lean: Bool = false) async {
         let now = Timestamp.now
-        let report = director.report(at: now)
-        guard let body = try? JSONEncoder().encode(report) else { return }
+        var report = director.report(at: now)
+        guard let full = try? JSONEncoder().encode(report) else { return }
+        report.observations = []
+        guard let leanBody = try? JSONEncoder().encode(report) else { return }
         let peers = only ?? director.configuration.directors.map(\.endpoints).filter { $0.name != director.name }
         // Not heard from for two intervals: one missed push, not yet stale.
         let quiet = peers.filter { askingEveryPeer || !peering.heard(from: $0.name, within: interval * 2, now: now) }.map(\.name)
         await withTaskGroup(of: Void.self) { group in
             for peer in peers {
+                let lean = lean && !peering.links.isLegacy(peer.name, at: now)
+                let body = lean ? leanBody : full
                 group.addTask {
                     // A kept connection the peer has closed fails at once; the second try opens a new one.
                     // Each try is signed afresh: the peer may have taken the first one, and would
@@ -148,11 +188,13 @@ public struct PeerExchange: ServiceLifecycle.Service {
                         let headers = peering.authentication.sign(body, envelope, at: .now)
                         let signature = PeerAuthentication.signature(in: headers) ?? ""
                         for (name, value) in headers { request.headers.add(name: name, value: value) }
-                        if quiet.contains(peer.name) { request.headers.add(name: Self.replyHeader, value: "report") }
+                        if quiet.contains(peer.name) && !lean { request.headers.add(name: Self.replyHeader, value: "report") }
                         request.body = .bytes(ByteBuffer(data: body))
                         do {
                             let response = try await client.execute(request, timeout: .milliseconds(Int64(interval.wholeMilliseconds)))
+                            peering.traffic.sent(body.count, to: peer.name, as: .report)
                             let answer = try? await response.body.collect(upTo: PeerReportCheck.largestBody(for: director.configuration))
+                            peering.traffic.received(answer?.readableBytes ?? 0, from: peer.name, as: .report)
                             switch response.status {
                             case .noContent:
                                 failure = nil
@@ -179,6 +221,16 @@ public struct PeerExchange: ServiceLifecycle.Service {
         }
         // A region-mate that refused this push or has gone unheard leaves its share to the others.
         director.updateProbeShare()
+    }
+
+    /// Records that the stream to `peer` failed with `error`; a peer that refused the connection
+    /// is gone (`Peering.gone`): its observations stop counting now and a region-mate's share is
+    /// taken over.
+    private func streamFailed(to peer: DirectorName, _ error: any Error, peering: Peering) {
+        if peering.recordSend(to: peer, at: .now, error: "stream: \(error)", refused: Self.isRefusal(error)) {
+            director.refreshSnapshot()
+            director.updateProbeShare()
+        }
     }
 
     /// Whether `error` says that nothing listens at the peer's address (connection refused).

@@ -55,6 +55,7 @@ enum PeerRoutes {
             return try DirectorAPI.problem(.unauthorized, "peer message refused: \(refusal.rawValue)")
         }
         director.savePeerMarks()
+        peering.traffic.received(body.count, from: sender, as: .report)
         guard let report = try? JSONDecoder().decode(PeerReport.self, from: body) else {
             let refusal = PeerAuthentication.Refusal.malformed.rawValue
             peering.refused(refusal, from: sender, detail: "not a peer report", at: now, logger: director.logger)
@@ -70,6 +71,7 @@ enum PeerRoutes {
         }
         let reply = director.report(at: .now)
         let replyBody = try JSONEncoder().encode(reply)
+        peering.traffic.sent(replyBody.count, to: sender, as: .report)
         let envelope = PeerAuthentication.Envelope(method: "POST", path: PeerExchange.reportPath, from: director.name, to: sender)
         return signed(replyBody, peering.authentication.sign(replyBody, envelope, at: reply.sentAt, inReplyTo: signature))
     }

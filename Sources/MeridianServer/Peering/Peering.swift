@@ -10,6 +10,8 @@ public final class Peering: Sendable {
     struct Received: Sendable {
         var report: PeerReport
         var receivedAt: Timestamp
+        /// The report's verdicts by gateway.
+        var verdicts: [GatewayName: Verdict] = [:]
     }
 
     /// The outcome of this director's last push to one peer.
@@ -25,6 +27,8 @@ public final class Peering: Sendable {
     /// The streamed exchange's state, and this director's streams to its peers.
     let hub: ExchangeHub
     let links: ExchangeLinks
+    /// The bytes exchanged with each peer.
+    let traffic = PeerTraffic()
     private let received = NIOLockedValueBox<[DirectorName: Received]>([:])
     private let sent = NIOLockedValueBox<[DirectorName: Sent]>([:])
     /// Refusals by reason (the labels of `refusalReasons` only).
@@ -37,7 +41,7 @@ public final class Peering: Sendable {
     public init(credentials: PeerCredentials, marks: [DirectorName: Int64] = [:]) {
         authentication = PeerAuthentication(credentials: credentials, marks: marks)
         hub = ExchangeHub(epoch: UInt64(max(Timestamp.now.nanosecondsSinceEpoch / 1000, 0)))
-        links = ExchangeLinks(hub: hub)
+        links = ExchangeLinks(hub: hub, traffic: traffic)
     }
 
     /// Notes that a frame of `peer`'s stream was taken at `now`: the peer counts as heard (its
@@ -63,10 +67,9 @@ public final class Peering: Sendable {
         return received.withLockedValue { received in
             let previous = received[report.from]
             if let previous, previous.report.sentAt >= report.sentAt { return false }
-            received[report.from] = Received(report: report, receivedAt: now)
-            let before = Dictionary(previous?.report.observations.map { ($0.gateway, $0.verdict) } ?? [],
-                                    uniquingKeysWith: { first, _ in first })
-            return report.observations.contains { before[$0.gateway] != $0.verdict }
+            let verdicts = Dictionary(report.observations.map { ($0.gateway, $0.verdict) }, uniquingKeysWith: { first, _ in first })
+            received[report.from] = Received(report: report, receivedAt: now, verdicts: verdicts)
+            return verdicts != (previous?.verdicts ?? [:])
         }
     }
 
@@ -118,6 +121,11 @@ public final class Peering: Sendable {
             + hub.observations.filter { !gone.contains($0.observer) }
     }
 
+    /// The verdict on `gateway` this director holds from `peer`: streamed, or in its last report.
+    func verdict(of gateway: GatewayName, by peer: DirectorName) -> Verdict? {
+        hub.verdict(of: gateway, by: peer) ?? received.withLockedValue { $0[peer]?.verdicts[gateway] }
+    }
+
     /// Whether a report from `peer` arrived within `window` before `now`.
     func heard(from peer: DirectorName, within window: Duration, now: Timestamp) -> Bool {
         received.withLockedValue { $0[peer].map { now - $0.receivedAt <= window } ?? false }
@@ -139,6 +147,7 @@ public final class Peering: Sendable {
         for reason in Self.refusalReasons {
             writer.sample(.peerReportsRefused, ["reason": reason], refused[reason] ?? 0)
         }
+        traffic.write(to: &writer)
         writer.family(.peerFresh)
         for (peer, state) in peers {
             writer.sample(.peerFresh, ["peer": peer.endpoints.name.rawValue], state == .fresh ? 1 : 0)

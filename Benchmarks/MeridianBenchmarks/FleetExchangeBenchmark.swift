@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import MeridianCore
+import MeridianServer
+import ServiceLifecycle
+
+/// The exchange of a whole fleet over real HTTP on loopback: every director a `DirectorService`
+/// in this process, with its API on 127.0.0.1 (where its peers' streams and reports arrive) and its
+/// own key, exchanging with every other director as `meridian serve` does. In place of probes, a
+/// synthetic observation source flips 0.1 % of each director's verdicts per second, spread evenly
+/// over the second; the directors do not rebuild their answers (`DirectorService.Options.steers`),
+/// which at this size is a core's work per director (`meridian-benchmarks steering`) and would not
+/// fit twenty of them on one small machine. Measured over a window after a warm-up: the bytes of
+/// HTTP bodies each director sends and receives per second, the CPU of the whole process per
+/// director, and for every flip the time until every other director holds the new verdict
+/// (polled every millisecond). Run once with the streamed exchange and once with full JSON reports
+/// (the previous version's exchange) at the same rate of change.
+enum FleetExchangeBenchmark {
+    /// One phase's figures.
+    struct Figures {
+        var sentPerSecond: Double
+        var receivedPerSecond: Double
+        var cpuPerDirector: Double
+        var propagation: [Double]
+        var flips: Int
+    }
+
+    /// Runs each shape of `shapes` (directors, gateways), by default the two.
+    static func run(seconds: Int, shapes: [(directors: Int, gateways: Int)] = [(20, 10_000), (5, 50_000)]) async throws {
+        print("meridian-benchmarks fleet: directors over real HTTP on 127.0.0.1, each signing with its own key;")
+        print("a synthetic observation source in place of probes changes 0.1 % of each director's verdicts per second;")
+        print("the directors exchange, but do not rebuild their answers (see `meridian-benchmarks steering` for that cost)")
+        for (directors, gateways) in shapes {
+            let streamed = try await measure(directors: directors, gateways: gateways, streams: true, seconds: seconds, ports: 27000)
+            let reported = try await measure(directors: directors, gateways: gateways, streams: false, seconds: seconds, ports: 27100)
+            print("\(directors) directors x \(gateways) gateways, \(seconds) s after a warm-up:")
+            for (name, figures) in [("streamed exchange", streamed), ("full JSON reports", reported)] {
+                let sorted = figures.propagation.sorted()
+                func percentile(_ fraction: Double) -> String {
+                    sorted.isEmpty ? "-" : String(format: "%.1f ms", sorted[min(Int(Double(sorted.count) * fraction), sorted.count - 1)] * 1000)
+                }
+                print(String(format: "  %@: sends %.0f B/s, receives %.0f B/s per director; CPU %.1f ms/s per director; "
+                             + "a change reached every director: p50 %@, p99 %@ (%d of %d changes within the window)",
+                             name, figures.sentPerSecond, figures.receivedPerSecond, figures.cpuPerDirector * 1000,
+                             percentile(0.5), percentile(0.99), figures.propagation.count, figures.flips))
+            }
+            print(String(format: "  ratio: %.0fx fewer bytes sent with the streamed exchange", reported.sentPerSecond / max(streamed.sentPerSecond, 1)))
+        }
+    }
+
+    static func measure(directors directorCount: Int, gateways gatewayCount: Int, streams: Bool, seconds: Int,
+                        ports: Int) async throws -> Figures {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .critical
+        let configuration = FleetConfiguration.make(directors: directorCount, gateways: gatewayCount, apiPorts: ports)
+        // Nothing probes: the descriptors go to the peers' connections.
+        let budget = ConnectionBudget(descriptors: DescriptorLimit.raise(), gateways: 0, peers: directorCount, directors: directorCount)
+        var running: [(service: DirectorService, group: ServiceGroup, task: Task<Void, any Error>)] = []
+        defer {
+            for director in running { Task { await director.group.triggerGracefulShutdown() } }
+        }
+        let gateways = configuration.gateways.map(\.name)
+        let last = gateways[gateways.count - 1]
+        // The directors join one at a time, each once the ones before hold each other's views (twenty
+        // starting at once on two cores would first spend a minute sending each other snapshots).
+        let joinStart = ContinuousClock.now
+        let source = SyntheticObservations(gateways: gateways)
+        defer { source.stop() }
+        for (region, endpoints) in configuration.directors {
+            var options = DirectorService.Options(region: region.rawValue, director: endpoints.name.rawValue, logger: logger, budget: budget)
+            options.credentials = .insecureLoopback(for: endpoints.name)
+            options.addresses = [.dns: DirectorService.Options.ephemeralLoopback, .redirect: DirectorService.Options.ephemeralLoopback]
+            options.dnsThreads = 1
+            options.redirectThreads = 1
+            options.greets = false
+            options.probes = false
+            options.steers = false
+            options.streams = streams
+            let service = try DirectorService(configuration: configuration, options: options)
+            let group = ServiceGroup(services: [service], logger: logger)
+            running.append((service, group, Task { try await group.run() }))
+            source.add(service.director)
+            let joined = running.map(\.service.director)
+            try await poll(within: .seconds(120)) {
+                joined.allSatisfy { receiver in
+                    joined.allSatisfy { $0 === receiver || receiver.peerVerdict(of: last, by: $0.name) == .up }
+                }
+            }
+        }
+        let directors = running.map(\.service.director)
+        print(String(format: "  (%@: %d directors joined one at a time in %.1f s)", streams ? "streamed" : "JSON", directorCount,
+                     (ContinuousClock.now - joinStart).seconds))
+        _ = try await source.flip(for: .seconds(3))
+        let before = directors.map(\.peerBytes)
+        let cpuBefore = processCPUSeconds()
+        let started = ContinuousClock.now
+        let propagation = try await source.flip(for: .seconds(Int64(seconds)))
+        let elapsed = (ContinuousClock.now - started).seconds
+        let cpu = processCPUSeconds() - cpuBefore
+        let after = directors.map(\.peerBytes)
+        let sent = zip(before, after).map { Double($1.sent - $0.sent) }.reduce(0, +)
+        let received = zip(before, after).map { Double($1.received - $0.received) }.reduce(0, +)
+        for director in running {
+            await director.group.triggerGracefulShutdown()
+            _ = try? await director.task.value
+        }
+        running.removeAll()
+        let perDirector = Double(directorCount) * elapsed
+        return Figures(sentPerSecond: sent / perDirector, receivedPerSecond: received / perDirector,
+                       cpuPerDirector: cpu / perDirector, propagation: propagation.times, flips: propagation.flips)
+    }
+
+    /// Polls `condition` every 10 ms until it holds, for at most `limit`.
+    static func poll(within limit: Duration, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + limit
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
