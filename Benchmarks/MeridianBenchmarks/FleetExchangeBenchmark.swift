@@ -23,6 +23,18 @@ enum FleetExchangeBenchmark {
         var cpuPerDirector: Double
         var propagation: [Double]
         var flips: Int
+
+        /// The figures as one line of output.
+        func line(_ name: String) -> String {
+            let sorted = propagation.sorted()
+            func percentile(_ fraction: Double) -> String {
+                sorted.isEmpty ? "-" : String(format: "%.1f ms", sorted[min(Int(Double(sorted.count) * fraction), sorted.count - 1)] * 1000)
+            }
+            return String(format: "  %@: sends %.0f B/s, receives %.0f B/s per director; CPU %.1f ms/s per director; "
+                          + "a change reached every director: p50 %@, p99 %@ (%d of %d changes within the window)",
+                          name, sentPerSecond, receivedPerSecond, cpuPerDirector * 1000, percentile(0.5), percentile(0.99),
+                          propagation.count, flips)
+        }
     }
 
     /// Runs each shape of `shapes` (directors, gateways), by default the issue's two.
@@ -31,19 +43,11 @@ enum FleetExchangeBenchmark {
         print("a synthetic observation source in place of probes changes 0.1 % of each director's verdicts per second;")
         print("the directors exchange, but do not rebuild their answers (see `meridian-benchmarks steering` for that cost)")
         for (directors, gateways) in shapes {
-            let streamed = try await measure(directors: directors, gateways: gateways, streams: true, seconds: seconds, ports: 27000)
-            let reported = try await measure(directors: directors, gateways: gateways, streams: false, seconds: seconds, ports: 27100)
             print("\(directors) directors x \(gateways) gateways, \(seconds) s after a warm-up:")
-            for (name, figures) in [("streamed exchange", streamed), ("full JSON reports", reported)] {
-                let sorted = figures.propagation.sorted()
-                func percentile(_ fraction: Double) -> String {
-                    sorted.isEmpty ? "-" : String(format: "%.1f ms", sorted[min(Int(Double(sorted.count) * fraction), sorted.count - 1)] * 1000)
-                }
-                print(String(format: "  %@: sends %.0f B/s, receives %.0f B/s per director; CPU %.1f ms/s per director; "
-                             + "a change reached every director: p50 %@, p99 %@ (%d of %d changes within the window)",
-                             name, figures.sentPerSecond, figures.receivedPerSecond, figures.cpuPerDirector * 1000,
-                             percentile(0.5), percentile(0.99), figures.propagation.count, figures.flips))
-            }
+            let streamed = try await measure(directors: directors, gateways: gateways, streams: true, seconds: seconds, ports: 27000)
+            print(streamed.line("streamed exchange"))
+            let reported = try await measure(directors: directors, gateways: gateways, streams: false, seconds: seconds, ports: 27100)
+            print(reported.line("full JSON reports"))
             print(String(format: "  ratio: %.0fx fewer bytes sent with the streamed exchange", reported.sentPerSecond / max(streamed.sentPerSecond, 1)))
         }
     }
@@ -64,6 +68,7 @@ enum FleetExchangeBenchmark {
         // The directors join one at a time, each once the ones before hold each other's views (twenty
         // starting at once on two cores would first spend a minute sending each other snapshots).
         let joinStart = ContinuousClock.now
+        var converging = true
         let source = SyntheticObservations(gateways: gateways)
         defer { source.stop() }
         for (region, endpoints) in configuration.directors {
@@ -81,10 +86,14 @@ enum FleetExchangeBenchmark {
             running.append((service, group, Task { try await group.run() }))
             source.add(service.director)
             let joined = running.map(\.service.director)
-            try await poll(within: .seconds(120)) {
+            guard converging else { continue }
+            converging = try await poll(within: .seconds(60)) {
                 joined.allSatisfy { receiver in
                     joined.allSatisfy { $0 === receiver || receiver.peerVerdict(of: last, by: $0.name) == .up }
                 }
+            }
+            if !converging {
+                print("  (\(streams ? "streamed" : "JSON"): \(joined.count) directors did not all hold each other's views within 60 s; the rest start without waiting)")
             }
         }
         let directors = running.map(\.service.director)
@@ -110,12 +119,13 @@ enum FleetExchangeBenchmark {
                        cpuPerDirector: cpu / perDirector, propagation: propagation.times, flips: propagation.flips)
     }
 
-    /// Polls `condition` every 10 ms until it holds, for at most `limit`.
-    static func poll(within limit: Duration, _ condition: () -> Bool) async throws {
+    /// Polls `condition` every 10 ms until it holds, for at most `limit`; returns whether it held.
+    static func poll(within limit: Duration, _ condition: () -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
         while !condition() {
-            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            guard ContinuousClock.now < deadline else { return false }
             try await Task.sleep(for: .milliseconds(10))
         }
+        return true
     }
 }

@@ -90,6 +90,23 @@ struct ExchangeLedgerTests {
         #expect(receiver.replicas["istanbul"]?.digest.value == sender.digest)
     }
 
+    @Test("a sync of some observations (the verdicts that just changed) sends them and removes nothing; a complete one removes")
+    func partialSync() {
+        var sender = ledger(), receiver = ledger(epoch: 2)
+        sender.sync(observations: own(), overrides: [], at: now)
+        deliver(&sender, "istanbul", to: &receiver, "ankara", at: now)
+        let changed = own(down: ["istanbul-2"]).filter { $0.gateway == "istanbul-2" }
+        let sentChange = sender.sync(observations: changed, overrides: [], at: now, complete: false)
+        #expect(sentChange)
+        deliver(&sender, "istanbul", to: &receiver, "ankara", at: now)
+        #expect(receiver.replicas["istanbul"]?.verdict(of: "istanbul-2") == .down)
+        #expect(receiver.replicas["istanbul"]?.count == 4, "the others stay")
+        let removed = sender.sync(observations: changed, overrides: [], at: now, complete: true)
+        #expect(removed, "the others are gone from a complete view")
+        deliver(&sender, "istanbul", to: &receiver, "ankara", at: now)
+        #expect(receiver.replicas["istanbul"]?.count == 1)
+    }
+
     @Test("the receiver holds the sender's observations as its own, dated by the newest frame, and override writes to merge")
     func receiving() {
         var sender = ledger(), receiver = ledger(epoch: 2)

@@ -6,6 +6,7 @@ import Foundation
 import MeridianCore
 import MeridianTesting
 import NIOCore
+import Synchronization
 import Testing
 @testable import MeridianServer
 
@@ -33,8 +34,19 @@ struct EventJournalTests {
 /// Two directors on loopback peering for real: stand-in gateways, HTTP pushes, signed reports.
 @Suite(.serialized)
 struct PeeringTests {
-    /// A port that was free a moment ago.
+    /// The ports `freePort` has handed out: the system may give a closed port again at once.
+    private static let handedOut = Mutex<Set<UInt16>>([])
+
+    /// A port on 127.0.0.1 that nothing listens on and no earlier call returned.
     static func freePort() throws -> UInt16 {
+        while true {
+            let port = try unusedPort()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+    }
+
+    /// A port that was free a moment ago.
+    private static func unusedPort() throws -> UInt16 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()

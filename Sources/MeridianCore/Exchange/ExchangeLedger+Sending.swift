@@ -1,10 +1,12 @@
 extension ExchangeLedger {
     /// Numbers what changed in this director's own state: `observations` are its own (of distinct
-    /// gateways; later ones of a gateway are ignored), `overrides` every write it holds. Keys gone
-    /// from both are removed. Returns whether a verdict, a removal or an override write changed,
-    /// which peers should hear at once.
+    /// gateways; later ones of a gateway are ignored), `overrides` every write it holds. With
+    /// `complete`, `observations` are all of them, and keys gone from both are removed; without, they
+    /// are some (those whose verdict just changed), and nothing is removed. Returns whether a
+    /// verdict, a removal or an override write changed, which peers should hear at once.
     @discardableResult
-    public mutating func sync(observations: [Observation], overrides: [OverrideTable.Write], at now: Timestamp) -> Bool {
+    public mutating func sync(observations: [Observation], overrides: [OverrideTable.Write], at now: Timestamp,
+                              complete: Bool = true) -> Bool {
         var urgent = false
         var seen = Set<ExchangeKey>()
         for observation in observations {
@@ -23,7 +25,7 @@ extension ExchangeLedger {
         for write in overrides where seen.insert(.override(write.override.target)).inserted {
             urgent = log.publish(.override(write)) || urgent
         }
-        for key in log.keys where !seen.contains(key) {
+        for key in log.keys where complete && !seen.contains(key) {
             urgent = log.publish(.removed(key)) || urgent
         }
         if !pendingLatency.isEmpty, latencySentAt.map({ now - $0 >= settings.latencyInterval }) ?? true {

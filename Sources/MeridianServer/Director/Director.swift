@@ -142,6 +142,7 @@ public final class Director: Sendable {
     }
 
     private func verdictChanged(_ gateway: GatewayName, _ change: GatewayHealth.Change) {
+        peering?.hub.verdictChanged(gateway)
         journal.record(.verdict, gateway.rawValue, "\(change.from.rawValue) → \(change.to.rawValue): \(change.reason)", at: change.at)
         refreshSnapshot()
         ownChanged()

@@ -25,6 +25,7 @@ final class ExchangeHub: Sendable {
     }
 
     private let state: NIOLockedValueBox<State>
+    private let changed = NIOLockedValueBox<Set<GatewayName>>([])
 
     /// A hub for an incarnation `epoch`, which must differ from every earlier incarnation's (the
     /// start time in microseconds does). It takes frames once configured.
@@ -57,8 +58,22 @@ final class ExchangeHub: Sendable {
     var limits: ExchangeLimits? { state.withLockedValue { $0.limits } }
 
     /// Numbers this director's own changes (`ExchangeLedger.sync`); returns whether peers should hear at once.
-    func sync(observations: [Observation], overrides: [OverrideTable.Write], at now: Timestamp) -> Bool {
-        state.withLockedValue { $0.ledger.sync(observations: observations, overrides: overrides, at: now) }
+    func sync(observations: [Observation], overrides: [OverrideTable.Write], at now: Timestamp, complete: Bool = true) -> Bool {
+        state.withLockedValue { $0.ledger.sync(observations: observations, overrides: overrides, at: now, complete: complete) }
+    }
+
+    /// Notes that this director's verdict on `gateway` changed: the next push syncs it even when
+    /// it syncs only what changed.
+    func verdictChanged(_ gateway: GatewayName) {
+        changed.withLockedValue { _ = $0.insert(gateway) }
+    }
+
+    /// The gateways whose verdict changed since the last call, and forgets them.
+    func takeChangedVerdicts() -> Set<GatewayName> {
+        changed.withLockedValue { changed in
+            defer { changed = [] }
+            return changed
+        }
     }
 
     /// The frames due to `peer` now, encoded.

@@ -61,6 +61,13 @@ public final class HealthBoard: Sendable {
         }
     }
 
+    /// This director's observations of `gateways` only.
+    func observations(by observer: DirectorName, of gateways: Set<GatewayName>) -> [Observation] {
+        records.withLockedValue { records in
+            gateways.compactMap { name in records[name]?.health.observation(of: name, by: observer) }
+        }
+    }
+
     /// Adopts a new configuration: gateways whose probe settings are unchanged keep their state,
     /// changed and new ones start afresh, removed ones are forgotten.
     func adopt(_ configuration: Configuration, previous: Configuration) {

@@ -69,6 +69,7 @@ public struct PeerExchange: ServiceLifecycle.Service {
             var streamsTo: [DirectorName: (peer: DirectorEndpoints, task: Task<Void, Never>)] = [:]
             var configured: (fingerprint: String, gateways: Int, peers: [DirectorName])?
             var announced: [DirectorName: ConfigurationAnnouncement?] = [:]
+            var syncedAt: Timestamp?
             for await _ in pushes {
                 // What changes within the window goes out in one frame.
                 try? await Task.sleep(for: Self.coalescing)
@@ -92,7 +93,11 @@ public struct PeerExchange: ServiceLifecycle.Service {
                     peering.hub.configure(configuration, maximumSkew: peering.authentication.maximumSkew, heartbeat: interval)
                     configured = shape
                 }
-                await exchangeOnce(peering, client: client, peers: peers)
+                // Once an interval every observation is synced (latencies, staleness, removals); in
+                // between, what an own verdict change triggers syncs just the gateways that changed.
+                let complete = syncedAt.map { Timestamp.now - $0 >= interval } ?? true
+                if complete { syncedAt = .now }
+                await exchangeOnce(peering, client: client, peers: peers, complete: complete)
                 // The release is announced to each peer in a report (the stream carries none), again
                 // at each push until the peer has taken it (one cut off meanwhile takes it after the heal).
                 let release = director.loadedConfiguration.release
@@ -131,13 +136,16 @@ public struct PeerExchange: ServiceLifecycle.Service {
     /// an older version (or to every peer, when this director does not stream). A peer whose stream
     /// is down gets nothing meanwhile: the stream, opened again, starts with a snapshot of everything
     /// (full reports to every peer that is not listening yet would cost a fleet far more than they tell).
-    private func exchangeOnce(_ peering: Peering, client: HTTPClient, peers: [DirectorEndpoints]) async {
+    private func exchangeOnce(_ peering: Peering, client: HTTPClient, peers: [DirectorEndpoints], complete: Bool) async {
         let now = Timestamp.now
         for peer in peers {
             peering.links.closeIfSilent(peer.name, heard: peering.heard(from: peer.name, within: interval * 2, now: now),
                                         window: interval * 2, at: now)
         }
-        _ = peering.hub.sync(observations: director.board.observations(by: director.name), overrides: director.overrideKeeper.all, at: now)
+        let changed = peering.hub.takeChangedVerdicts()
+        let observations = complete ? director.board.observations(by: director.name)
+            : director.board.observations(by: director.name, of: changed)
+        _ = peering.hub.sync(observations: observations, overrides: director.overrideKeeper.all, at: now, complete: complete)
         var unstreamed: [DirectorEndpoints] = []
         for peer in peers {
             if peering.links.send(to: peer.name, key: peering.authentication.key, at: now) {
