@@ -12,9 +12,11 @@ import ServiceLifecycle
 /// (gathered for `coalescing`; a failure reaches the quorum without waiting), and otherwise once per
 /// `interval` (by default the shortest probe interval of the configuration). A peer with an open
 /// stream (`ExchangeLinks`) gets the changes as signed binary frames, a heartbeat when nothing
-/// else went out; any other peer (an older version that answers 404 to the stream, or one whose
-/// stream is not open yet) gets this director's whole report, signed. A peer that cannot be
-/// reached is tried again at the next push; what happened to the last push is on `/v1/status`.
+/// else went out; a peer of an older version (it answers 404 to the stream) gets this director's
+/// whole report, signed, and so does every peer when this director does not stream. A peer whose
+/// stream is down gets nothing until it opens again (with what the peer lacks). Each peer is told
+/// of a new configuration release in a report (without observations when it takes streams), again
+/// until it has taken it. What happened to the last push is on `/v1/status`.
 ///
 /// A push to a peer this director has not heard from lately (at start, after a partition) asks for
 /// the peer's report in return, signed in reply to the push: a starting director learns what its
@@ -134,8 +136,10 @@ public struct PeerExchange: ServiceLifecycle.Service {
 
     /// Streams what changed to every peer whose stream is open, and pushes a report to a peer of
     /// an older version (or to every peer, when this director does not stream). A peer whose stream
-    /// is down gets nothing meanwhile: the stream, opened again, starts with a snapshot of everything
-    /// (full reports to every peer that is not listening yet would cost a fleet far more than they tell).
+    /// is down gets nothing meanwhile: the stream, opened again, starts from what the peer
+    /// acknowledged, or with a snapshot (full reports to every peer that is not listening yet would
+    /// cost a fleet far more than they tell). With `complete`, every own observation is synced;
+    /// without, only those whose verdict changed since the last push.
     private func exchangeOnce(_ peering: Peering, client: HTTPClient, peers: [DirectorEndpoints], complete: Bool) async {
         let now = Timestamp.now
         for peer in peers {
