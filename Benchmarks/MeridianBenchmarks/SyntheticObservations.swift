@@ -44,7 +44,7 @@ final class SyntheticObservations: Sendable {
     }
 
     deinit {
-        prober.withLock { $0?.cancel() }
+        stop()
     }
 
     /// Stops probing.

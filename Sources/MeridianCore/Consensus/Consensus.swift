@@ -20,7 +20,7 @@ public enum Consensus {
     public static func evaluate(_ configuration: Configuration, observations: [Observation],
                                 vantage: DirectorName?, peers: [DirectorName], now: Timestamp) -> ConsensusView {
         let table = ObservationTable(configuration, observations: observations)
-        let gateways = configuration.gateways
+        let gateways = table.gateways
         var fresh: [[Observation]] = Array(repeating: [], count: gateways.count)
         // The region number of each fresh observation's observer.
         var freshRegions: [[Int]] = Array(repeating: [], count: gateways.count)

@@ -7,7 +7,8 @@ struct ObservationTable {
     /// The configuration's directors in name order, each with the number of its region (the
     /// position in `Configuration.regions`).
     let observers: [(name: DirectorName, region: Int)]
-    private let gatewayCount: Int
+    /// The configuration's gateways: gateway number `g` is `gateways[g]`.
+    let gateways: [Gateway]
     /// For gateway `g` and observer `o`, at `g * observers.count + o`: the position of the newest
     /// observation in the list the table was made from, or -1.
     private var newest: [Int]
@@ -18,8 +19,7 @@ struct ObservationTable {
         observers = configuration.directors.map { (name: $0.endpoints.name, region: regionNumber[$0.region] ?? 0) }
             .sorted { $0.name < $1.name }
         let observerNumber = Dictionary(observers.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
-        let gateways = configuration.gateways
-        gatewayCount = gateways.count
+        gateways = configuration.gateways
         let gatewayNumber = Dictionary(gateways.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
         let width = observers.count
         newest = Array(repeating: -1, count: gateways.count * width)

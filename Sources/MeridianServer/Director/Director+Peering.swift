@@ -2,11 +2,13 @@ import MeridianCore
 
 /// The peers' part: what this director tells them, what it takes from them, and how it hears them.
 extension Director {
-    /// What this director tells its peers now.
-    public func report(at now: Timestamp = .now) -> PeerReport {
+    /// What this director tells its peers now (without its observations: a report to a peer that
+    /// takes them from the stream).
+    public func report(at now: Timestamp = .now, withObservations: Bool = true) -> PeerReport {
         let loaded = loadedConfiguration
         return PeerReport(from: name, sentAt: now, fingerprint: PeerReport.reported(loaded.configuration.fingerprint),
-                          observations: board.observations(by: name), overrides: overrideKeeper.all, release: loaded.release)
+                          observations: withObservations ? board.observations(by: name) : [], overrides: overrideKeeper.all,
+                          release: loaded.release)
     }
 
     /// Takes the report `sender`'s signature was checked on, if it keeps the rules of

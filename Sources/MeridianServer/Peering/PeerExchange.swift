@@ -175,17 +175,19 @@ public struct PeerExchange: ServiceLifecycle.Service {
     private func pushOnce(_ peering: Peering, client: HTTPClient, to only: [DirectorEndpoints]? = nil, askingEveryPeer: Bool = false,
                           lean: Bool = false) async {
         let now = Timestamp.now
-        var report = director.report(at: now)
-        guard let full = try? JSONEncoder().encode(report) else { return }
-        report.observations = []
-        guard let leanBody = try? JSONEncoder().encode(report) else { return }
         let peers = only ?? director.configuration.directors.map(\.endpoints).filter { $0.name != director.name }
+        let leanPeers = Set(peers.filter { lean && !peering.links.isLegacy($0.name, at: now) }.map(\.name))
+        // Each body is made only if some peer gets it: the full one holds every observation.
+        var report = director.report(at: now, withObservations: leanPeers.count < peers.count)
+        let full = leanPeers.count < peers.count ? try? JSONEncoder().encode(report) : nil
+        report.observations = []
+        let leanBody = leanPeers.isEmpty ? nil : try? JSONEncoder().encode(report)
         // Not heard from for two intervals: one missed push, not yet stale.
         let quiet = peers.filter { askingEveryPeer || !peering.heard(from: $0.name, within: interval * 2, now: now) }.map(\.name)
         await withTaskGroup(of: Void.self) { group in
             for peer in peers {
-                let lean = lean && !peering.links.isLegacy(peer.name, at: now)
-                let body = lean ? leanBody : full
+                let lean = leanPeers.contains(peer.name)
+                guard let body = lean ? leanBody : full else { continue }
                 group.addTask {
                     // A kept connection the peer has closed fails at once; the second try opens a new one.
                     // Each try is signed afresh: the peer may have taken the first one, and would
