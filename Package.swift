@@ -31,6 +31,8 @@ let package = Package(
         ),
         // zlib for the peer exchange's frames (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // OpenSSL 3's libcrypto (Debian: libssl-dev).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "MeridianDNS",
             dependencies: [
@@ -50,6 +52,7 @@ let package = Package(
                 "MeridianDNS",
                 "MeridianHTTP",
                 "CMeridianSockets",
+                "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

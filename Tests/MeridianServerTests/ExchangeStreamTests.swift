@@ -9,6 +9,7 @@ struct ExchangeStreamTests {
     let now = Timestamp.now
     let stream = ExchangeRecord.Stream(sender: "istanbul", receiver: "ankara", id: 1)
     let key = DirectorSigningKey.insecureLoopback(for: "istanbul")
+    let receiverKey = DirectorSigningKey.insecureLoopback(for: "ankara")
 
     /// Istanbul and Ankara with two gateways each, nothing listening.
     static func turkey() -> Configuration {
@@ -42,15 +43,17 @@ struct ExchangeStreamTests {
     /// `frames` sealed as records numbered from `first`, one buffer per record.
     func records(_ frames: [[UInt8]], from first: UInt64 = 1, for stream: ExchangeRecord.Stream? = nil) -> [ByteBuffer] {
         frames.enumerated().map { index, frame in
-            ByteBuffer(bytes: ExchangeRecord(number: first + UInt64(index), frame: frame).sealed(for: stream ?? self.stream, with: key))
+            ByteBuffer(bytes: ExchangeRecord(number: first + UInt64(index), frame: frame)
+                .sealed(with: ExchangeStreamKey(for: stream ?? self.stream, own: key, peer: receiverKey.publicKey)!))
         }
     }
 
     func read(_ buffers: [ByteBuffer], into receiver: ExchangeHub, stream: ExchangeRecord.Stream? = nil) async throws
         -> (cut: ExchangeStreamReading.Cut?, receptions: [ExchangeLedger<DirectorName>.Reception]) {
         var receptions: [ExchangeLedger<DirectorName>.Reception] = []
+        let streamKey = try #require(ExchangeStreamKey(for: stream ?? self.stream, own: receiverKey, peer: key.publicKey))
         let cut = try await ExchangeStreamReading.read(buffers.async, stream: stream ?? self.stream, from: "istanbul",
-                                                       key: key.publicKey, hub: receiver, clock: { now }) { receptions.append($0) }
+                                                       key: streamKey, hub: receiver, clock: { now }) { receptions.append($0) }
         return (cut, receptions)
     }
 

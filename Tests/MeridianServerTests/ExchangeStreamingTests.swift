@@ -59,8 +59,7 @@ struct ExchangeStreamingTests {
         #expect(first.director.adopt(configuration) == .reloaded(fingerprint: ""))
         // Back without it: what it streamed is forgotten, and no stream goes to it any more.
         #expect(await eventually { !firstHub.observations.contains { $0.observer == "ist-b" } })
-        let key = try #require(first.director.peering?.authentication.key)
-        #expect(await eventually { first.director.peering?.links.send(to: "ist-b", key: key, at: .now) == false })
+        #expect(await eventually { first.director.peering?.links.send(to: "ist-b", at: .now) == false })
         await added.stop()
         await first.stop()
         await world.stop()
@@ -81,7 +80,7 @@ struct ExchangeStreamingTests {
         #expect(await eventually { peering.links.isLegacy("ankara", at: .now) })
         // The report goes to the report endpoint, where this old peer refuses it (it has no key).
         #expect(await eventually { peering.sends["ankara"]?.error == "HTTP 404" })
-        #expect(!peering.links.send(to: "ankara", key: peering.authentication.key, at: .now))
+        #expect(!peering.links.send(to: "ankara", at: .now))
         await running.stop()
         await old.stop()
         await world.stop()

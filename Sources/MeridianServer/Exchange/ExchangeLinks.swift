@@ -6,7 +6,7 @@ import NIOCore
 import NIOHTTP1
 
 /// This director's streams to its peers (`POST /v1/peer/stream`, one long-lived request per peer
-/// whose body carries signed records): each is opened with the signed headers of any peer message
+/// whose body carries tagged records, `ExchangeRecord`): each is opened with the signed headers of any peer message
 /// (its timestamp is the stream's id), kept open, and opened again after a failure, or when the peer
 /// has not been heard for a while (`closeIfSilent`: a connection across a partition that has healed
 /// may wait seconds for TCP's next retransmission, a new one does not). A peer that answers 404 runs
@@ -22,8 +22,14 @@ final class ExchangeLinks: Sendable {
     static let queued = 256
 
     private enum Link {
-        case open(AsyncStream<ByteBuffer>.Continuation, ExchangeRecord.Stream, next: UInt64, since: Timestamp, request: Task<Void, Never>)
+        case open(AsyncStream<ByteBuffer>.Continuation, ExchangeStreamKey, next: UInt64, since: Timestamp, request: Task<Void, Never>)
         case legacy(until: Timestamp)
+    }
+
+    /// Why no stream to `peer` opens: this director's keyring has no key for it with an X25519 form.
+    struct NoStreamKey: Error, CustomStringConvertible {
+        var peer: DirectorName
+        var description: String { "no key of \(peer) to derive the stream's record key from" }
     }
 
     private let links = NIOLockedValueBox<[DirectorName: Link]>([:])
@@ -36,16 +42,16 @@ final class ExchangeLinks: Sendable {
     }
 
     /// Sends `peer` what the hub has for it now, if its stream is open; returns whether it is.
-    func send(to peer: DirectorName, key: DirectorSigningKey, at now: Timestamp) -> Bool {
+    func send(to peer: DirectorName, at now: Timestamp) -> Bool {
         links.withLockedValue { links in
-            guard case .open(let continuation, let stream, var next, let since, let request) = links[peer] else { return false }
+            guard case .open(let continuation, let key, var next, let since, let request) = links[peer] else { return false }
             for frame in hub.frames(for: peer, at: now) {
-                let record = ExchangeRecord(number: next, frame: frame).sealed(for: stream, with: key)
+                let record = ExchangeRecord(number: next, frame: frame).sealed(with: key)
                 traffic.sent(record.count, to: peer, as: .stream)
                 continuation.yield(ByteBuffer(bytes: record))
                 next += 1
             }
-            links[peer] = .open(continuation, stream, next: next, since: since, request: request)
+            links[peer] = .open(continuation, key, next: next, since: since, request: request)
             return true
         }
     }
@@ -93,6 +99,11 @@ final class ExchangeLinks: Sendable {
             let headers = authentication.sign(Data(), envelope, at: now)
             let stream = ExchangeRecord.Stream(sender: sender.rawValue, receiver: peer.name.rawValue,
                                                id: UInt64(max(now.nanosecondsSinceEpoch / 1000, 0)))
+            guard let key = authentication.publicKey(of: peer).flatMap({ ExchangeStreamKey(for: stream, own: authentication.key, peer: $0) }) else {
+                failed(ExchangeLinks.NoStreamKey(peer: peer.name))
+                try? await Task.sleep(for: retry)
+                continue
+            }
             let (body, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(Self.queued))
             var request = HTTPClientRequest(url: peer.peerURL.text + Self.path)
             request.method = .POST
@@ -109,7 +120,7 @@ final class ExchangeLinks: Sendable {
                 }
                 status.withLockedValue { $0 = answer }
             }
-            links.withLockedValue { $0[peer.name] = .open(continuation, stream, next: 1, since: now, request: execution) }
+            links.withLockedValue { $0[peer.name] = .open(continuation, key, next: 1, since: now, request: execution) }
             hub.reopened(to: peer.name)
             opened()
             await withTaskCancellationHandler { await execution.value } onCancel: { execution.cancel() }

@@ -1,8 +1,8 @@
 import MeridianCore
 
-/// Cuts a peer stream's bytes, as they arrive in pieces of any size, into signed records, and keeps
-/// the stream's rules: a record's frame is at most `largestFrame` bytes (refused from its length
-/// alone, before its bytes are waited for), its signature is its sender's for this stream, and its
+/// Cuts a peer stream's bytes, as they arrive in pieces of any size, into tagged records
+/// (`ExchangeRecord`), and keeps the stream's rules: a record's frame is at most `largestFrame` bytes (refused from its length
+/// alone, before its bytes are waited for), its tag is right under the stream's key, and its
 /// number is above the last one taken. It holds at most one record's bytes.
 struct ExchangeRecordReader {
     /// Why a stream is cut.
@@ -13,14 +13,12 @@ struct ExchangeRecordReader {
         case malformed
     }
 
-    let stream: ExchangeRecord.Stream
-    let key: DirectorKey
+    let key: ExchangeStreamKey
     let largestFrame: Int
     private var buffer: [UInt8] = []
     private var lastNumber: UInt64?
 
-    init(stream: ExchangeRecord.Stream, key: DirectorKey, largestFrame: Int) {
-        self.stream = stream
+    init(key: ExchangeStreamKey, largestFrame: Int) {
         self.key = key
         self.largestFrame = largestFrame
     }
@@ -42,13 +40,13 @@ struct ExchangeRecordReader {
             }
             guard let number, let length else { break }
             guard length <= UInt64(largestFrame) else { return .failure(.tooLarge) }
-            let start = cursor + ExchangeRecord.signatureLength, end = start + Int(length)
+            let start = cursor + ExchangeStreamKey.tagLength, end = start + Int(length)
             guard end <= buffer.count else { break }
-            let record = ExchangeRecord(number: number, frame: Array(buffer[start..<end]))
-            guard record.isSigned(buffer[cursor..<start], for: stream, by: key) else { return .failure(.badSignature) }
+            let frame = Array(buffer[start..<end])
+            guard key.isValid(buffer[cursor..<start], number: number, frame: frame) else { return .failure(.badSignature) }
             guard lastNumber.map({ number > $0 }) ?? true else { return .failure(.replayed) }
             lastNumber = number
-            records.append(record)
+            records.append(ExchangeRecord(number: number, frame: frame))
             offset = end
         }
         return .success(records)

@@ -3,7 +3,7 @@ import Hummingbird
 import MeridianCore
 import ServiceLifecycle
 
-/// `POST /v1/peer/stream`: a peer's stream of signed records, read as it arrives. The opening
+/// `POST /v1/peer/stream`: a peer's stream of tagged records, read as it arrives. The opening
 /// request's headers are screened and its signature (over an empty body) checked as for any peer
 /// message before anything of the body is read; each record is then checked on its own
 /// (`ExchangeRecordReader`, `ExchangeHub.take`), and the first refusal cuts the stream (400, counted
@@ -37,7 +37,10 @@ enum ExchangeRoute {
             return try DirectorAPI.problem(.conflict, "a newer stream of \(sender) is open")
         }
         let stream = ExchangeRecord.Stream(sender: sender.rawValue, receiver: director.name.rawValue, id: id)
-        let key = headers.key
+        guard let key = ExchangeStreamKey(for: stream, own: peering.authentication.key, peer: headers.key) else {
+            peering.refused(PeerAuthentication.Refusal.badSignature.rawValue, from: sender, detail: "stream key", at: now, logger: director.logger)
+            return try DirectorAPI.problem(.unauthorized, "peer message refused: the sender's key has no X25519 form")
+        }
         let cut: ExchangeStreamReading.Cut?
         do {
             // A stream lasts as long as its sender runs: a director shutting down stops reading.

@@ -13,11 +13,11 @@ enum ExchangeStreamReading {
     }
 
     static func read<Body: AsyncSequence>(
-        _ body: Body, stream: ExchangeRecord.Stream, from sender: DirectorName, key: DirectorKey, hub: ExchangeHub,
+        _ body: Body, stream: ExchangeRecord.Stream, from sender: DirectorName, key: ExchangeStreamKey, hub: ExchangeHub,
         clock: () -> Timestamp = { .now }, arrived: (Int) -> Void = { _ in }, handle: (ExchangeLedger<DirectorName>.Reception) -> Void
     ) async throws -> Cut? where Body.Element == ByteBuffer {
         guard let limits = hub.limits else { return .frame(.superseded) }
-        var reader = ExchangeRecordReader(stream: stream, key: key, largestFrame: limits.largestFrame)
+        var reader = ExchangeRecordReader(key: key, largestFrame: limits.largestFrame)
         for try await buffer in body {
             arrived(buffer.readableBytes)
             switch reader.take(buffer.readableBytesView) {

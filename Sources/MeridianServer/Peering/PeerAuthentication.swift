@@ -70,6 +70,11 @@ public final class PeerAuthentication: Sendable {
         self.lastAccepted = NIOLockedValueBox(marks.filter { Timestamp(microsecondsSinceEpoch: $0.value) <= now + maximumSkew })
     }
 
+    /// The public key of the director at `endpoints` under this director's keyring, if it has one.
+    func publicKey(of endpoints: DirectorEndpoints) -> DirectorKey? {
+        keyring.key(of: endpoints)
+    }
+
     /// The last accepted time per sender (microseconds since the epoch), to keep across restarts.
     var marks: [DirectorName: Int64] { lastAccepted.withLockedValue { $0 } }
 

@@ -152,7 +152,7 @@ public struct PeerExchange: ServiceLifecycle.Service {
         _ = peering.hub.sync(observations: observations, overrides: director.overrideKeeper.all, at: now, complete: complete)
         var unstreamed: [DirectorEndpoints] = []
         for peer in peers {
-            if peering.links.send(to: peer.name, key: peering.authentication.key, at: now) {
+            if peering.links.send(to: peer.name, at: now) {
                 // Open for an interval without failing: the peer takes it.
                 if let since = peering.links.openSince(peer.name), now - since >= interval {
                     peering.recordSend(to: peer.name, at: now, error: nil)

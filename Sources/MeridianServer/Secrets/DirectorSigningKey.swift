@@ -7,7 +7,7 @@ import MeridianCore
 /// configuration folder; the folder names only the public key (`director.key`).
 public struct DirectorSigningKey: Sendable {
     /// The key's 32-byte seed (swift-crypto's keys are not `Sendable`; one is made from it to sign).
-    private let seed: Data
+    let seed: Data
     private var privateKey: Curve25519.Signing.PrivateKey {
         // The seed was a valid key when this value was made.
         try! Curve25519.Signing.PrivateKey(rawRepresentation: seed)
@@ -107,6 +107,15 @@ public enum PeerKeyring: Sendable, Equatable {
         case .configured: configuration.director(name)?.endpoints.key
         case .given(let keys): keys[name]
         case .insecureLoopback: DirectorSigningKey.insecureLoopback(for: name).publicKey
+        }
+    }
+
+    /// The public key of the director at `endpoints`, if it has one.
+    func key(of endpoints: DirectorEndpoints) -> DirectorKey? {
+        switch self {
+        case .configured: endpoints.key
+        case .given(let keys): keys[endpoints.name]
+        case .insecureLoopback: DirectorSigningKey.insecureLoopback(for: endpoints.name).publicKey
         }
     }
 }
