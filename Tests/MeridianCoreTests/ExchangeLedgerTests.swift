@@ -137,7 +137,8 @@ struct ExchangeLedgerTests {
         sender.sync(observations: own(down: ["ankara-1", "ankara-2"]), overrides: [], at: now + .milliseconds(20))
         let reception = deliver(&sender, "istanbul", to: &receiver, "ankara", at: now + .milliseconds(20))
         #expect(reception.answer && !reception.observationsChanged)
-        #expect(kinds(receiver.frames(for: "istanbul", at: now + .milliseconds(21))) == ["request since 4", "snapshot 0 0"])
+        // The receiver's first frames to the sender: the request, its own (empty) state, and what it holds of the sender's.
+        #expect(kinds(receiver.frames(for: "istanbul", at: now + .milliseconds(21))) == ["request since 4", "snapshot 0 0", "heartbeat"])
         let request = ExchangeFrame(epoch: 2, sentAt: now, body: .request(.changes(epoch: 1, since: 4)))
         #expect(sender.receive(request, from: "ankara", at: now + .milliseconds(22)).answer)
         #expect(kinds(sender.frames(for: "ankara", at: now + .milliseconds(22))) == ["delta 4-6 2"])
@@ -205,6 +206,32 @@ struct ExchangeLedgerTests {
         fresh.sync(observations: own(), overrides: [], at: now)
         fresh.streamReopened(to: "ankara")
         #expect(kinds(fresh.frames(for: "ankara", at: now)) == ["snapshot 4 4"], "nothing acknowledged: a snapshot")
+    }
+
+    @Test("a stream busy with deltas still acknowledges once an interval, so a reopened one resends only what came after")
+    func busyAcknowledges() {
+        var sender = ledger(), receiver = ledger(epoch: 2)
+        let gateways = configuration.gateways.map(\.name)
+        var acknowledged: [UInt64] = []
+        for step in 0..<25 {
+            let time = now + .milliseconds(Int64(step) * 100)
+            // Both change a verdict every 100 ms, so neither stream is ever idle for an interval.
+            let down: Set<GatewayName> = [gateways[step % gateways.count]]
+            sender.sync(observations: own(down: down, at: time), overrides: [], at: time)
+            receiver.sync(observations: own(down: down, at: time), overrides: [], at: time)
+            deliver(&sender, "istanbul", to: &receiver, "ankara", at: time)
+            for frame in receiver.frames(for: "istanbul", at: time) {
+                if case .heartbeat(let heartbeat) = frame.body, let ack = heartbeat.acknowledged { acknowledged.append(ack.sequence) }
+                _ = sender.receive(frame, from: "ankara", at: time)
+            }
+        }
+        #expect(acknowledged.count >= 2 && acknowledged.count <= 3, "one acknowledgement an interval: \(acknowledged)")
+        let last = sender.sequence
+        sender.sync(observations: own(down: [gateways[0], gateways[1]], at: now + .seconds(3)), overrides: [], at: now + .seconds(3))
+        sender.streamReopened(to: "ankara")
+        let resent = kinds(sender.frames(for: "ankara", at: now + .seconds(3)))
+        #expect(resent.count == 1 && resent[0].hasPrefix("delta") && !resent[0].hasPrefix("delta \(last)"), "\(resent)")
+        #expect(resent.first.map { $0.hasPrefix("delta \(acknowledged.last ?? 0)-") } == true, "\(resent)")
     }
 
     @Test("when removals outnumber the values, a peer behind them gets a snapshot")

@@ -41,8 +41,10 @@ extension ExchangeLedger {
     }
 
     /// What to send `peer` now, in order: a request of ours, then a snapshot or a delta of what it
-    /// was not sent, or else a heartbeat if nothing went out for a heartbeat interval. A resend (a
-    /// snapshot after the first, or a delta from before what was sent) goes out at most once per
+    /// was not sent, then a heartbeat if nothing went out for a heartbeat interval, or if what this
+    /// director holds of the peer's changes moved and no heartbeat said so for an interval (a busy
+    /// stream still acknowledges once an interval, so that a reopened one resends little). A resend
+    /// (a snapshot after the first, or a delta from before what was sent) goes out at most once per
     /// heartbeat interval; until then it waits for a later call.
     public mutating func frames(for peer: Peer, at now: Timestamp) -> [ExchangeFrame] {
         var link = links[peer] ?? Link()
@@ -54,12 +56,17 @@ extension ExchangeLedger {
             link.lastRequest = (request, now)
         }
         if let state = stateFrame(for: &link, at: now) { bodies.append(state) }
-        if bodies.isEmpty, link.lastSent.map({ now - $0 >= settings.heartbeatInterval }) ?? true {
-            let acknowledged = replicas[peer].flatMap { replica in
-                replica.epoch.map { ExchangeFrame.Acknowledgement(epoch: $0, sequence: replica.sequence) }
-            }
+        let acknowledged = replicas[peer].flatMap { replica in
+            replica.epoch.map { ExchangeFrame.Acknowledgement(epoch: $0, sequence: replica.sequence) }
+        }
+        let idle = bodies.isEmpty && link.lastSent.map({ now - $0 >= settings.heartbeatInterval }) ?? true
+        let acknowledging = acknowledged != link.acknowledgementSent
+            && link.heartbeatSent.map({ now - $0 >= settings.heartbeatInterval }) ?? true
+        if idle || acknowledging {
             bodies.append(.heartbeat(.init(sequence: log.sequence, digest: log.digest.value, acknowledged: acknowledged,
                                            configuration: configuration)))
+            link.heartbeatSent = now
+            link.acknowledgementSent = acknowledged
         }
         if !bodies.isEmpty { link.lastSent = now }
         return bodies.map { ExchangeFrame(epoch: epoch, sentAt: now, body: $0) }

@@ -67,6 +67,9 @@ public struct ExchangeLedger<Peer: Hashable & Sendable>: Sendable {
         /// The newest own change the peer said it holds.
         var acknowledged: UInt64?
         var lastSent: Timestamp?
+        /// When the last heartbeat went out, and the acknowledgement it carried.
+        var heartbeatSent: Timestamp?
+        var acknowledgementSent: ExchangeFrame.Acknowledgement?
         /// When a snapshot or a rewound delta last went out.
         var resentAt: Timestamp?
         /// A request to send the peer with the next frames, and the last one sent.
