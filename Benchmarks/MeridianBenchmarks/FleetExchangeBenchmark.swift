@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// The exchange of a whole fleet over real HTTP on loopback: every director a `DirectorService`
 /// in this process, with its API on 127.0.0.1 (where its peers' streams and reports arrive) and its
 /// own key, exchanging with every other director as `meridian serve` does. In place of probes, a
-/// synthetic observation source flips 0.1 % of each director's verdicts per second, spread evenly
+/// synthetic observation source flips 0.1 % of the verdicts of each director's probe share per second, spread evenly
 /// over the second; the directors do not rebuild their answers (`DirectorService.Options.steers`),
 /// which at this size is a core's work per director (`meridian-benchmarks steering`) and would not
 /// fit twenty of them on one small machine. Measured over a window after a warm-up: the bytes of
@@ -40,7 +40,8 @@ enum FleetExchangeBenchmark {
     /// Runs each shape of `shapes` (directors, gateways), by default the two.
     static func run(seconds: Int, shapes: [(directors: Int, gateways: Int)] = [(20, 10_000), (5, 50_000)]) async throws {
         print("meridian-benchmarks fleet: directors over real HTTP on 127.0.0.1, each signing with its own key;")
-        print("a synthetic observation source in place of probes changes 0.1 % of each director's verdicts per second;")
+        print("a synthetic observation source in place of probes changes 0.1 % of each director's verdicts per second")
+        print("(of the gateways it probes: the two directors of each region split its probing);")
         print("the directors exchange, but do not rebuild their answers (see `meridian-benchmarks steering` for that cost)")
         for (directors, gateways) in shapes {
             print("\(directors) directors x \(gateways) gateways, \(seconds) s after a warm-up:")
@@ -88,8 +89,10 @@ enum FleetExchangeBenchmark {
             let joined = running.map(\.service.director)
             guard converging else { continue }
             converging = try await poll(within: .seconds(60)) {
-                joined.allSatisfy { receiver in
-                    joined.allSatisfy { $0 === receiver || receiver.peerVerdict(of: last, by: $0.name) == .up }
+                joined.allSatisfy { sender in
+                    // A gateway the sender probes (one outside its share goes `unknown` once stale).
+                    let probed = gateways.last { sender.scheduler.share?.contains($0) ?? true } ?? last
+                    return joined.allSatisfy { $0 === sender || $0.peerVerdict(of: probed, by: sender.name) == .up }
                 }
             }
             if !converging {
@@ -99,7 +102,8 @@ enum FleetExchangeBenchmark {
         let directors = running.map(\.service.director)
         print(String(format: "  (%@: %d directors joined one at a time in %.1f s)", streams ? "streamed" : "JSON", directorCount,
                      (ContinuousClock.now - joinStart).seconds))
-        _ = try await source.flip(for: .seconds(3))
+        // Long enough for the observations outside a share to go stale once (a burst of `unknown` verdicts).
+        _ = try await source.flip(for: .seconds(6))
         let before = directors.map(\.peerBytes)
         let cpuBefore = processCPUSeconds()
         let started = ContinuousClock.now

@@ -3,12 +3,13 @@ import MeridianServer
 import Synchronization
 
 /// The fleet benchmark's observation source in place of probes. Each director it is given
-/// (`add`) sees every gateway up, and from then on "probes" each gateway once a second (a tenth of
-/// them every 100 ms, recording the outcome that keeps its verdict), so its observations stay
-/// fresh as real probes keep them. `flip(for:)` then, every 100 ms, flips at each director the
-/// verdict of a tenth of 0.1 % of the gateways (picked at random, none still on its way to the
-/// peers; the benchmark's probe settings have rise and fall 1), and watches, every millisecond,
-/// for each flip to be held by every other director.
+/// (`add`) sees every gateway up, and from then on "probes" each gateway of its share once a second
+/// (a tenth of them every 100 ms, recording the outcome that keeps its verdict), so its
+/// observations stay fresh as real probes keep them; its share is the one its scheduler holds
+/// (`ProbeScheduler.share`: the directors of a region split its probing). `flip(for:)` then flips,
+/// at each director, 0.1 % of the verdicts of its share per second, a tenth every 100 ms (picked at
+/// random, none still on its way to the peers; the benchmark's probe settings have rise and fall
+/// 1), and watches, every millisecond, for each flip to be held by every other director.
 final class SyntheticObservations: Sendable {
     /// A flip on its way to the peers.
     private struct Flip {
@@ -24,6 +25,8 @@ final class SyntheticObservations: Sendable {
         var directors: [Director] = []
         var up: [[Bool]] = []
         var pending: [Flip] = []
+        /// Per director, the flips owed (0.1 % of its share a second, in tenths).
+        var owed: [Double] = []
         var random = SplitMix(state: 2026)
         var slice = 0
     }
@@ -60,6 +63,7 @@ final class SyntheticObservations: Sendable {
         state.withLock { state in
             state.directors.append(director)
             state.up.append(gateways.map { _ in true })
+            state.owed.append(0)
         }
     }
 
@@ -68,7 +72,8 @@ final class SyntheticObservations: Sendable {
             let slice = state.slice
             state.slice = (slice + 1) % 10
             for (index, director) in state.directors.enumerated() {
-                for gateway in stride(from: slice, to: gateways.count, by: 10) {
+                let share = director.scheduler.share
+                for gateway in stride(from: slice, to: gateways.count, by: 10) where share?.contains(gateways[gateway]) ?? true {
                     director.record(outcome(up: state.up[index][gateway]), for: gateways[gateway])
                 }
             }
@@ -85,13 +90,12 @@ final class SyntheticObservations: Sendable {
     func flip(for duration: Duration) async throws -> (times: [Double], flips: Int) {
         let clock = ContinuousClock()
         let start = clock.now
-        let perTick = max(gateways.count / 10_000, 1)
         var times: [Double] = []
         var flips = 0
         var tick = start
         while clock.now < start + duration {
             if clock.now >= tick {
-                flips += flipOnce(perDirector: perTick, at: clock.now)
+                flips += flipOnce(at: clock.now)
                 tick += .milliseconds(100)
             }
             times += arrived(at: clock.now)
@@ -106,12 +110,17 @@ final class SyntheticObservations: Sendable {
         return (times, flips)
     }
 
-    private func flipOnce(perDirector count: Int, at now: ContinuousClock.Instant) -> Int {
+    private func flipOnce(at now: ContinuousClock.Instant) -> Int {
         state.withLock { state in
+            var flips = 0
             for sender in state.directors.indices {
-                for _ in 0..<count {
+                let share = state.directors[sender].scheduler.share
+                state.owed[sender] += Double(share?.count ?? gateways.count) / 10_000
+                while state.owed[sender] >= 1 {
+                    state.owed[sender] -= 1
                     var gateway = Int(state.random.next() % UInt64(gateways.count))
-                    while state.pending.contains(where: { $0.sender == sender && $0.gateway == gateway }) {
+                    while !(share?.contains(gateways[gateway]) ?? true)
+                        || state.pending.contains(where: { $0.sender == sender && $0.gateway == gateway }) {
                         gateway = Int(state.random.next() % UInt64(gateways.count))
                     }
                     state.up[sender][gateway].toggle()
@@ -119,9 +128,10 @@ final class SyntheticObservations: Sendable {
                     state.directors[sender].record(outcome(up: up), for: gateways[gateway])
                     state.pending.append(Flip(sender: sender, gateway: gateway, verdict: up ? .up : .down, at: now,
                                               waiting: state.directors.indices.filter { $0 != sender }))
+                    flips += 1
                 }
             }
-            return state.directors.count * count
+            return flips
         }
     }
 

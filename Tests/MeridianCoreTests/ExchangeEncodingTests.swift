@@ -19,11 +19,10 @@ struct ExchangeEncodingTests {
     }
 
     var frames: [ExchangeFrame] {
-        let mark = ConfigurationMark(serial: 7, fingerprint: Array(repeating: 0xAB, count: 32))
-        return [
-            .init(epoch: 1, sentAt: now, body: .heartbeat(.init(sequence: 42, digest: .max, acknowledged: nil, configuration: mark))),
+        [
+            .init(epoch: 1, sentAt: now, body: .heartbeat(.init(sequence: 42, digest: .max, acknowledged: nil))),
             .init(epoch: .max, sentAt: Timestamp(nanosecondsSinceEpoch: -5), body: .heartbeat(.init(
-                sequence: 0, digest: 1, acknowledged: .init(epoch: 9, sequence: .max), configuration: ConfigurationMark()))),
+                sequence: 0, digest: 1, acknowledged: .init(epoch: 9, sequence: .max)))),
             .init(epoch: 2, sentAt: now, body: .delta(.init(since: 3, upTo: 9, changes: [
                 observation("istanbul-1", .down, steps: nil), observation("ankara-2", .unknown, steps: .max),
                 write(.region("ankara")), write(.gateway("istanbul-2"), cleared: true, expires: false),

@@ -149,15 +149,14 @@ struct ExchangeLedgerTests {
         var sender = ledger(), receiver = ledger(epoch: 2)
         sender.sync(observations: own(), overrides: [], at: now)
         deliver(&sender, "istanbul", to: &receiver, "ankara", at: now)
-        let ahead = ExchangeFrame(epoch: 1, sentAt: now, body: .heartbeat(.init(sequence: 9, digest: 0, acknowledged: nil, configuration: .init())))
+        let ahead = ExchangeFrame(epoch: 1, sentAt: now, body: .heartbeat(.init(sequence: 9, digest: 0, acknowledged: nil)))
         #expect(receiver.receive(ahead, from: "istanbul", at: now).answer)
         #expect(kinds(receiver.frames(for: "istanbul", at: now)).first == "request since 4")
-        let drifted = ExchangeFrame(epoch: 1, sentAt: now, body: .heartbeat(.init(sequence: 4, digest: 0, acknowledged: nil, configuration: .init())))
+        let drifted = ExchangeFrame(epoch: 1, sentAt: now, body: .heartbeat(.init(sequence: 4, digest: 0, acknowledged: nil)))
         #expect(receiver.receive(drifted, from: "istanbul", at: now).answer)
         #expect(kinds(receiver.frames(for: "istanbul", at: now)).first == "request snapshot")
         #expect(!receiver.receive(drifted, from: "istanbul", at: now + .milliseconds(100)).answer, "the same request once per interval")
-        let matching = ExchangeFrame(epoch: 1, sentAt: now, body: .heartbeat(.init(sequence: 4, digest: sender.digest, acknowledged: nil,
-                                                                                     configuration: .init())))
+        let matching = ExchangeFrame(epoch: 1, sentAt: now, body: .heartbeat(.init(sequence: 4, digest: sender.digest, acknowledged: nil)))
         #expect(!receiver.receive(matching, from: "istanbul", at: now + .seconds(2)).answer)
     }
 

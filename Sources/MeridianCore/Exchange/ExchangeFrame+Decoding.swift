@@ -39,10 +39,7 @@ extension ExchangeFrame {
             case 1: acknowledged = Acknowledgement(epoch: try reader.varint(), sequence: try reader.varint())
             default: throw .badTag
             }
-            let serial = try reader.varint()
-            let fingerprint = Array(try reader.raw(try reader.count(atMost: ConfigurationMark.longestFingerprint)))
-            body = .heartbeat(Heartbeat(sequence: sequence, digest: digest, acknowledged: acknowledged,
-                                        configuration: ConfigurationMark(serial: serial, fingerprint: fingerprint)))
+            body = .heartbeat(Heartbeat(sequence: sequence, digest: digest, acknowledged: acknowledged))
         case 1:
             let since = try reader.varint()
             let upTo = try reader.varint()

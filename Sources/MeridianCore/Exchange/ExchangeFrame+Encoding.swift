@@ -3,7 +3,7 @@
 ///     frame    = version(3) flags payload            flags bit 0: payload deflated (zlib)
 ///                                                     deflated: varint(length) zlib-bytes
 ///     payload  = kind epoch time body                 kind: 0 heartbeat, 1 delta, 2 snapshot, 3 request
-///     heartbeat= varint(sequence) fixed64(digest) ack varint(serial) u8(length) fingerprint
+///     heartbeat= varint(sequence) fixed64(digest) ack
 ///     ack      = 0 | 1 varint(epoch) varint(sequence)
 ///     delta    = varint(since) varint(upTo) varint(count) change*
 ///     snapshot = varint(sequence) varint(count) change*
@@ -57,10 +57,6 @@ extension ExchangeFrame {
             } else {
                 writer.byte(0)
             }
-            writer.varint(heartbeat.configuration.serial)
-            let fingerprint = heartbeat.configuration.fingerprint.prefix(ConfigurationMark.longestFingerprint)
-            writer.byte(UInt8(truncatingIfNeeded: fingerprint.count))
-            writer.append(fingerprint)
         case .delta(let delta):
             writer.varint(delta.since)
             writer.varint(delta.upTo)

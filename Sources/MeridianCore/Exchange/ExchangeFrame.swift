@@ -30,21 +30,20 @@ public struct ExchangeFrame: Sendable, Equatable {
         case request(Request)
     }
 
-    /// The sender's sequence high-water mark, the digest of its state there, what it holds of the
-    /// receiver's changes and which configuration it runs.
+    /// The sender's sequence high-water mark, the digest of its state there, and what it holds of
+    /// the receiver's changes. (Which configuration a peer runs comes with the reports it pushes
+    /// when its release changes, `PeerReport`.)
     public struct Heartbeat: Sendable, Equatable {
         public var sequence: UInt64
         /// `ExchangeDigest` of the sender's state at `sequence`.
         public var digest: UInt64
         /// The receiver's changes the sender holds, if it holds any.
         public var acknowledged: Acknowledgement?
-        public var configuration: ConfigurationMark
 
-        public init(sequence: UInt64, digest: UInt64, acknowledged: Acknowledgement?, configuration: ConfigurationMark) {
+        public init(sequence: UInt64, digest: UInt64, acknowledged: Acknowledgement?) {
             self.sequence = sequence
             self.digest = digest
             self.acknowledged = acknowledged
-            self.configuration = configuration
         }
     }
 
@@ -91,19 +90,5 @@ public struct ExchangeFrame: Sendable, Equatable {
         case snapshot
         /// The changes after `since` of the receiver's incarnation `epoch`.
         case changes(epoch: UInt64, since: UInt64)
-    }
-}
-
-/// Which configuration a director runs, as its heartbeats announce it: a serial and a fingerprint
-/// of at most `ConfigurationMark.longestFingerprint` bytes, both opaque to the exchange.
-public struct ConfigurationMark: Sendable, Equatable {
-    public static let longestFingerprint = 32
-
-    public var serial: UInt64
-    public var fingerprint: [UInt8]
-
-    public init(serial: UInt64 = 0, fingerprint: [UInt8] = []) {
-        self.serial = serial
-        self.fingerprint = fingerprint
     }
 }

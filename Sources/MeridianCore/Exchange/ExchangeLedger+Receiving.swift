@@ -25,7 +25,8 @@ extension ExchangeLedger {
         case .delta, .snapshot:
             break
         }
-        var replica = replicas[peer] ?? ExchangeReplica()
+        // Taken out while it changes, so that its values are not copied (they are the peer's whole state).
+        var replica = replicas.removeValue(forKey: peer) ?? ExchangeReplica()
         switch replica.take(frame) {
         case .applied(let changes):
             reception.observationsChanged = changes.contains { change in

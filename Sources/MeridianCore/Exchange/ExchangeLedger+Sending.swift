@@ -25,8 +25,10 @@ extension ExchangeLedger {
         for write in overrides where seen.insert(.override(write.override.target)).inserted {
             urgent = log.publish(.override(write)) || urgent
         }
-        for key in log.keys where complete && !seen.contains(key) {
-            urgent = log.publish(.removed(key)) || urgent
+        if complete {
+            for key in log.keys where !seen.contains(key) {
+                urgent = log.publish(.removed(key)) || urgent
+            }
         }
         if !pendingLatency.isEmpty, latencySentAt.map({ now - $0 >= settings.latencyInterval }) ?? true {
             for (gateway, latency) in pendingLatency {
@@ -63,8 +65,7 @@ extension ExchangeLedger {
         let acknowledging = acknowledged != link.acknowledgementSent
             && link.heartbeatSent.map({ now - $0 >= settings.heartbeatInterval }) ?? true
         if idle || acknowledging {
-            bodies.append(.heartbeat(.init(sequence: log.sequence, digest: log.digest.value, acknowledged: acknowledged,
-                                           configuration: configuration)))
+            bodies.append(.heartbeat(.init(sequence: log.sequence, digest: log.digest.value, acknowledged: acknowledged)))
             link.heartbeatSent = now
             link.acknowledgementSent = acknowledged
         }

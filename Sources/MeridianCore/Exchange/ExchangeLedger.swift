@@ -91,8 +91,6 @@ public struct ExchangeLedger<Peer: Hashable & Sendable>: Sendable {
     /// This director's incarnation: its peers continue its sequence only within one epoch.
     public let epoch: UInt64
     public var settings: Settings
-    /// The configuration this director announces in its heartbeats.
-    public var configuration = ConfigurationMark()
     var log = ExchangeLog()
     /// Latency averages that moved and wait for `latencyInterval` (the verdict they go with is the one sent).
     var pendingLatency: [GatewayName: ExchangeLatency?] = [:]

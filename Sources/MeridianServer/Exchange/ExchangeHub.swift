@@ -34,21 +34,19 @@ final class ExchangeHub: Sendable {
     }
 
     /// Takes (or takes again, after a reload) the configuration frames are checked against and
-    /// announced with, and the interval heartbeats keep (by default the shortest probe interval);
+    /// paced by, and the interval heartbeats keep (by default the shortest probe interval);
     /// peers it no longer names are forgotten.
     func configure(_ configuration: Configuration, maximumSkew: Duration, heartbeat interval: Duration? = nil) {
         var settings = ExchangeLedger<DirectorName>.Settings(configuration: configuration)
         if let interval { settings.heartbeatInterval = interval }
         let check = ExchangeCheck(configuration: configuration, maximumSkew: maximumSkew)
         let limits = ExchangeLimits(for: configuration)
-        let mark = ConfigurationMark(fingerprint: Array(configuration.fingerprint.utf8.prefix(ConfigurationMark.longestFingerprint)))
         let peers = Set(configuration.directors.map(\.endpoints.name))
         state.withLockedValue { state in
             // A director the configuration no longer names is forgotten: what it sent, and its stream.
             state.ledger.keep(only: peers)
             state.streams = state.streams.filter { peers.contains($0.key) }
             state.ledger.settings = settings
-            state.ledger.configuration = mark
             state.check = check
             state.limits = limits
         }
