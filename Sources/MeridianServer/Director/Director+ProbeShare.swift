@@ -6,7 +6,7 @@ extension Director {
     /// How long a region-mate may stay unheard and still be counted on to probe its share: two
     /// exchange intervals (one missed report).
     var regionMateWindow: Duration {
-        (configuration.regions.lazy.flatMap(\.gateways).map(\.probe.interval).min() ?? .seconds(1)) * 2
+        loadedConfiguration.shortestProbeInterval * 2
     }
 
     /// The region-mates this director hears from now: a report arrived within `regionMateWindow`,

@@ -12,6 +12,8 @@ extension Director {
         var lastReloadError: String?
         /// The release it is (`nil`: the folder the director started from, unnumbered).
         var release: ConfigurationAnnouncement?
+        /// The shortest probe interval of any gateway (one second without gateways): the exchange's interval.
+        let shortestProbeInterval: Duration
 
         init(configuration: Configuration, loadedAt: Timestamp, source: String?, release: ConfigurationAnnouncement? = nil) {
             self.configuration = configuration
@@ -19,6 +21,7 @@ extension Director {
             self.loadedAt = loadedAt
             self.source = source
             self.release = release
+            self.shortestProbeInterval = configuration.gateways.map(\.probe.interval).min() ?? .seconds(1)
         }
     }
 
