@@ -45,18 +45,58 @@ extension Director {
         var peerStates: [DirectorName: PeerState] = [:]
     }
 
+    /// A refresh being built, and what was asked of it meanwhile.
+    struct RefreshQueue {
+        var building = false
+        /// Another refresh was asked for while one was being built: the builder builds again.
+        var again = false
+        /// The responder the next build installs.
+        var responder: DNSResponder?
+    }
+
     /// Rebuilds the steering snapshot the DNS and redirect listeners answer from: on every verdict or
     /// override change, and from `SnapshotRefresher` every second (latencies) and at the moment the
     /// snapshot changes by itself (`nextSnapshotChange`).
     ///
-    /// Refreshes are serialized: two made at once (a probe's verdict on one thread, a peer's report
-    /// on another) must not let the one built from older inputs be installed last. A reload's new
-    /// `responder` is installed with the first snapshot of its configuration, at once, so no query is
-    /// answered from one configuration's zone and another's snapshot.
+    /// Refreshes coalesce: one asked for while another is being built returns at once, and the
+    /// builder builds once more, from the newest inputs, when it is done. So a burst of changes
+    /// (peers' frames on every event loop, in a large fleet) costs two builds, not one each, and no
+    /// caller waits behind a queue of builds; the answers lag the newest change by at most the build
+    /// in progress and one more. A reload's new `responder` is installed with the first snapshot
+    /// built after it, so no query is answered from one configuration's zone and another's snapshot.
     public func refreshSnapshot(at now: Timestamp? = nil, installing responder: DNSResponder? = nil) {
         guard steers else { return }
+        let builds = refreshQueue.withLockedValue { queue -> Bool in
+            if let responder { queue.responder = responder }
+            guard !queue.building else {
+                queue.again = true
+                return false
+            }
+            queue.building = true
+            return true
+        }
+        guard builds else { return }
+        var time = now
+        while true {
+            let responder = refreshQueue.withLockedValue { queue -> DNSResponder? in
+                defer { queue.responder = nil; queue.again = false }
+                return queue.responder
+            }
+            build(at: time ?? .now, installing: responder)
+            time = nil
+            let done = refreshQueue.withLockedValue { queue -> Bool in
+                guard !queue.again else { return false }
+                queue.building = false
+                return true
+            }
+            if done { return }
+        }
+    }
+
+    /// Builds the snapshot at `now` and installs it (with `responder`, if given). Builds are
+    /// serialized: two made at once must not let the one built from older inputs be installed last.
+    private func build(at now: Timestamp, installing responder: DNSResponder?) {
         refreshed.withLockedValue { refreshed in
-            let now = now ?? .now
             refreshed.boardChanges = board.decisionInputChanges
             let snapshot = snapshot(at: now)
             answering.update(responder: responder, snapshot: snapshot)
@@ -74,7 +114,8 @@ extension Director {
         if builtFrom == board.decisionInputChanges, snapshot.assessment.nextChange.map({ now < $0 }) ?? true {
             return snapshot
         }
-        refreshSnapshot()
+        // Built here, past the queue, so that what is read is built from what the board shows now.
+        if steers { build(at: now, installing: nil) }
         return answering.current.snapshot
     }
 

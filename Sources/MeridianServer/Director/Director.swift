@@ -49,6 +49,8 @@ public final class Director: Sendable {
     let shareInputs = NIOLockedValueBox<(mates: Set<DirectorName>, loadedAt: Timestamp)?>(nil)
     /// What the installed snapshot was built from; held for the whole of a refresh.
     let refreshed = NIOLockedValueBox(Refreshed())
+    /// Whether a refresh is being built and another was asked for meanwhile (`refreshSnapshot`).
+    let refreshQueue = NIOLockedValueBox(RefreshQueue())
 
     /// Why a director cannot start.
     public enum StartError: Error, CustomStringConvertible {
