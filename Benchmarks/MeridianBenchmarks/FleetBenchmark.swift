@@ -6,14 +6,14 @@ import MeridianCore
 /// 0.1 % of each director's verdicts once a second; every director's frames to every peer are
 /// encoded, and one director decodes and takes what its peers send it. Beside it, the same fleet
 /// sending today's full JSON report to every peer each second. It counts the frame bytes plus the
-/// stream's per-record cost (a 64-byte signature, two varints and the chunk's framing); the time
-/// the signatures take and the HTTP round trips are not in it, so it gives no propagation time.
+/// stream's per-record cost (a 16-byte tag, two varints and the chunk's framing); the time the tags
+/// take and the HTTP round trips are not in it, so it gives no propagation time.
 enum FleetBenchmark {
-    /// What one record costs besides its frame: signature, number and length, chunk framing.
-    static let recordOverhead = 64 + 4 + 8
+    /// What one record costs besides its frame: tag, number and length, chunk framing.
+    static let recordOverhead = 16 + 4 + 8
 
     static func run(seconds: Int) {
-        print("meridian-benchmarks fleet-ledgers: in-process exchange of ledgers (no HTTP, no signing time);")
+        print("meridian-benchmarks fleet-ledgers: in-process exchange of ledgers (no HTTP, no time for the tags);")
         print("synthetic observations in place of probes: 0.1 % of each director's verdicts change per second")
         for (directors, gateways) in [(20, 10_000), (5, 50_000)] {
             measure(directors: directors, gateways: gateways, seconds: seconds)

@@ -37,9 +37,10 @@ enum FleetExchangeBenchmark {
         }
     }
 
-    /// Runs each shape of `shapes` (directors, gateways), by default the two.
-    static func run(seconds: Int, shapes: [(directors: Int, gateways: Int)] = [(20, 10_000), (5, 50_000)]) async throws {
-        print("meridian-benchmarks fleet: directors over real HTTP on 127.0.0.1, each signing with its own key;")
+    /// Runs each shape of `shapes` (directors, gateways), by default the two; with `reports`
+    /// false, the streamed exchange only.
+    static func run(seconds: Int, shapes: [(directors: Int, gateways: Int)] = [(20, 10_000), (5, 50_000)], reports: Bool = true) async throws {
+        print("meridian-benchmarks fleet: directors over real HTTP on 127.0.0.1, each with its own key (streams opened signed, records tagged);")
         print("a synthetic observation source in place of probes changes 0.1 % of each director's verdicts per second")
         print("(of the gateways it probes: the two directors of each region split its probing);")
         print("the directors exchange, but do not rebuild their answers (see `meridian-benchmarks steering` for that cost)")
@@ -47,10 +48,38 @@ enum FleetExchangeBenchmark {
             print("\(directors) directors x \(gateways) gateways, \(seconds) s after a warm-up:")
             let streamed = try await measure(directors: directors, gateways: gateways, streams: true, seconds: seconds, ports: 27000)
             print(streamed.line("streamed exchange"))
-            let reported = try await measure(directors: directors, gateways: gateways, streams: false, seconds: seconds, ports: 27100)
-            print(reported.line("full JSON reports"))
-            print(String(format: "  ratio: %.0fx fewer bytes sent with the streamed exchange", reported.sentPerSecond / max(streamed.sentPerSecond, 1)))
+            guard reports else { continue }
+            let reportsPerSecond: Double
+            if directors * gateways <= liveReportLimit {
+                let reported = try await measure(directors: directors, gateways: gateways, streams: false, seconds: seconds, ports: 27100)
+                print(reported.line("full JSON reports"))
+                reportsPerSecond = reported.sentPerSecond
+            } else {
+                reportsPerSecond = try requiredReportBytes(directors: directors, gateways: gateways)
+                print(String(format: "  full JSON reports: not run live at this size. One report of every gateway is %.0f bytes; pushed to "
+                             + "%d peers every second that is %.0f B/s sent and as much received and decoded per director, "
+                             + "%.0f MB/s in all, which two cores cannot carry (they are run live up to %d directors x gateways)",
+                             reportsPerSecond / Double(directors - 1), directors - 1, reportsPerSecond,
+                             reportsPerSecond * Double(directors) / 1_000_000, liveReportLimit))
+            }
+            print(String(format: "  ratio: %.0fx fewer bytes sent with the streamed exchange", reportsPerSecond / max(streamed.sentPerSecond, 1)))
         }
+    }
+
+    /// The largest fleet (directors x gateways) whose full JSON reports are measured live.
+    static let liveReportLimit = 40_000
+
+    /// The bytes per second a director of the previous version sends: its report of every gateway,
+    /// JSON as it pushes it, to every other director once a second.
+    static func requiredReportBytes(directors: Int, gateways: Int) throws -> Double {
+        let configuration = FleetConfiguration.make(directors: directors, gateways: gateways)
+        let director = configuration.directors[0].endpoints.name
+        let now = Timestamp.now
+        let report = PeerReport(from: director, sentAt: now, fingerprint: PeerReport.reported(configuration.fingerprint),
+                                observations: configuration.gateways.map {
+                                    Observation(gateway: $0.name, observer: director, verdict: .up, latency: .milliseconds(12), at: now)
+                                })
+        return Double(try JSONEncoder().encode(report).count * (directors - 1))
     }
 
     static func measure(directors directorCount: Int, gateways gatewayCount: Int, streams: Bool, seconds: Int,

@@ -4,7 +4,7 @@
 //     swift run -c release meridian-benchmarks detection [REPS]     # down / hang detection time
 //     swift run -c release meridian-benchmarks failover [REPS]      # every director's answers moving
 //     swift run -c release meridian-benchmarks fleet-failover [REPS]  # a region-mate's share taken over, then failover
-//     swift run -c release meridian-benchmarks fleet [SECONDS [DIRECTORS GATEWAYS]]  # a fleet's exchange over HTTP, streamed and JSON
+//     swift run -c release meridian-benchmarks fleet [SECONDS [DIRECTORS GATEWAYS]] [streamed]  # a fleet's exchange over HTTP, streamed and JSON (or streamed only)
 //     swift run -c release meridian-benchmarks fleet-ledgers [SECONDS]  # the same in process, ledgers only
 //     swift run -c release meridian-benchmarks steering [DIRECTORS GATEWAYS]  # one rebuild of a director's answers
 //     Benchmarks/probe-throughput.sh                                # 5,000 gateways against nginx
@@ -23,10 +23,11 @@ case "fleet-failover":
     try await FleetFailoverBenchmark.run(repetitions: arguments.dropFirst().first.flatMap { Int($0) } ?? 5)
 case "fleet":
     let numbers = arguments.dropFirst().compactMap { Int($0) }
+    let reports = !arguments.contains("streamed")
     if numbers.count == 3 {
-        try await FleetExchangeBenchmark.run(seconds: numbers[0], shapes: [(numbers[1], numbers[2])])
+        try await FleetExchangeBenchmark.run(seconds: numbers[0], shapes: [(numbers[1], numbers[2])], reports: reports)
     } else {
-        try await FleetExchangeBenchmark.run(seconds: numbers.first ?? 10)
+        try await FleetExchangeBenchmark.run(seconds: numbers.first ?? 10, reports: reports)
     }
 case "fleet-ledgers":
     FleetBenchmark.run(seconds: arguments.dropFirst().first.flatMap { Int($0) } ?? 10)
@@ -38,5 +39,5 @@ case "probes":
     guard numbers.count == 3 else { fatalError("usage: meridian-benchmarks probes GATEWAYS PORT SECONDS") }
     try await ProbeThroughputBenchmark.run(gateways: numbers[0], port: numbers[1], seconds: numbers[2])
 default:
-    print("usage: meridian-benchmarks [core | detection [REPETITIONS] | failover [REPETITIONS] | fleet-failover [REPETITIONS] | fleet [SECONDS [DIRECTORS GATEWAYS]] | fleet-ledgers [SECONDS] | steering [DIRECTORS GATEWAYS] | probes GATEWAYS PORT SECONDS]")
+    print("usage: meridian-benchmarks [core | detection [REPETITIONS] | failover [REPETITIONS] | fleet-failover [REPETITIONS] | fleet [SECONDS [DIRECTORS GATEWAYS]] [streamed] | fleet-ledgers [SECONDS] | steering [DIRECTORS GATEWAYS] | probes GATEWAYS PORT SECONDS]")
 }

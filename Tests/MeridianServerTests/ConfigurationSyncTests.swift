@@ -128,6 +128,8 @@ struct ConfigurationSyncTests {
         }
         let applied = try #require(fleet.director("ist-a").runningRelease)
         #expect(applied.serial == 1 && applied.author == "sighup@ist-a")
+        let journaled = fleet.director("ist-a").journal.latest(20).filter { $0.kind == "configuration" }.map(\.message)
+        #expect(journaled.count == 1 && journaled.first?.hasPrefix("release 1") == true, "one line for one apply: \(journaled)")
         #expect(await eventually(within: .seconds(15)) { fleet.director("ankara").runningRelease == applied })
         #expect(fleet.director("ist-a").reload().isUnchanged, "applied twice")
         // Ankara's folder is as it started; a hangup there leaves release 1 running.

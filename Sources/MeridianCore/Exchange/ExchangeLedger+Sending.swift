@@ -8,11 +8,11 @@ extension ExchangeLedger {
     public mutating func sync(observations: [Observation], overrides: [OverrideTable.Write], at now: Timestamp,
                               complete: Bool = true) -> Bool {
         var urgent = false
-        var seen = Set<ExchangeKey>()
+        var seen = Set<ExchangeKey>(minimumCapacity: observations.count + overrides.count)
         for observation in observations {
             let gateway = observation.gateway
             guard seen.insert(.gateway(gateway)).inserted else { continue }
-            let fresh = settings.freshness[gateway].map { now - observation.at <= $0 } ?? true
+            let fresh = settings.freshness(of: gateway).map { now - observation.at <= $0 } ?? true
             let current = ExchangeObservation(gateway: gateway, verdict: fresh ? observation.verdict : .unknown,
                                               latency: fresh ? observation.latency.map(ExchangeLatency.init(quantizing:)) : nil)
             guard case .observation(let sent)? = log.value(for: .gateway(gateway)), sent.verdict == current.verdict else {
@@ -20,7 +20,11 @@ extension ExchangeLedger {
                 pendingLatency[gateway] = nil
                 continue
             }
-            pendingLatency[gateway] = settings.moved(from: sent.latency, to: current.latency) ? .some(current.latency) : nil
+            if settings.moved(from: sent.latency, to: current.latency) {
+                pendingLatency[gateway] = .some(current.latency)
+            } else if !pendingLatency.isEmpty {
+                pendingLatency[gateway] = nil
+            }
         }
         for write in overrides where seen.insert(.override(write.override.target)).inserted {
             urgent = log.publish(.override(write)) || urgent

@@ -26,7 +26,12 @@ public struct ExchangeLedger<Peer: Hashable & Sendable>: Sendable {
         public var latencyShare: Double
         /// How long this director's own observation of each gateway stays fresh; a stale one is
         /// sent as `unknown` (so it stops voting).
-        public var freshness: [GatewayName: Duration]
+        public var freshness: [GatewayName: Duration] {
+            didSet { commonFreshness = Self.common(freshness) }
+        }
+        /// The freshness of every gateway when they all have the same (the usual case): a sync of
+        /// every observation then looks up none.
+        private var commonFreshness: Duration?
 
         public init(heartbeatInterval: Duration, latencyInterval: Duration = .seconds(5),
                     latencyThreshold: Duration = .milliseconds(1), latencyShare: Double = 0.1,
@@ -36,6 +41,7 @@ public struct ExchangeLedger<Peer: Hashable & Sendable>: Sendable {
             self.latencyThreshold = latencyThreshold
             self.latencyShare = latencyShare
             self.freshness = freshness
+            self.commonFreshness = Self.common(freshness)
         }
 
         /// Settings for `configuration`: heartbeats every shortest probe interval, freshness as
@@ -45,6 +51,17 @@ public struct ExchangeLedger<Peer: Hashable & Sendable>: Sendable {
             self.init(heartbeatInterval: interval,
                       freshness: Dictionary(configuration.gateways.map { ($0.name, configuration.freshness(of: $0)) },
                                             uniquingKeysWith: { first, _ in first }))
+        }
+
+        /// How long this director's own observation of `gateway` stays fresh (`nil`, for one not named
+        /// while the gateways differ: for ever).
+        func freshness(of gateway: GatewayName) -> Duration? {
+            commonFreshness ?? freshness[gateway]
+        }
+
+        private static func common(_ freshness: [GatewayName: Duration]) -> Duration? {
+            guard let first = freshness.first?.value, freshness.values.allSatisfy({ $0 == first }) else { return nil }
+            return first
         }
 
         /// Whether a latency average moved far enough from `sent` to be sent again.

@@ -48,16 +48,18 @@ extension Director {
     public func reload() -> ReloadResult {
         guard let source = loaded.withLockedValue({ $0.source }) else { return .refused("no configuration folder to reload") }
         let result: ReloadResult
+        // A folder applied as a release is journaled as its install ("release N installed").
+        let asRelease = releases.credentials != nil
         do {
             let files = try ConfigurationLoader.readFolder(source)
-            result = releases.credentials == nil ? adopt(try ConfigurationLoader.load(files: files)) : applyFolder(files)
+            result = asRelease ? applyFolder(files) : adopt(try ConfigurationLoader.load(files: files))
         } catch {
             result = .refused(error.problems.map(\.description).joined(separator: "; "))
         }
         switch result {
         case .reloaded(let fingerprint):
             logger.notice("configuration reloaded", metadata: ["fingerprint": "\(fingerprint)"])
-            journal.record(.configuration, "configuration", "reloaded: \(fingerprint)")
+            if !asRelease { journal.record(.configuration, "configuration", "reloaded: \(fingerprint)") }
             loaded.withLockedValue { $0.lastReloadError = nil }
         case .unchanged:
             logger.info("configuration unchanged")

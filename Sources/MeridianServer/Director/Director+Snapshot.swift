@@ -45,29 +45,32 @@ extension Director {
         var peerStates: [DirectorName: PeerState] = [:]
     }
 
-    /// A refresh being built, and what was asked of it meanwhile.
+    /// Whether a refresh is being built, and whether another was asked for meanwhile.
     struct RefreshQueue {
         var building = false
-        /// Another refresh was asked for while one was being built: the builder builds again.
+        /// Another refresh was asked for while one was being built: it is built after it.
         var again = false
-        /// The responder the next build installs.
-        var responder: DNSResponder?
     }
 
     /// Rebuilds the steering snapshot the DNS and redirect listeners answer from: on every verdict or
     /// override change, and from `SnapshotRefresher` every second (latencies) and at the moment the
     /// snapshot changes by itself (`nextSnapshotChange`).
     ///
-    /// Refreshes coalesce: one asked for while another is being built returns at once, and the
-    /// builder builds once more, from the newest inputs, when it is done. So a burst of changes
-    /// (peers' frames on every event loop, in a large fleet) costs two builds, not one each, and no
-    /// caller waits behind a queue of builds; the answers lag the newest change by at most the build
-    /// in progress and one more. A reload's new `responder` is installed with the first snapshot
-    /// built after it, so no query is answered from one configuration's zone and another's snapshot.
+    /// Refreshes coalesce: one asked for while another is being built returns at once, and one more
+    /// build, from the newest inputs, follows the one in progress. So a burst of changes (peers'
+    /// frames on every event loop, in a large fleet) costs two builds, not one each, and no caller
+    /// waits behind a queue of builds; the answers lag the newest change by at most the build in
+    /// progress and one more. A caller builds at most twice: a third build is handed to a task, so no
+    /// thread that reads a peer's stream is kept building. A reload's new `responder`, or a build at
+    /// a given time, is built at once (after the build in progress), so a reload returns with its
+    /// zone installed together with the first snapshot of its configuration.
     public func refreshSnapshot(at now: Timestamp? = nil, installing responder: DNSResponder? = nil) {
         guard steers else { return }
+        if now != nil || responder != nil {
+            build(at: now ?? .now, installing: responder)
+            return
+        }
         let builds = refreshQueue.withLockedValue { queue -> Bool in
-            if let responder { queue.responder = responder }
             guard !queue.building else {
                 queue.again = true
                 return false
@@ -76,20 +79,18 @@ extension Director {
             return true
         }
         guard builds else { return }
-        var time = now
-        while true {
-            let responder = refreshQueue.withLockedValue { queue -> DNSResponder? in
-                defer { queue.responder = nil; queue.again = false }
-                return queue.responder
+        for round in 1... {
+            refreshQueue.withLockedValue { $0.again = false }
+            build(at: .now, installing: nil)
+            let (more, handOff) = refreshQueue.withLockedValue { queue -> (Bool, Bool) in
+                guard queue.again, round < 2 else {
+                    queue.building = false
+                    return (false, queue.again)
+                }
+                return (true, false)
             }
-            build(at: time ?? .now, installing: responder)
-            time = nil
-            let done = refreshQueue.withLockedValue { queue -> Bool in
-                guard !queue.again else { return false }
-                queue.building = false
-                return true
-            }
-            if done { return }
+            if handOff { Task { [weak self] in self?.refreshSnapshot() } }
+            if !more { return }
         }
     }
 

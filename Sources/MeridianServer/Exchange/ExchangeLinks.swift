@@ -47,7 +47,6 @@ final class ExchangeLinks: Sendable {
             guard case .open(let continuation, let key, var next, let since, let request) = links[peer] else { return false }
             for frame in hub.frames(for: peer, at: now) {
                 let record = ExchangeRecord(number: next, frame: frame).sealed(with: key)
-                traffic.sent(record.count, to: peer, as: .stream)
                 continuation.yield(ByteBuffer(bytes: record))
                 next += 1
             }
@@ -109,7 +108,12 @@ final class ExchangeLinks: Sendable {
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
             for (name, value) in headers { request.headers.add(name: name, value: value) }
-            request.body = .stream(body, length: .unknown)
+            // Counted as the client takes each record to write it (a record dropped from a full queue is not).
+            let traffic = traffic, name = peer.name
+            request.body = .stream(body.map { record in
+                traffic.sent(record.readableBytes, to: name, as: .stream)
+                return record
+            }, length: .unknown)
             let status = NIOLockedValueBox<Result<HTTPResponseStatus, any Error>?>(nil)
             let execution = Task {
                 let answer: Result<HTTPResponseStatus, any Error>
