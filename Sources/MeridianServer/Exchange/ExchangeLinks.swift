@@ -32,6 +32,12 @@ final class ExchangeLinks: Sendable {
         var description: String { "no key of \(peer) to derive the stream's record key from" }
     }
 
+    /// The peer answered the stream 503: it is shutting down (`ExchangeRoute`).
+    struct PeerLeaving: Error, CustomStringConvertible {
+        var peer: DirectorName
+        var description: String { "\(peer) is shutting down" }
+    }
+
     private let links = NIOLockedValueBox<[DirectorName: Link]>([:])
     private let hub: ExchangeHub
     private let traffic: PeerTraffic
@@ -83,7 +89,8 @@ final class ExchangeLinks: Sendable {
 
     /// Keeps a stream to `peer` open until cancelled: one that was open for `retry` or longer and
     /// ended (the peer stopped, the connection broke) is opened again at once, so that a peer that is
-    /// gone is known to be within a round trip; one that failed sooner is tried again `retry` later.
+    /// gone is known to be within a round trip; one that ended sooner is tried again `retry` later. A
+    /// peer that answers 503 is shutting down, and `failed` hears it (`PeerLeaving`) as a refusal.
     /// `opened` is called each time one opens (to send at once what is due), `failed` with the
     /// error each time one fails.
     func run(to peer: DirectorEndpoints, from sender: DirectorName, authentication: PeerAuthentication, client: HTTPClient,
@@ -133,7 +140,11 @@ final class ExchangeLinks: Sendable {
             links.withLockedValue { links in
                 links[peer.name] = (try? answered?.get()) == .notFound ? .legacy(until: .now + Self.legacyRetry) : nil
             }
-            if case .failure(let error) = answered, !Task.isCancelled { failed(error) }
+            switch answered {
+            case .failure(let error) where !Task.isCancelled: failed(error)
+            case .success(.serviceUnavailable) where !Task.isCancelled: failed(PeerLeaving(peer: peer.name))
+            default: break
+            }
             if Timestamp.now - now < retry { try? await Task.sleep(for: retry) }
         }
         _ = links.withLockedValue { $0.removeValue(forKey: peer.name) }

@@ -7,8 +7,9 @@ import ServiceLifecycle
 /// request's headers are screened and its signature (over an empty body) checked as for any peer
 /// message before anything of the body is read; each record is then checked on its own
 /// (`ExchangeRecordReader`, `ExchangeHub.take`), and the first refusal cuts the stream (400, counted
-/// and logged like a refused report). A stream that ends (or that this director stops reading as it
-/// shuts down) answers 204; 404 when this director does not peer.
+/// and logged like a refused report). A stream that ends answers 204, one that this director stops
+/// reading as it shuts down 503 (its peers take it as gone at once); 404 when this director does not
+/// peer.
 enum ExchangeRoute {
     static func receive(_ request: Request, director: Director) async throws -> Response {
         guard let peering = director.peering else {
@@ -51,7 +52,8 @@ enum ExchangeRoute {
                 }
             }
         } catch {
-            return Response(status: .noContent)
+            // This director is shutting down: the sender hears that it is leaving (`ExchangeLinks.PeerLeaving`).
+            return try DirectorAPI.problem(.serviceUnavailable, "\(director.name) is shutting down")
         }
         guard let cut else { return Response(status: .noContent) }
         let reason: String

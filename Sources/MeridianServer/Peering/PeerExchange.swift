@@ -153,8 +153,10 @@ public struct PeerExchange: ServiceLifecycle.Service {
         var unstreamed: [DirectorEndpoints] = []
         for peer in peers {
             if peering.links.send(to: peer.name, at: now) {
-                // Open for an interval without failing: the peer takes it.
-                if let since = peering.links.openSince(peer.name), now - since >= interval {
+                // Open for an interval without failing, and the peer heard since it opened: the peer
+                // takes it (a connection a director on its way out accepted but never answers is not that).
+                if let since = peering.links.openSince(peer.name), now - since >= interval,
+                   peering.heard(from: peer.name, within: now - since, now: now) {
                     peering.recordSend(to: peer.name, at: now, error: nil)
                 }
             } else if !streams || peering.links.isLegacy(peer.name, at: now) {
@@ -247,8 +249,10 @@ public struct PeerExchange: ServiceLifecycle.Service {
         }
     }
 
-    /// Whether `error` says that nothing listens at the peer's address (connection refused).
+    /// Whether `error` says that nothing listens at the peer's address (connection refused), or that
+    /// the peer said it is shutting down.
     static func isRefusal(_ error: any Error) -> Bool {
+        if error is ExchangeLinks.PeerLeaving { return true }
         if let error = error as? IOError { return error.errnoCode == ECONNREFUSED }
         if let error = error as? NIOConnectionError { return error.connectionErrors.contains { isRefusal($0.error) } }
         return false
