@@ -6,12 +6,12 @@ import NIOCore
 import NIOHTTP1
 
 /// This director's streams to its peers (`POST /v1/peer/stream`, one long-lived request per peer
-/// whose body carries tagged records, `ExchangeRecord`): each is opened with the signed headers of any peer message
-/// (its timestamp is the stream's id), kept open, and opened again after a failure, or when the peer
-/// has not been heard for a while (`closeIfSilent`: a connection across a partition that has healed
-/// may wait seconds for TCP's next retransmission, a new one does not). A peer that answers 404 runs
-/// an older version: it is marked `legacy` for `legacyRetry` and gets JSON reports meanwhile (the
-/// one-version-step interop).
+/// whose body carries tagged records, `ExchangeRecord`): each is opened with the signed headers of
+/// any peer message (its timestamp is the stream's id), kept open, and opened again after a
+/// failure, or when the peer has not been heard for a while (`closeIfSilent`: a connection across a
+/// partition that has healed may wait seconds for TCP's next retransmission, a new one does not). A
+/// peer that answers 404 runs an older version: it is marked `legacy` for `legacyRetry` and gets
+/// JSON reports meanwhile (the one-version-step interop).
 final class ExchangeLinks: Sendable {
     /// The path peers take streams at.
     static let path = "/v1/peer/stream"
@@ -105,7 +105,8 @@ final class ExchangeLinks: Sendable {
             let headers = authentication.sign(Data(), envelope, at: now)
             let stream = ExchangeRecord.Stream(sender: sender.rawValue, receiver: peer.name.rawValue,
                                                id: UInt64(max(now.nanosecondsSinceEpoch / 1000, 0)))
-            guard let key = authentication.publicKey(of: peer).flatMap({ ExchangeStreamKey(for: stream, own: authentication.key, peer: $0) }) else {
+            guard let peerKey = authentication.publicKey(of: peer),
+                  let key = ExchangeStreamKey(for: stream, own: authentication.key, peer: peerKey) else {
                 failed(ExchangeLinks.NoStreamKey(peer: peer.name))
                 try? await Task.sleep(for: retry)
                 continue

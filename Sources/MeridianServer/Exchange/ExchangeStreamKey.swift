@@ -27,17 +27,17 @@ struct ExchangeStreamKey: Sendable {
     }
 
     /// The tag of the record numbered `number` that carries `frame`.
-    func tag(number: UInt64, frame: some Collection<UInt8>) -> [UInt8] {
+    func tag(number: UInt64, frame: [UInt8]) -> [UInt8] {
         var mac = HMAC<SHA256>(key: SymmetricKey(data: keyBytes))
         var writer = ExchangeWriter(reservingCapacity: 10)
         writer.varint(number)
         mac.update(data: writer.bytes)
-        mac.update(data: Array(frame))
+        mac.update(data: frame)
         return Array(mac.finalize().prefix(Self.tagLength))
     }
 
     /// Whether `tag` is this key's tag of the record, compared in constant time.
-    func isValid(_ tag: some Collection<UInt8>, number: UInt64, frame: some Collection<UInt8>) -> Bool {
+    func isValid(_ tag: some Collection<UInt8>, number: UInt64, frame: [UInt8]) -> Bool {
         let expected = self.tag(number: number, frame: frame)
         guard tag.count == expected.count else { return false }
         return zip(tag, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0

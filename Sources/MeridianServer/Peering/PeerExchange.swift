@@ -11,8 +11,8 @@ import ServiceLifecycle
 /// changed in this director's state: at once when one of its own verdicts or overrides changes
 /// (gathered for `coalescing`; a failure reaches the quorum without waiting), and otherwise once per
 /// `interval` (by default the shortest probe interval of the configuration). A peer with an open
-/// stream (`ExchangeLinks`) gets the changes as signed binary frames, a heartbeat when nothing
-/// else went out; a peer of an older version (it answers 404 to the stream) gets this director's
+/// stream (`ExchangeLinks`) gets the changes as tagged binary records, and a heartbeat at least
+/// once an interval; a peer of an older version (it answers 404 to the stream) gets this director's
 /// whole report, signed, and so does every peer when this director does not stream. A peer whose
 /// stream is down gets nothing until it opens again (with what the peer lacks). Each peer is told
 /// of a new configuration release in a report (without observations when it takes streams), again
