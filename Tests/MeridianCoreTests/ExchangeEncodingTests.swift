@@ -32,6 +32,7 @@ struct ExchangeEncodingTests {
             .init(epoch: 2, sentAt: now, body: .snapshot(.init(sequence: 0, changes: []))),
             .init(epoch: 3, sentAt: now, body: .request(.snapshot)),
             .init(epoch: 3, sentAt: now, body: .request(.changes(epoch: 77, since: 1 << 40))),
+            .init(epoch: 4, sentAt: now, body: .leaving),
         ]
     }
 

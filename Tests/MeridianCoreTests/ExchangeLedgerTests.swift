@@ -31,6 +31,7 @@ struct ExchangeLedgerTests {
             case .snapshot(let snapshot): "snapshot \(snapshot.sequence) \(snapshot.changes.count)"
             case .request(.snapshot): "request snapshot"
             case .request(.changes(_, let since)): "request since \(since)"
+            case .leaving: "leaving"
             }
         }
     }
@@ -105,6 +106,18 @@ struct ExchangeLedgerTests {
         #expect(removed, "the others are gone from a complete view")
         deliver(&sender, "istanbul", to: &receiver, "ankara", at: now)
         #expect(receiver.replicas["istanbul"]?.count == 1)
+    }
+
+    @Test("a leaving frame says when the sender left and leaves what the receiver holds of it as it was")
+    func leaving() {
+        var sender = ledger(), receiver = ledger(epoch: 2)
+        sender.sync(observations: own(), overrides: [], at: now)
+        deliver(&sender, "istanbul", to: &receiver, "ankara", at: now)
+        let saidAt = now + .milliseconds(300)
+        let reception = receiver.receive(sender.leavingFrame(at: saidAt), from: "istanbul", at: saidAt)
+        #expect(reception.leaving == saidAt && !reception.observationsChanged && !reception.answer)
+        #expect(receiver.replicas["istanbul"]?.count == 4)
+        #expect(receiver.receive(sender.frames(for: "ankara", at: now + .seconds(1)).first!, from: "istanbul", at: now + .seconds(1)).leaving == nil)
     }
 
     @Test("the receiver holds the sender's observations as its own, dated by the newest frame, and override writes to merge")

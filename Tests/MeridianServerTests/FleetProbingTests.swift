@@ -35,6 +35,12 @@ struct FleetProbingTests {
         let status = try await first.status()
         #expect(status.director.probing.sharedWith == ["ist-b"] && status.director.probing.of == all.count)
         #expect(status.director.probing.gateways == first.director.scheduler.share?.count)
+        // What each left to the other it no longer observes: no stale view of it counts.
+        for running in [first, second] {
+            #expect(await eventually(within: .seconds(5)) {
+                Set(running.director.board.observations(by: running.director.name).map(\.gateway)) == running.director.scheduler.share
+            }, "\(running.director.name) still holds observations of gateways outside its share")
+        }
 
         // ist-b stops: its share goes to the other Istanbul director, which then sees its gateways fail.
         let orphaned = try #require(second.director.scheduler.share)
@@ -70,9 +76,31 @@ struct GonePeerTests {
         #expect(peering.gone.isEmpty && peering.observations.count == 1)
         #expect(peering.recordSend(to: "ist-b", at: start + .seconds(2), error: "connection refused", refused: true))
         #expect(peering.gone == ["ist-b"] && peering.observations.isEmpty)
+        #expect(!peering.recordSend(to: "ist-b", at: start + .seconds(2.5), error: "timed out"))
+        #expect(peering.gone == ["ist-b"], "a gone peer stays gone through a later timeout")
         var again = report
         again.sentAt = start + .seconds(3)
         peering.accept(again, at: start + .seconds(3))
         #expect(peering.gone.isEmpty && peering.observations.count == 1, "a report brings it back")
+    }
+
+    @Test("a peer that said it is leaving is not brought back by a report it sent before, only by a later one")
+    func leavingOutlastsEarlierReports() {
+        let peering = Peering(credentials: .insecureLoopback(for: "istanbul"))
+        let start = Timestamp(secondsSinceEpoch: 1_800_000_000)
+        func report(sentAt: Timestamp) -> PeerReport {
+            PeerReport(from: "ist-b", sentAt: sentAt, fingerprint: "",
+                       observations: [Observation(gateway: "ist-1", observer: "ist-b", verdict: .up, at: sentAt)])
+        }
+        peering.accept(report(sentAt: start), at: start)
+        let saidAt = start + .seconds(2)
+        peering.heardOnStream(from: "ist-b", at: saidAt)
+        peering.heardLeaving(from: "ist-b", saidAt: saidAt)
+        #expect(peering.recordSend(to: "ist-b", at: saidAt, error: "leaving (shutting down)", refused: true))
+        // A report pushed just before it left, arriving after the leaving frame.
+        #expect(!peering.accept(report(sentAt: saidAt - .milliseconds(10)), at: saidAt + .milliseconds(5)))
+        #expect(peering.gone == ["ist-b"], "an earlier report brought a leaving peer back")
+        peering.accept(report(sentAt: saidAt + .seconds(1)), at: saidAt + .seconds(1))
+        #expect(peering.gone.isEmpty, "its next incarnation's report brings it back")
     }
 }

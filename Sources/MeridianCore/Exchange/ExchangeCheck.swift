@@ -29,7 +29,7 @@ public struct ExchangeCheck: Sendable {
         switch frame.body {
         case .delta(let delta): changes = delta.changes
         case .snapshot(let snapshot): changes = snapshot.changes
-        case .heartbeat, .request: return nil
+        case .heartbeat, .request, .leaving: return nil
         }
         var seen = Set<ExchangeKey>()
         for change in changes {

@@ -56,6 +56,8 @@ extension ExchangeFrame {
             case 1: body = .request(.changes(epoch: try reader.varint(), since: try reader.varint()))
             default: throw .badTag
             }
+        case 4:
+            body = .leaving
         default:
             throw .badTag
         }

@@ -2,7 +2,8 @@
 ///
 ///     frame    = version(3) flags payload            flags bit 0: payload deflated (zlib)
 ///                                                     deflated: varint(length) zlib-bytes
-///     payload  = kind epoch time body                 kind: 0 heartbeat, 1 delta, 2 snapshot, 3 request
+///     payload  = kind epoch time body                 kind: 0 heartbeat, 1 delta, 2 snapshot, 3 request,
+///                                                     4 leaving (no body)
 ///     heartbeat= varint(sequence) fixed64(digest) ack
 ///     ack      = 0 | 1 varint(epoch) varint(sequence)
 ///     delta    = varint(since) varint(upTo) varint(count) change*
@@ -43,6 +44,7 @@ extension ExchangeFrame {
         case .delta: writer.byte(1)
         case .snapshot: writer.byte(2)
         case .request: writer.byte(3)
+        case .leaving: writer.byte(4)
         }
         writer.varint(epoch)
         writer.time(sentAt)
@@ -70,6 +72,8 @@ extension ExchangeFrame {
             writer.byte(1)
             writer.varint(epoch)
             writer.varint(since)
+        case .leaving:
+            break
         }
         return writer.bytes
     }

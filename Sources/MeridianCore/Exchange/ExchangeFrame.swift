@@ -28,6 +28,9 @@ public struct ExchangeFrame: Sendable, Equatable {
         case snapshot(Snapshot)
         /// What the sender is missing of the receiver's state.
         case request(Request)
+        /// The sender is shutting down, and this is its last frame: the receiver takes it as gone
+        /// at once (its observations stop counting, a region-mate's share is taken over).
+        case leaving
     }
 
     /// The sender's sequence high-water mark, the digest of its state there, and what it holds of

@@ -22,6 +22,8 @@ extension ExchangeLedger {
             if let acknowledged = heartbeat.acknowledged, acknowledged.epoch == epoch, acknowledged.sequence <= log.sequence {
                 link.acknowledged = max(link.acknowledged ?? 0, acknowledged.sequence)
             }
+        case .leaving:
+            reception.leaving = frame.sentAt
         case .delta, .snapshot:
             break
         }

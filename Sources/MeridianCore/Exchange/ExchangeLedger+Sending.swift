@@ -99,4 +99,9 @@ extension ExchangeLedger {
         let acknowledged = links[peer]?.acknowledged
         links[peer, default: Link()].sentUpTo = acknowledged
     }
+
+    /// The last frame of this director's streams as it shuts down: it is leaving.
+    public func leavingFrame(at now: Timestamp) -> ExchangeFrame {
+        ExchangeFrame(epoch: epoch, sentAt: now, body: .leaving)
+    }
 }

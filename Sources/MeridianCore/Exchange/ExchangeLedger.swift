@@ -103,6 +103,8 @@ public struct ExchangeLedger<Peer: Hashable & Sendable>: Sendable {
         public var observationsChanged = false
         /// Whether frames to the peer should go out now (a request of ours, or an answer to its).
         public var answer = false
+        /// When the peer said it is shutting down (`ExchangeFrame.Body.leaving`; by its clock).
+        public var leaving: Timestamp?
     }
 
     /// This director's incarnation: its peers continue its sequence only within one epoch.

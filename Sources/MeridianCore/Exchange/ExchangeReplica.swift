@@ -51,8 +51,10 @@ public struct ExchangeReplica: Sendable {
 
     /// Takes a frame of the peer's: a heartbeat, delta or snapshot of its state (a frame of another
     /// incarnation than `epoch` is taken only if it is a snapshot), or a request, which is about this
-    /// director's state and only says that the peer is alive.
+    /// director's state and only says that the peer is alive. A leaving frame changes nothing held
+    /// (the ledger reports it: `Reception.leaving`).
     mutating func take(_ frame: ExchangeFrame) -> Outcome {
+        if case .leaving = frame.body { return .ignored }
         if case .request = frame.body {
             if frame.epoch == epoch { refresh(frame.sentAt) }
             return .ignored
@@ -77,7 +79,7 @@ public struct ExchangeReplica: Sendable {
             if heartbeat.sequence > sequence { return .behind(.changes(epoch: frame.epoch, since: sequence)) }
             if heartbeat.sequence == sequence, heartbeat.digest != digest.value { return .behind(.snapshot) }
             return .ignored
-        case .request:
+        case .request, .leaving:
             return .ignored
         }
     }

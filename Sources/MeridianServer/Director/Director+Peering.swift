@@ -32,10 +32,19 @@ extension Director {
 
     /// Takes what a frame of `sender`'s stream changed (`ExchangeHub.take` has checked it): its
     /// override writes are merged, answers change at once when an observation or override did, and
-    /// the peers hear at once when the frame asks for an answer.
+    /// the peers hear at once when the frame asks for an answer. A sender that says it is leaving
+    /// is gone at once (`Peering.gone`).
     func receive(_ reception: ExchangeLedger<DirectorName>.Reception, from sender: DirectorName, at now: Timestamp = .now) {
         guard let peering else { return }
         peering.heardOnStream(from: sender, at: now)
+        if let saidAt = reception.leaving {
+            // Gone as a refused connection would make it, now rather than at the next push; a
+            // report it pushed before still on its way does not bring it back.
+            peering.heardLeaving(from: sender, saidAt: saidAt)
+            if peering.recordSend(to: sender, at: now, error: "leaving (shutting down)", refused: true) { refreshSnapshot() }
+            updateProbeShare(at: now)
+            return
+        }
         let overridesChanged = overrideKeeper.take(reception.writes, from: sender)
         if reception.observationsChanged || overridesChanged { refreshSnapshot() }
         if configuration.director(sender)?.region == region { updateProbeShare(at: now) }

@@ -79,9 +79,15 @@ public struct DirectorService: ServiceLifecycle.Service {
     public var ports: [Listener: Int] { bound.withLockedValue { $0 } }
 
     /// Greets the peers if asked, then runs every part until a graceful shutdown (of the group this
-    /// service runs in) or until one of them fails, whose error it throws.
+    /// service runs in; the peers are told at once that this director is leaving) or until one of
+    /// them fails, whose error it throws.
     public func run() async throws {
         if greets { await exchange.greet() }
-        try await ServiceGroup(services: parts, logger: director.logger).run()
+        // The peers hear first that this director is leaving; its parts then stop in turn.
+        try await withGracefulShutdownHandler {
+            try await ServiceGroup(services: parts, logger: director.logger).run()
+        } onGracefulShutdown: { [exchange] in
+            exchange.leave()
+        }
     }
 }

@@ -79,6 +79,11 @@ final class ExchangeHub: Sendable {
         state.withLockedValue { $0.ledger.frames(for: peer, at: now) }.map { $0.encoded() }
     }
 
+    /// The frame that ends this director's streams as it shuts down, encoded.
+    func leavingFrame(at now: Timestamp) -> [UInt8] {
+        state.withLockedValue { $0.ledger.leavingFrame(at: now) }.encoded()
+    }
+
     /// This director's stream to `peer` was opened again.
     func reopened(to peer: DirectorName) {
         state.withLockedValue { $0.ledger.streamReopened(to: peer) }

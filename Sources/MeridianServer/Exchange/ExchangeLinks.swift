@@ -39,6 +39,9 @@ final class ExchangeLinks: Sendable {
     }
 
     private let links = NIOLockedValueBox<[DirectorName: Link]>([:])
+    /// Set by `leave` to the peers whose open stream it ended: no stream opens any more, and
+    /// nothing more is sent.
+    private let leaving = NIOLockedValueBox<Set<DirectorName>?>(nil)
     private let hub: ExchangeHub
     private let traffic: PeerTraffic
 
@@ -50,7 +53,7 @@ final class ExchangeLinks: Sendable {
     /// Sends `peer` what the hub has for it now, if its stream is open; returns whether it is.
     func send(to peer: DirectorName, at now: Timestamp) -> Bool {
         links.withLockedValue { links in
-            guard case .open(let continuation, let key, var next, let since, let request) = links[peer] else { return false }
+            guard !isLeaving, case .open(let continuation, let key, var next, let since, let request) = links[peer] else { return false }
             for frame in hub.frames(for: peer, at: now) {
                 let record = ExchangeRecord(number: next, frame: frame).sealed(with: key)
                 continuation.yield(ByteBuffer(bytes: record))
@@ -58,6 +61,27 @@ final class ExchangeLinks: Sendable {
             }
             links[peer] = .open(continuation, key, next: next, since: since, request: request)
             return true
+        }
+    }
+
+    /// Ends every open stream with `frame` (this director is leaving, `ExchangeFrame.Body.leaving`),
+    /// and opens none any more: each peer that reads it takes this director as gone at once (each
+    /// stream's request ends when its peer has answered, and `run` returns).
+    /// Whether `leave` was called.
+    var isLeaving: Bool { leaving.withLockedValue { $0 != nil } }
+
+    /// The peers `leave` told (`nil` before it was called): their streams end once each has read it.
+    var told: Set<DirectorName>? { leaving.withLockedValue { $0 } }
+
+    func leave(with frame: [UInt8]) {
+        links.withLockedValue { links in
+            var told = Set<DirectorName>()
+            for case (let peer, .open(let continuation, let key, let next, _, _)) in links {
+                continuation.yield(ByteBuffer(bytes: ExchangeRecord(number: next, frame: frame).sealed(with: key)))
+                continuation.finish()
+                told.insert(peer)
+            }
+            leaving.withLockedValue { $0 = told }
         }
     }
 
@@ -95,33 +119,17 @@ final class ExchangeLinks: Sendable {
     /// error each time one fails.
     func run(to peer: DirectorEndpoints, from sender: DirectorName, authentication: PeerAuthentication, client: HTTPClient,
              retry: Duration, opened: @escaping @Sendable () -> Void, failed: @escaping @Sendable (any Error) -> Void) async {
-        while !Task.isCancelled {
+        while !Task.isCancelled, !isLeaving {
             if isLegacy(peer.name, at: .now) {
                 try? await Task.sleep(for: retry)
                 continue
             }
             let now = Timestamp.now
-            let envelope = PeerAuthentication.Envelope(method: "POST", path: Self.path, from: sender, to: peer.name)
-            let headers = authentication.sign(Data(), envelope, at: now)
-            let stream = ExchangeRecord.Stream(sender: sender.rawValue, receiver: peer.name.rawValue,
-                                               id: UInt64(max(now.nanosecondsSinceEpoch / 1000, 0)))
-            guard let peerKey = authentication.publicKey(of: peer),
-                  let key = ExchangeStreamKey(for: stream, own: authentication.key, peer: peerKey) else {
+            guard let (request, continuation, key) = opening(to: peer, from: sender, authentication: authentication, at: now) else {
                 failed(ExchangeLinks.NoStreamKey(peer: peer.name))
                 try? await Task.sleep(for: retry)
                 continue
             }
-            let (body, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(Self.queued))
-            var request = HTTPClientRequest(url: peer.peerURL.text + Self.path)
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/octet-stream")
-            for (name, value) in headers { request.headers.add(name: name, value: value) }
-            // Counted as the client takes each record to write it (a record dropped from a full queue is not).
-            let traffic = traffic, name = peer.name
-            request.body = .stream(body.map { record in
-                traffic.sent(record.readableBytes, to: name, as: .stream)
-                return record
-            }, length: .unknown)
             let status = NIOLockedValueBox<Result<HTTPResponseStatus, any Error>?>(nil)
             let execution = Task {
                 let answer: Result<HTTPResponseStatus, any Error>
@@ -132,7 +140,15 @@ final class ExchangeLinks: Sendable {
                 }
                 status.withLockedValue { $0 = answer }
             }
-            links.withLockedValue { $0[peer.name] = .open(continuation, key, next: 1, since: now, request: execution) }
+            let opens = links.withLockedValue { links in
+                guard !isLeaving else { return false }
+                links[peer.name] = .open(continuation, key, next: 1, since: now, request: execution)
+                return true
+            }
+            guard opens else {
+                execution.cancel()
+                break
+            }
             hub.reopened(to: peer.name)
             opened()
             await withTaskCancellationHandler { await execution.value } onCancel: { execution.cancel() }
@@ -141,6 +157,7 @@ final class ExchangeLinks: Sendable {
             links.withLockedValue { links in
                 links[peer.name] = (try? answered?.get()) == .notFound ? .legacy(until: .now + Self.legacyRetry) : nil
             }
+            if isLeaving { break }
             switch answered {
             case .failure(let error) where !Task.isCancelled: failed(error)
             case .success(.serviceUnavailable) where !Task.isCancelled: failed(PeerLeaving(peer: peer.name))
@@ -149,5 +166,40 @@ final class ExchangeLinks: Sendable {
             if Timestamp.now - now < retry { try? await Task.sleep(for: retry) }
         }
         _ = links.withLockedValue { $0.removeValue(forKey: peer.name) }
+    }
+
+    /// Tells `peer`, whose stream was not open when `leave` ended the others (this director is
+    /// leaving soon after it started), on a stream of its own that carries only `frame`; waits at
+    /// most `timeout` for the peer's answer.
+    func farewell(to peer: DirectorEndpoints, from sender: DirectorName, frame: [UInt8], authentication: PeerAuthentication,
+                  client: HTTPClient, timeout: Duration) async {
+        guard let (request, continuation, key) = opening(to: peer, from: sender, authentication: authentication, at: .now) else { return }
+        continuation.yield(ByteBuffer(bytes: ExchangeRecord(number: 1, frame: frame).sealed(with: key)))
+        continuation.finish()
+        _ = try? await client.execute(request, timeout: .milliseconds(Int64(timeout.wholeMilliseconds)))
+    }
+
+    /// A new stream's request to `peer`, signed at `now` (its id), with the continuation that feeds
+    /// its body and the key its records are tagged with; `nil` when no key of the peer has an X25519 form.
+    private func opening(to peer: DirectorEndpoints, from sender: DirectorName, authentication: PeerAuthentication, at now: Timestamp)
+        -> (HTTPClientRequest, AsyncStream<ByteBuffer>.Continuation, ExchangeStreamKey)? {
+        let envelope = PeerAuthentication.Envelope(method: "POST", path: Self.path, from: sender, to: peer.name)
+        let headers = authentication.sign(Data(), envelope, at: now)
+        let stream = ExchangeRecord.Stream(sender: sender.rawValue, receiver: peer.name.rawValue,
+                                           id: UInt64(max(now.nanosecondsSinceEpoch / 1000, 0)))
+        guard let peerKey = authentication.publicKey(of: peer),
+              let key = ExchangeStreamKey(for: stream, own: authentication.key, peer: peerKey) else { return nil }
+        let (body, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(Self.queued))
+        var request = HTTPClientRequest(url: peer.peerURL.text + Self.path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        // Counted as the client takes each record to write it (a record dropped from a full queue is not).
+        let traffic = traffic, name = peer.name
+        request.body = .stream(body.map { record in
+            traffic.sent(record.readableBytes, to: name, as: .stream)
+            return record
+        }, length: .unknown)
+        return (request, continuation, key)
     }
 }

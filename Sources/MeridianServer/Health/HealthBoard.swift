@@ -68,6 +68,20 @@ public final class HealthBoard: Sendable {
         }
     }
 
+    /// Forgets this director's state of `gateways`, which it no longer probes (a region-mate does):
+    /// an observation nobody keeps up would count until it went stale, and the gateway, taken over
+    /// again later, is judged afresh by its first probe.
+    func forget(_ gateways: [GatewayName]) {
+        guard !gateways.isEmpty else { return }
+        records.withLockedValue { records in
+            for gateway in gateways {
+                guard let record = records[gateway] else { continue }
+                records[gateway]?.health = GatewayHealth(rise: record.health.rise, fall: record.health.fall)
+            }
+            decisionChanges.add(1, ordering: .releasing)
+        }
+    }
+
     /// Adopts a new configuration: gateways whose probe settings are unchanged keep their state,
     /// changed and new ones start afresh, removed ones are forgotten.
     func adopt(_ configuration: Configuration, previous: Configuration) {

@@ -30,7 +30,7 @@ public struct PeerExchange: ServiceLifecycle.Service {
     /// How long changes are gathered before they go out.
     static let coalescing: Duration = .milliseconds(10)
 
-    private let director: Director
+    let director: Director
     private let interval: Duration
     private let clientConfiguration: HTTPClient.Configuration
     private let streams: Bool
@@ -72,9 +72,24 @@ public struct PeerExchange: ServiceLifecycle.Service {
             var configured: (fingerprint: String, gateways: Int, peers: [DirectorName])?
             var announced: [DirectorName: ConfigurationAnnouncement?] = [:]
             var syncedAt: Timestamp?
+            var saidFarewell = false
             for await _ in pushes {
                 // What changes within the window goes out in one frame.
                 try? await Task.sleep(for: Self.coalescing)
+                // Once this director said it is leaving, its peers hear nothing more from it but
+                // that, on a stream of its own to each peer `leave` could not tell (it runs on until
+                // its graceful shutdown reaches it: a service that returned would end the group).
+                if let told = peering.links.told {
+                    if !saidFarewell {
+                        saidFarewell = true
+                        // Not to a peer of the older version (it knows no leaving frame), nor from a director that does not stream.
+                        let now = Timestamp.now
+                        await sayFarewell(peering, client: client, to: director.configuration.directors.map(\.endpoints).filter {
+                            streams && $0.name != director.name && !told.contains($0.name) && !peering.links.isLegacy($0.name, at: now)
+                        })
+                    }
+                    continue
+                }
                 let configuration = director.configuration
                 let peers = configuration.directors.map(\.endpoints).filter { $0.name != director.name }
                 if streams {
@@ -113,10 +128,15 @@ public struct PeerExchange: ServiceLifecycle.Service {
                     }
                 }
             }
-            for stream in streamsTo.values {
-                stream.task.cancel()
-                await stream.task.value
+            // A director that said it is leaving gives each peer it told a moment to read that.
+            let told = peering.links.told ?? []
+            for (name, stream) in streamsTo where !told.contains(name) { stream.task.cancel() }
+            let farewell = Task { [streamsTo] in
+                if !told.isEmpty { try? await Task.sleep(for: Self.farewell) }
+                for stream in streamsTo.values { stream.task.cancel() }
             }
+            for stream in streamsTo.values { await stream.task.value }
+            farewell.cancel()
         }
         ticker.cancel()
         trigger.finish()
@@ -151,11 +171,13 @@ public struct PeerExchange: ServiceLifecycle.Service {
             : director.board.observations(by: director.name, of: changed)
         _ = peering.hub.sync(observations: observations, overrides: director.overrideKeeper.all, at: now, complete: complete)
         var unstreamed: [DirectorEndpoints] = []
+        let gone = peering.gone
         for peer in peers {
             if peering.links.send(to: peer.name, at: now) {
                 // Open for an interval without failing, and the peer heard since it opened: the peer
-                // takes it (a connection a director on its way out accepted but never answers is not that).
-                if let since = peering.links.openSince(peer.name), now - since >= interval,
+                // takes it (a connection a director on its way out accepted but never answers is not
+                // that, nor is one to a peer that said it is leaving).
+                if !gone.contains(peer.name), let since = peering.links.openSince(peer.name), now - since >= interval,
                    peering.heard(from: peer.name, within: now - since, now: now) {
                     peering.recordSend(to: peer.name, at: now, error: nil)
                 }

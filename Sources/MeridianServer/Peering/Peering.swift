@@ -59,6 +59,16 @@ public final class Peering: Sendable {
         }
     }
 
+    /// Notes that `peer` said at `saidAt` (its clock) that it is leaving: a report it sent before
+    /// then, arriving later, is older than what is held and is ignored (`accept`).
+    func heardLeaving(from peer: DirectorName, saidAt: Timestamp) {
+        received.withLockedValue { received in
+            guard var held = received[peer], held.report.sentAt < saidAt else { return }
+            held.report.sentAt = saidAt
+            received[peer] = held
+        }
+    }
+
     /// Keeps `report` (an older one than already held is ignored). Returns whether any gateway's
     /// verdict differs from the sender's previous report.
     @discardableResult
@@ -94,11 +104,13 @@ public final class Peering: Sendable {
     }
 
     /// Records how a push to `peer` went; returns whether the peer is gone by it and was not before
-    /// (see `gone`).
+    /// (see `gone`). A peer that is gone stays gone through later failures of any kind (a director
+    /// that said it is leaving may still accept a connection, and time out on it), until it is heard
+    /// again or a push to it succeeds.
     @discardableResult
     func recordSend(to peer: DirectorName, at now: Timestamp, error: String?, refused: Bool = false) -> Bool {
         let wasGone = gone.contains(peer)
-        sent.withLockedValue { $0[peer] = Sent(at: now, error: error, refused: refused) }
+        sent.withLockedValue { $0[peer] = Sent(at: now, error: error, refused: refused || (wasGone && error != nil)) }
         return !wasGone && gone.contains(peer)
     }
 

@@ -70,7 +70,8 @@ final class GatewayProbeLoop: @unchecked Sendable {
 
     private func completed(_ attempt: ProbeAttempt) {
         let gateway = prober.gateway
-        guard let (health, change) = board.record(attempt.outcome, for: gateway.name) else { return }
+        // A probe cut short by `stop` ("stopped") says nothing of the gateway.
+        guard !stopped, let (health, change) = board.record(attempt.outcome, for: gateway.name) else { return }
         if let change {
             logger.notice("gateway \(change.to.rawValue)", metadata: [
                 "gateway": "\(gateway.name)", "region": "\(gateway.region)", "reason": "\(change.reason)",
@@ -79,7 +80,6 @@ final class GatewayProbeLoop: @unchecked Sendable {
         } else if !attempt.outcome.succeeded {
             logger.debug("probe failed", metadata: ["gateway": "\(gateway.name)", "error": "\(attempt.outcome.error ?? "")"])
         }
-        guard !stopped else { return }
         let inDoubt = (health.verdict == .up && health.strikes > 0)
             || (health.verdict == .down && health.consecutiveSuccesses > 0)
         // A definitive failure is checked again at once, until the gateway is down.

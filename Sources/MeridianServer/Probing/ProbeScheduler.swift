@@ -81,7 +81,8 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
         let wanted = configuration.withLockedValue { $0 }.gateways.filter { share?.contains($0.name) ?? true }
         let wantedNames = Set(wanted.map(\.name))
         let running = Set(loops.withLockedValue { $0.keys })
-        stop(running.filter { !wantedNames.contains($0) })
+        // A gateway left to a region-mate is forgotten: nothing keeps this director's view of it up.
+        stop(running.filter { !wantedNames.contains($0) }, forgetting: share != nil)
         start(wanted.filter { !running.contains($0.name) }, spread: spread)
     }
 
@@ -130,10 +131,15 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
         }
     }
 
-    private func stop(_ names: [GatewayName]) {
+    /// Stops the loops of `names`; with `forgetting`, each then clears its gateway's state on the
+    /// board (`HealthBoard.forget`), on its event loop, after the last probe it will record.
+    private func stop(_ names: [GatewayName], forgetting: Bool = false) {
         let stopped = loops.withLockedValue { loops in names.compactMap { loops.removeValue(forKey: $0) } }
         for loop in stopped {
-            loop.prober.eventLoop.execute { loop.stop() }
+            loop.prober.eventLoop.execute { [board] in
+                loop.stop()
+                if forgetting { board.forget([loop.prober.gateway.name]) }
+            }
         }
     }
 
