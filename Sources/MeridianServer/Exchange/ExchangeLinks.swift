@@ -11,7 +11,8 @@ import NIOHTTP1
 /// failure, or when the peer has not been heard for a while (`closeIfSilent`: a connection across a
 /// partition that has healed may wait seconds for TCP's next retransmission, a new one does not). A
 /// peer that answers 404 runs an older version: it is marked `legacy` for `legacyRetry` and gets
-/// JSON reports meanwhile (the one-version-step interop).
+/// JSON reports meanwhile (the one-version-step interop). A director that shuts down ends its
+/// streams with a leaving frame (`leave`, `farewell`).
 final class ExchangeLinks: Sendable {
     /// The path peers take streams at.
     static let path = "/v1/peer/stream"
@@ -64,15 +65,15 @@ final class ExchangeLinks: Sendable {
         }
     }
 
-    /// Ends every open stream with `frame` (this director is leaving, `ExchangeFrame.Body.leaving`),
-    /// and opens none any more: each peer that reads it takes this director as gone at once (each
-    /// stream's request ends when its peer has answered, and `run` returns).
     /// Whether `leave` was called.
     var isLeaving: Bool { leaving.withLockedValue { $0 != nil } }
 
     /// The peers `leave` told (`nil` before it was called): their streams end once each has read it.
     var told: Set<DirectorName>? { leaving.withLockedValue { $0 } }
 
+    /// Ends every open stream with `frame` (this director is leaving, `ExchangeFrame.Body.leaving`),
+    /// and opens none any more: each peer that reads it takes this director as gone at once (each
+    /// stream's request ends when its peer has answered, and `run` returns).
     func leave(with frame: [UInt8]) {
         links.withLockedValue { links in
             var told = Set<DirectorName>()
