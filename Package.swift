@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "MeridianServerTests",
             dependencies: [
-                "MeridianServer", "MeridianCore", "MeridianHTTP", "MeridianTesting",
+                "MeridianServer", "MeridianCore", "MeridianHTTP", "MeridianTesting", "COpenSSL",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
