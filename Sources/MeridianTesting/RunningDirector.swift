@@ -13,6 +13,8 @@ public struct RunningDirector: Sendable {
     public let apiPort: Int
     public let dnsPort: Int
     public let redirectPort: Int
+    /// The HTTPS redirect listener's port, when the director has one (`redirect-tls`).
+    public let redirectTLSPort: Int?
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
@@ -35,6 +37,9 @@ public struct RunningDirector: Sendable {
         options.adminToken = adminToken
         options.stateDirectory = state?.directory
         options.addresses = [.dns: DirectorService.Options.ephemeralLoopback, .redirect: DirectorService.Options.ephemeralLoopback]
+        if configuration.director(name)?.endpoints.redirectTLS != nil {
+            options.addresses[.redirectTLS] = DirectorService.Options.ephemeralLoopback
+        }
         if !peering { options.addresses[.api] = DirectorService.Options.ephemeralLoopback }
         options.dnsTCP = dnsLimits
         options.dnsTCP.maxConnections = min(dnsLimits.maxConnections, budget.dnsTCP)
@@ -47,13 +52,13 @@ public struct RunningDirector: Sendable {
         let service = try DirectorService(configuration: configuration, options: options)
         let group = ServiceGroup(services: [service], logger: .test)
         let task = Task { try await group.run() }
-        guard await eventually(within: .seconds(20), { service.ports.count == DirectorService.Listener.allCases.count }),
+        guard await eventually(within: .seconds(20), { service.ports.count == service.addresses.count }),
               let apiPort = service.ports[.api], let dnsPort = service.ports[.dns], let redirectPort = service.ports[.redirect] else {
             task.cancel()
             throw CancellationError()
         }
         return RunningDirector(director: service.director, apiPort: apiPort, dnsPort: dnsPort, redirectPort: redirectPort,
-                               group: group, task: task)
+                               redirectTLSPort: service.ports[.redirectTLS], group: group, task: task)
     }
 
     public func stop() async {

@@ -16,6 +16,7 @@ public struct DirectorService: ServiceLifecycle.Service {
     public enum Listener: String, Sendable, CaseIterable {
         case dns = "director.dns"
         case redirect = "director.redirect"
+        case redirectTLS = "director.redirect-tls"
         case api = "director.api"
     }
 
@@ -39,7 +40,7 @@ public struct DirectorService: ServiceLifecycle.Service {
                                     steers: options.steers)
         // A director that starts on a release it kept binds that release's addresses.
         let endpoints = director.configuration.director(director.name)?.endpoints ?? named
-        let addresses: [Listener: MeridianCore.SocketAddress] = [
+        var addresses: [Listener: MeridianCore.SocketAddress] = [
             .dns: options.addresses[.dns] ?? endpoints.dns,
             .redirect: options.addresses[.redirect] ?? endpoints.redirect,
             .api: options.addresses[.api] ?? endpoints.api,
@@ -50,6 +51,13 @@ public struct DirectorService: ServiceLifecycle.Service {
             bound.withLockedValue { $0[listener] = port }
             await onListening(listener, port)
         }
+        // The HTTPS redirect listener, with the certificates `tls:` names (read now: a bad pair stops the start).
+        var tls: RedirectServer.TLSListener?
+        if let address = options.addresses[.redirectTLS] ?? endpoints.redirectTLS, let settings = director.configuration.tls {
+            addresses[.redirectTLS] = address
+            let context = try TLSServerContext(settings)
+            tls = RedirectServer.TLSListener(address: address, context: context) { await listening(.redirectTLS, $0) }
+        }
         let exchange = PeerExchange(director: director, streams: options.streams)
         var parts: [any ServiceLifecycle.Service] = options.probes ? [director.scheduler] : []
         if options.steers { parts.append(SnapshotRefresher(directors: [director])) }
@@ -59,7 +67,7 @@ public struct DirectorService: ServiceLifecycle.Service {
                                tcp: options.dnsTCP, udpThreads: options.dnsThreads) { await listening(.dns, $0) })
         parts.append(RedirectServer(answering: director.redirects, address: addresses[.redirect]!, logger: director.logger,
                                     threads: options.redirectThreads, maxConnections: options.redirectConnections,
-                                    idleTimeout: options.redirectIdleTimeout, headTimeout: options.redirectHeadTimeout) {
+                                    idleTimeout: options.redirectIdleTimeout, headTimeout: options.redirectHeadTimeout, tls: tls) {
             await listening(.redirect, $0)
         })
         parts.append(DirectorAPI.application(for: director, address: addresses[.api]!, adminToken: options.adminToken,

@@ -66,6 +66,11 @@ extension MetricSeries {
         help: "Connections closed at once because the listener was full, and pauses of accepting for want of descriptors.",
         kind: .counter)
 
+    static let redirectTLSHandshakes = MetricSeries(
+        name: "meridian_redirect_tls_handshakes_total",
+        help: "Connections to the HTTPS redirect listener, by how their handshake ended: full, resumed, or why it failed.",
+        kind: .counter)
+
     // Peers.
     static let peerReportsAccepted = MetricSeries(
         name: "meridian_peer_reports_accepted_total", help: "Signed peer reports taken, by sender.", kind: .counter)

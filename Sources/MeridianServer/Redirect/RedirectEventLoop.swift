@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CMeridianSockets
+import COpenSSL
 import MeridianCore
 import MeridianHTTP
 
@@ -13,6 +14,9 @@ import MeridianHTTP
 /// so a client that does not read cannot make the director buffer without bound. A partial head is
 /// kept until the rest arrives (bounded by the parser's head size). In the steady state of
 /// keep-alive requests nothing is allocated.
+///
+/// A loop may also watch an HTTPS listener: its connections run OpenSSL over the same socket calls
+/// (`RedirectEventLoop+TLS.swift`) and get the same answers.
 ///
 /// A loop is made on the starting thread (so that set-up errors surface there), handed to its own
 /// thread once, and used only by that thread from then on; hence `@unchecked Sendable`.
@@ -27,8 +31,12 @@ final class RedirectEventLoop: @unchecked Sendable {
         var parser: HTTPRequestHeadParser
     }
 
-    private struct Connection {
+    struct Connection {
         var peer: IPAddress
+        /// The TLS session (`SSL *`) of a connection to the HTTPS listener, and whether its
+        /// handshake is done.
+        var tls: OpaquePointer?
+        var handshaken = true
         /// The start of a head whose end has not arrived.
         var input: [UInt8] = []
         /// Answer bytes the socket did not take yet.
@@ -42,15 +50,18 @@ final class RedirectEventLoop: @unchecked Sendable {
     }
 
     private let listener: Int32
-    private let epoll: Int32
+    /// The HTTPS listener and its certificates, when there is one.
+    let tlsListener: Int32?
+    let tlsContext: TLSServerContext?
+    let epoll: Int32
     private let answering: RedirectAnswering
-    private let shard: RedirectStatistics.Shard
+    let shard: RedirectStatistics.Shard
     private let limits: Limits
-    private var connections: [Connection?] = []
+    var connections: [Connection?] = []
     private var open = 0
     private let events: UnsafeMutablePointer<CMeridianEvent>
-    private let readBuffer: UnsafeMutableRawBufferPointer
-    private var output: [UInt8] = []
+    let readBuffer: UnsafeMutableRawBufferPointer
+    var output: [UInt8] = []
     private var dateSecond = -1
     private var dateLine: [UInt8] = []
     /// When this loop watches the listener again, after an accept failed for want of descriptors or
@@ -63,15 +74,18 @@ final class RedirectEventLoop: @unchecked Sendable {
     static let eventCapacity = 256
     static let readSize = 65_536
 
-    init(listener: Int32, answering: RedirectAnswering, shard: RedirectStatistics.Shard, limits: Limits) throws {
+    init(listener: Int32, tls: (listener: Int32, context: TLSServerContext)? = nil, answering: RedirectAnswering,
+         shard: RedirectStatistics.Shard, limits: Limits) throws {
         let epoll = CMeridian_epoll_create()
         guard epoll >= 0 else { throw RawSocket.SocketError(operation: "epoll_create1", code: errno) }
-        guard CMeridian_epoll_add(epoll, listener, CMeridianReadable, 1) == 0 else {
+        for watched in [listener] + (tls.map { [$0.listener] } ?? []) where CMeridian_epoll_add(epoll, watched, CMeridianReadable, 1) != 0 {
             let code = errno
             close(epoll)
             throw RawSocket.SocketError(operation: "epoll_ctl", code: code)
         }
         self.listener = listener
+        tlsListener = tls?.listener
+        tlsContext = tls?.context
         self.epoll = epoll
         self.answering = answering
         self.shard = shard
@@ -97,10 +111,12 @@ final class RedirectEventLoop: @unchecked Sendable {
                 refreshDateLine()
                 for index in 0..<Int(count) {
                     let event = events[index]
-                    if event.fd == listener {
-                        acceptOne(now: now)
+                    if event.fd == listener || event.fd == tlsListener {
+                        acceptOne(from: event.fd, now: now)
+                    } else if isHandshaking(event.fd) {
+                        continueHandshake(event.fd, responder: responder, now: now)
                     } else if event.events & CMeridianWritable != 0 {
-                        sendPending(event.fd)
+                        sendPending(event.fd, responder: responder, now: now)
                     } else {
                         readAndAnswer(event.fd, responder: responder, now: now)
                     }
@@ -121,9 +137,9 @@ final class RedirectEventLoop: @unchecked Sendable {
     /// Accepts one connection per readiness event, as nginx does by default: under a burst the
     /// listener stays readable and the next wait returns at once, and when connections come one at a
     /// time no call is spent learning that there is no second one.
-    private func acceptOne(now: Int64) {
+    private func acceptOne(from listening: Int32, now: Int64) {
         var storage = sockaddr_storage()
-        let fd = CMeridian_accept(listener, &storage)
+        let fd = CMeridian_accept(listening, &storage)
         guard fd >= 0 else {
             let code = errno
             if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM { pauseAccepting(now: now) }
@@ -140,6 +156,7 @@ final class RedirectEventLoop: @unchecked Sendable {
         connections[Int(fd)] = Connection(peer: withUnsafePointer(to: &storage) { RawSocket.address(of: $0) } ?? .v4(0),
                                           lastActivity: now)
         open += 1
+        if listening == tlsListener { startHandshake(fd, now: now) }
     }
 
     /// Stops watching the listener for `acceptPause`: it stays readable while the connection that
@@ -147,18 +164,19 @@ final class RedirectEventLoop: @unchecked Sendable {
     /// and again. The connection waits in the backlog until a descriptor is free.
     private func pauseAccepting(now: Int64) {
         guard acceptPausedUntil == nil else { return }
-        _ = CMeridian_epoll_remove(epoll, listener)
+        for watched in [listener] + (tlsListener.map { [$0] } ?? []) { _ = CMeridian_epoll_remove(epoll, watched) }
         acceptPausedUntil = now + Self.acceptPause
         shard.update { $0.countRefused(.paused) }
     }
 
     private func resumeAccepting() {
         acceptPausedUntil = nil
-        _ = CMeridian_epoll_add(epoll, listener, CMeridianReadable, 1)
+        for watched in [listener] + (tlsListener.map { [$0] } ?? []) { _ = CMeridian_epoll_add(epoll, watched, CMeridianReadable, 1) }
     }
 
-    private func closeConnection(_ fd: Int32) {
-        guard Int(fd) < connections.count, connections[Int(fd)] != nil else { return }
+    func closeConnection(_ fd: Int32) {
+        guard Int(fd) < connections.count, let connection = connections[Int(fd)] else { return }
+        if let session = connection.tls { endSession(session, handshaken: connection.handshaken) }
         connections[Int(fd)] = nil
         open -= 1
         close(fd)
@@ -170,16 +188,19 @@ final class RedirectEventLoop: @unchecked Sendable {
             guard let connection = connections[fd] else { continue }
             let idle = now - connection.lastActivity >= limits.idleTimeout
             let slowHead = connection.headStarted.map { now - $0 >= limits.headTimeout } ?? false
-            if idle || slowHead { closeConnection(Int32(fd)) }
+            if idle || slowHead {
+                if !connection.handshaken { shard.update { $0.count(.timedOut) } }
+                closeConnection(Int32(fd))
+            }
         }
     }
 
     // MARK: Reading and answering
 
-    private func readAndAnswer(_ fd: Int32, responder: RedirectResponder, now: Int64) {
+    func readAndAnswer(_ fd: Int32, responder: RedirectResponder, now: Int64) {
         guard Int(fd) < connections.count, connections[Int(fd)] != nil else { return }
-        let count = recv(fd, readBuffer.baseAddress, readBuffer.count, 0)
-        if count < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        let count = receive(fd)
+        if count < 0 { return }
         guard count > 0 else {
             closeConnection(fd)
             return
@@ -213,6 +234,8 @@ final class RedirectEventLoop: @unchecked Sendable {
             connections[Int(fd)]!.noDelay = true
         }
         send(fd)
+        // OpenSSL may hold more of what it read than one call gave (the socket will not wake for it).
+        if hasBufferedInput(fd) { readAndAnswer(fd, responder: responder, now: now) }
     }
 
     private struct AnswerState {
@@ -243,43 +266,6 @@ final class RedirectEventLoop: @unchecked Sendable {
                     return
                 }
             }
-        }
-    }
-
-    // MARK: Writing
-
-    /// Sends `output` to `fd`; keeps what the socket does not take and waits for writability.
-    private func send(_ fd: Int32) {
-        defer { output.removeAll(keepingCapacity: true) }
-        if !output.isEmpty {
-            let sent = output.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if sent < 0 && errno != EAGAIN && errno != EINTR {
-                closeConnection(fd)
-                return
-            }
-            let taken = max(sent, 0)
-            if taken < output.count {
-                connections[Int(fd)]!.pending = Array(output[taken...])
-                _ = CMeridian_epoll_modify(epoll, fd, CMeridianWritable)
-                return
-            }
-        }
-        if connections[Int(fd)]!.closeWhenSent { closeConnection(fd) }
-    }
-
-    private func sendPending(_ fd: Int32) {
-        guard Int(fd) < connections.count, let connection = connections[Int(fd)] else { return }
-        let sent = connection.pending.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        if sent < 0 {
-            if errno != EAGAIN && errno != EINTR { closeConnection(fd) }
-            return
-        }
-        connections[Int(fd)]!.pending.removeFirst(sent)
-        guard connections[Int(fd)]!.pending.isEmpty else { return }
-        if connection.closeWhenSent {
-            closeConnection(fd)
-        } else {
-            _ = CMeridian_epoll_modify(epoll, fd, CMeridianReadable)
         }
     }
 

@@ -7,21 +7,37 @@ import ServiceLifecycle
 /// A director's HTTP redirect listener, separate from the API listener: its own lean HTTP/1.1 path
 /// (a strict head parser of our own, prebuilt responses, epoll loops on plain sockets: see
 /// `RedirectWorkers`). Connections are bounded in number and closed when idle or too slow to send
-/// a head.
+/// a head. With `tls`, an HTTPS listener beside it is served by the same loops (`TLSServerContext`).
 public struct RedirectServer: ServiceLifecycle.Service {
+    /// The HTTPS listener: where it listens, its certificates, and whom to tell its port.
+    public struct TLSListener: Sendable {
+        public var address: MeridianCore.SocketAddress
+        public var context: TLSServerContext
+        public var onListening: @Sendable (Int) async -> Void
+
+        public init(address: MeridianCore.SocketAddress, context: TLSServerContext,
+                    onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
+            self.address = address
+            self.context = context
+            self.onListening = onListening
+        }
+    }
+
     private let answering: RedirectAnswering
     private let address: MeridianCore.SocketAddress
     private let logger: Logger
     private let threads: Int
     private let limits: RedirectEventLoop.Limits
     private let onListening: @Sendable (Int) async -> Void
+    private let tls: TLSListener?
 
     /// `threads` epoll loops serve at most `maxConnections` connections, closing those idle for
     /// `idleTimeout` or slower than `headTimeout` to send a head.
     public init(answering: RedirectAnswering, address: MeridianCore.SocketAddress, logger: Logger,
                 threads: Int = defaultThreads, maxConnections: Int = 16_384,
-                idleTimeout: Duration = .seconds(30), headTimeout: Duration = .seconds(10),
+                idleTimeout: Duration = .seconds(30), headTimeout: Duration = .seconds(10), tls: TLSListener? = nil,
                 onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        self.tls = tls
         self.answering = answering
         self.address = address
         self.logger = logger
@@ -36,7 +52,7 @@ public struct RedirectServer: ServiceLifecycle.Service {
     public static var defaultThreads: Int { max(1, System.coreCount / 2) }
 
     public func run() async throws {
-        let workers = try RedirectWorkers(address: address, threads: threads)
+        let workers = try RedirectWorkers(address: address, tls: tls.map { ($0.address, $0.context) }, threads: threads)
         do {
             try workers.start(answering: answering, limits: limits)
         } catch {
@@ -45,6 +61,11 @@ public struct RedirectServer: ServiceLifecycle.Service {
         }
         logger.notice("redirects listening", metadata: ["address": "\(address.ip)", "port": "\(workers.port)",
                                                         "threads": "\(threads)"])
+        if let tls, let port = workers.tlsPort {
+            logger.notice("HTTPS redirects listening", metadata: ["address": "\(tls.address.ip)", "port": "\(port)",
+                                                              "certificates": "\(tls.context.certificates.count)"])
+            await tls.onListening(port)
+        }
         await onListening(workers.port)
         try? await gracefulShutdown()
         await workers.stop()

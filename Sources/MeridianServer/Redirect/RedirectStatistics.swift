@@ -19,11 +19,24 @@ public final class RedirectStatistics: Sendable {
         case paused
     }
 
+    /// How a handshake on the HTTPS listener ended: completed in full or resumed from a session
+    /// ticket, or failed: a plain HTTP request (answered 400), bytes that are no TLS record (closed),
+    /// a handshake OpenSSL refused, or one not done within the head timeout.
+    enum Handshake: String, CaseIterable {
+        case full
+        case resumed
+        case plainHTTP = "plain-http"
+        case notTLS = "not-tls"
+        case failed
+        case timedOut = "timed-out"
+    }
+
     /// What one shard holds.
     struct Counts: AddableCounts {
         var responses: [Key: UInt64] = [:]
         var sources: [ClientAddressResolver.Source: UInt64] = [:]
         var refusals: [Refusal: UInt64] = [:]
+        var handshakes: [Handshake: UInt64] = [:]
 
         init() {}
 
@@ -31,6 +44,7 @@ public final class RedirectStatistics: Sendable {
             responses.merge(other.responses, uniquingKeysWith: +)
             sources.merge(other.sources, uniquingKeysWith: +)
             refusals.merge(other.refusals, uniquingKeysWith: +)
+            handshakes.merge(other.handshakes, uniquingKeysWith: +)
         }
 
         /// Counts one response `responder` gave.
@@ -44,6 +58,10 @@ public final class RedirectStatistics: Sendable {
 
         mutating func countRefused(_ refusal: Refusal) {
             refusals[refusal, default: 0] += 1
+        }
+
+        mutating func count(_ handshake: Handshake) {
+            handshakes[handshake, default: 0] += 1
         }
     }
 
@@ -73,6 +91,10 @@ public final class RedirectStatistics: Sendable {
         writer.family(.redirectConnectionsRefused)
         for refusal in Refusal.allCases {
             writer.sample(.redirectConnectionsRefused, ["reason": refusal.rawValue], total.refusals[refusal] ?? 0)
+        }
+        writer.family(.redirectTLSHandshakes)
+        for handshake in Handshake.allCases {
+            writer.sample(.redirectTLSHandshakes, ["outcome": handshake.rawValue], total.handshakes[handshake] ?? 0)
         }
     }
 }

@@ -3,19 +3,37 @@ import Glibc
 #endif
 import MeridianCore
 
-/// The redirect listener's threads: one listening socket, watched by every thread's epoll loop
+/// The redirect listener's threads: one listening socket (and the HTTPS one, when there is one), watched by every thread's epoll loop
 /// (`RedirectEventLoop`) with EPOLLEXCLUSIVE, so each new connection wakes one thread, which then
 /// serves it until it closes. Counters are per thread.
 final class RedirectWorkers: Sendable {
     /// The port the listener is bound to (the one asked for, or the one the system chose for 0).
     let port: Int
+    /// The HTTPS listener's port, when there is one.
+    let tlsPort: Int?
     private let listener: Int32
+    private let tls: (listener: Int32, context: TLSServerContext)?
     private let threads: Int
     private let workers = WorkerThreads()
 
-    init(address: MeridianCore.SocketAddress, threads: Int) throws {
+    init(address: MeridianCore.SocketAddress, tls: (address: MeridianCore.SocketAddress, context: TLSServerContext)? = nil,
+         threads: Int) throws {
         listener = try RawSocket.bind(address, type: RawSocket.stream)
         port = RawSocket.boundPort(listener)
+        if let tls {
+            let tlsListener: Int32
+            do {
+                tlsListener = try RawSocket.bind(tls.address, type: RawSocket.stream)
+            } catch {
+                close(listener)
+                throw error
+            }
+            self.tls = (tlsListener, tls.context)
+            tlsPort = RawSocket.boundPort(tlsListener)
+        } else {
+            self.tls = nil
+            tlsPort = nil
+        }
         self.threads = max(1, threads)
     }
 
@@ -24,7 +42,7 @@ final class RedirectWorkers: Sendable {
         var perThread = limits
         perThread.maxConnections = max(1, limits.maxConnections / threads)
         let loops = try (0..<threads).map { _ in
-            try RedirectEventLoop(listener: listener, answering: answering, shard: answering.statistics.makeShard(),
+            try RedirectEventLoop(listener: listener, tls: tls, answering: answering, shard: answering.statistics.makeShard(),
                                   limits: perThread)
         }
         for loop in loops {
@@ -36,5 +54,6 @@ final class RedirectWorkers: Sendable {
     func stop() async {
         await workers.stop()
         close(listener)
+        if let tls { close(tls.listener) }
     }
 }

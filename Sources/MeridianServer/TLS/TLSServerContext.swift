@@ -3,6 +3,7 @@ import Glibc
 #endif
 import COpenSSL
 import Foundation
+import MeridianCore
 
 /// The server side of TLS for the HTTPS redirect listener, on OpenSSL 3 (Debian's `libssl-dev`):
 /// one OpenSSL context per configured certificate (its chain and key read from PEM files, the key
@@ -29,19 +30,13 @@ public final class TLSServerContext: @unchecked Sendable {
         public var description: String { "\(file): \(reason)" }
     }
 
-    /// The oldest protocol version a client may use.
-    public enum MinimumVersion: String, Sendable, CaseIterable {
-        case tls12 = "1.2"
-        case tls13 = "1.3"
-    }
-
     public let certificates: [Certificate]
     /// `SSL_CTX *`, one per certificate, in the configured order.
     private let contexts: [OpaquePointer]
 
     /// Reads every pair of PEM files (`certificate`: the certificate, then any intermediates; `key`:
     /// its private key). Throws for the first pair that cannot be used.
-    public init(pairs: [(certificate: String, key: String)], minimum: MinimumVersion = .tls12) throws(SetupError) {
+    public init(pairs: [(certificate: String, key: String)], minimum: TLSSettings.MinimumVersion = .tls12) throws(SetupError) {
         guard !pairs.isEmpty else { throw SetupError(file: "", reason: "no certificate configured") }
         var contexts: [OpaquePointer] = []
         var certificates: [Certificate] = []
@@ -59,6 +54,11 @@ public final class TLSServerContext: @unchecked Sendable {
         self.certificates = certificates
         // The name is read on the context a session starts with: the default's.
         CMeridianTLS_set_servername_callback(contexts[0], Self.selectByName, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// The certificates `settings` names (`tls:` in `global.yaml`).
+    public convenience init(_ settings: TLSSettings) throws(SetupError) {
+        try self.init(pairs: settings.certificates.map { ($0.certificate, $0.key) }, minimum: settings.minimumVersion)
     }
 
     deinit {
@@ -84,7 +84,7 @@ public final class TLSServerContext: @unchecked Sendable {
     // MARK: Set-up
 
     private static func makeContext(_ certificateFile: String, _ keyFile: String,
-                                    minimum: MinimumVersion) throws(SetupError) -> (OpaquePointer, Date) {
+                                    minimum: TLSSettings.MinimumVersion) throws(SetupError) -> (OpaquePointer, Date) {
         ERR_clear_error()
         guard let context = SSL_CTX_new(TLS_server_method()) else {
             throw SetupError(file: certificateFile, reason: "cannot make a TLS context: \(openSSLReason())")

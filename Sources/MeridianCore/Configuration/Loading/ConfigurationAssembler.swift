@@ -30,6 +30,7 @@ struct ConfigurationAssembler {
                              trustedProxies: global.trustedProxies, debugAnswers: global.debugAnswers)
         if let drainGrace = global.drainGrace { configuration.drainGrace = drainGrace }
         configuration.rateLimit = global.rateLimit
+        configuration.tls = global.tls
         configuration.forwardingHeader = global.forwardingHeader
         return configuration
     }
@@ -69,8 +70,11 @@ struct ConfigurationAssembler {
             }
             let directors = file.directors.compactMap { director -> DirectorEndpoints? in
                 guard let dns = director.dns, let redirect = director.redirect, let api = director.api else { return nil }
+                if let tls = director.redirectTLS, global.tls == nil {
+                    log.report("redirect-tls needs the certificates to serve: global.yaml has no 'tls'", at: tls.location)
+                }
                 return DirectorEndpoints(name: director.name.value, dns: dns.value, redirect: redirect.value, api: api.value,
-                                         peerURL: director.peerURL, key: director.key)
+                                         peerURL: director.peerURL, key: director.key, redirectTLS: director.redirectTLS?.value)
             }
             guard let location = file.location, !directors.isEmpty, directors.count == file.directors.count else { continue }
             regions.append(Region(
@@ -94,7 +98,7 @@ struct ConfigurationAssembler {
                 }
                 names[director.name.value] = (region, director.name.location)
                 let own: [(String, Located<SocketAddress>?)] = [
-                    ("dns", director.dns), ("redirect", director.redirect), ("api", director.api),
+                    ("dns", director.dns), ("redirect", director.redirect), ("redirect-tls", director.redirectTLS), ("api", director.api),
                 ]
                 // One director is `director`, as its file spells it; several are named.
                 let owner = file.directors.count == 1 ? "\(region)'s director" : "\(region)'s director \(director.name.value)"

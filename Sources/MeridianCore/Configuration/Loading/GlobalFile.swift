@@ -13,6 +13,7 @@ struct GlobalFile {
     var forwardingHeader: ForwardingHeader = .xForwardedFor
     var debugAnswers = DebugAnswers()
     var rateLimit = ResponseRateLimit()
+    var tls: TLSSettings?
 
     static let fileName = "global.yaml"
 
@@ -79,7 +80,29 @@ struct GlobalFile {
             if let limit = dns.optional("rate-limit") { rateLimit = GlobalFile.readRateLimit(limit) }
             dns.finish()
         }
+        if let value = reader.optional("tls") {
+            let minimum = reader.optional("tls-minimum-version")?.parsed(as: "a TLS version (1.2 or 1.3)") {
+                TLSSettings.MinimumVersion(rawValue: $0)
+            }
+            tls = GlobalFile.readTLS(value).map { TLSSettings(certificates: $0, minimumVersion: minimum ?? .tls12) }
+        } else if let stray = reader.optional("tls-minimum-version") {
+            stray.report("tls-minimum-version needs 'tls' (the certificates)")
+        }
         reader.finish()
+    }
+
+    /// `tls:` is a list of `{certificate: FILE, key: FILE}`, at least one.
+    private static func readTLS(_ value: YAMLValue) -> [TLSSettings.CertificateFiles]? {
+        guard let entries = value.list() else { return nil }
+        if entries.isEmpty { value.report("at least one certificate is needed") }
+        let files = entries.compactMap { entry -> TLSSettings.CertificateFiles? in
+            guard var reader = MappingReader(entry) else { return nil }
+            let certificate = reader.required("certificate")?.string(), key = reader.required("key")?.string()
+            reader.finish()
+            guard let certificate, let key else { return nil }
+            return TLSSettings.CertificateFiles(certificate: certificate, key: key)
+        }
+        return files.count == entries.count && !files.isEmpty ? files : nil
     }
 
     private static func readService(key: Located<String>, value: YAMLValue) -> ServiceEntry? {

@@ -16,6 +16,7 @@ struct RegionFile {
         var name: Located<DirectorName>
         var dns: Located<SocketAddress>?
         var redirect: Located<SocketAddress>?
+        var redirectTLS: Located<SocketAddress>?
         var api: Located<SocketAddress>?
         var peerURL: BaseURL?
         var key: DirectorKey?
@@ -89,13 +90,14 @@ struct RegionFile {
 
     private static func readDirector(_ value: YAMLValue, name: Located<DirectorName>) -> DirectorEntry? {
         guard var reader = MappingReader(value) else { return nil }
-        func socket(_ key: String) -> Located<SocketAddress>? {
-            reader.required(key).flatMap { field in
+        func socket(_ key: String, required: Bool = true) -> Located<SocketAddress>? {
+            (required ? reader.required(key) : reader.optional(key)).flatMap { field in
                 field.parsed(as: "a listen address (IP:PORT or [IPV6]:PORT)") { SocketAddress($0) }.map(field.located)
             }
         }
         let entry = DirectorEntry(
-            name: name, dns: socket("dns"), redirect: socket("redirect"), api: socket("api"),
+            name: name, dns: socket("dns"), redirect: socket("redirect"), redirectTLS: socket("redirect-tls", required: false),
+            api: socket("api"),
             peerURL: reader.optional("url")?.parsed(as: "an absolute http(s) URL") { BaseURL($0) },
             key: reader.optional("key")?.parsed(as: "an Ed25519 public key (ed25519:BASE64 of 32 bytes, as `meridian keygen` prints it)") {
                 DirectorKey($0)

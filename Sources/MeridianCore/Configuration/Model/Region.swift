@@ -48,6 +48,8 @@ public struct DirectorEndpoints: Hashable, Sendable, Codable {
     public var dns: SocketAddress
     /// The HTTP redirector.
     public var redirect: SocketAddress
+    /// The HTTPS redirector, beside the plain one (`redirect-tls`; `nil`: none).
+    public var redirectTLS: SocketAddress?
     /// The HTTP API: status, explain, metrics, admin and peer endpoints.
     public var api: SocketAddress
     /// The URL other directors use to reach this one's API.
@@ -57,15 +59,16 @@ public struct DirectorEndpoints: Hashable, Sendable, Codable {
     public var key: DirectorKey?
 
     public init(name: DirectorName, dns: SocketAddress, redirect: SocketAddress, api: SocketAddress, peerURL: BaseURL? = nil,
-                key: DirectorKey? = nil) {
+                key: DirectorKey? = nil, redirectTLS: SocketAddress? = nil) {
         self.name = name
         self.dns = dns
         self.redirect = redirect
+        self.redirectTLS = redirectTLS
         self.api = api
         self.peerURL = peerURL ?? BaseURL("http://\(api)")!
         self.key = key
     }
 
     /// Every address this director listens on.
-    public var listenAddresses: [SocketAddress] { [dns, redirect, api] }
+    public var listenAddresses: [SocketAddress] { [dns, redirect, api] + (redirectTLS.map { [$0] } ?? []) }
 }

@@ -1,0 +1,56 @@
+import Testing
+@testable import MeridianCore
+
+/// `tls:` and `tls-minimum-version` in `global.yaml`, and `redirect-tls` on a director.
+struct TLSConfigurationTests {
+    let loader = ConfigurationLoaderTests()
+
+    static let withTLS = ConfigurationLoaderTests.global + """
+
+        tls:
+          - {certificate: /etc/meridian/go.pem, key: /etc/meridian/go.key}
+          - certificate: /etc/meridian/www.pem
+            key: /etc/meridian/www.key
+        tls-minimum-version: "1.3"
+        """
+
+    static func istanbul(redirectTLS: String) -> String {
+        ConfigurationLoaderTests.region("istanbul", dnsPort: 10053, octet: 1)
+            .replacingOccurrences(of: "director:\n", with: "director:\n  redirect-tls: \(redirectTLS)\n")
+    }
+
+    static let ankara = ConfigurationLoaderTests.region("ankara", dnsPort: 20053, octet: 2)
+
+    @Test("the certificates, the minimum version and a director's HTTPS listener are read")
+    func read() throws {
+        let configuration = try loader.load(global: Self.withTLS, regions: ["istanbul": Self.istanbul(redirectTLS: "127.0.0.1:10443"),
+                                                                            "ankara": Self.ankara])
+        #expect(configuration.tls == TLSSettings(certificates: [
+            .init(certificate: "/etc/meridian/go.pem", key: "/etc/meridian/go.key"),
+            .init(certificate: "/etc/meridian/www.pem", key: "/etc/meridian/www.key"),
+        ], minimumVersion: .tls13))
+        #expect(configuration.region("istanbul")?.director.redirectTLS == SocketAddress("127.0.0.1:10443"))
+        #expect(configuration.region("ankara")?.director.redirectTLS == nil)
+        #expect(try loader.load().tls == nil, "no tls: no certificates")
+    }
+
+    @Test("an HTTPS listener without certificates, a clash, a bad version, an entry without its key and an empty list are reported with their line")
+    func mistakes() {
+        let regions = ["istanbul": Self.istanbul(redirectTLS: "127.0.0.1:10443"), "ankara": Self.ankara]
+        loader.expectProblem(loader.problems(regions: regions), file: "istanbul.yaml", line: 3, containing: "global.yaml has no 'tls'")
+        let clash = ["istanbul": Self.istanbul(redirectTLS: "127.0.0.1:10054"), "ankara": Self.ankara]
+        loader.expectProblem(loader.problems(global: Self.withTLS, regions: clash), file: "istanbul.yaml", line: 3, containing: "clashes with")
+        let badVersion = Self.withTLS.replacingOccurrences(of: "\"1.3\"", with: "\"1.1\"")
+        loader.expectProblem(loader.problems(global: badVersion, regions: regions), file: "global.yaml",
+                             line: badVersion.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("tls-minimum") }! + 1,
+                             containing: "a TLS version (1.2 or 1.3)")
+        let keyless = Self.withTLS.replacingOccurrences(of: ", key: /etc/meridian/go.key", with: "")
+        loader.expectProblem(loader.problems(global: keyless, regions: regions), file: "global.yaml",
+                             line: keyless.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("go.pem") }! + 1,
+                             containing: "key")
+        let empty = ConfigurationLoaderTests.global + "\ntls: []\n"
+        loader.expectProblem(loader.problems(global: empty, regions: regions), file: "global.yaml",
+                             line: empty.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("tls:") }! + 1,
+                             containing: "at least one certificate")
+    }
+}
