@@ -4,6 +4,9 @@
 # the machine hits both alike.
 #
 #   Benchmarks/redirect-vs-nginx.sh          (needs: apt-get install nginx-light wrk)
+#   TLS=1 Benchmarks/redirect-vs-nginx.sh    (or Benchmarks/redirect-tls-vs-nginx.sh): the same over HTTPS,
+#       both with one ECDSA P-256 certificate made here, TLS 1.2 and 1.3, session tickets on; Meridian
+#       serves a copy of regions/ with `tls:` and ist-a's `redirect-tls: 127.0.0.1:10443`.
 #
 # nginx is set up as ../shared/bench/peers/nginx_bench.sh sets it up (one worker,
 # `location / { return 302 https://istanbul.example.test$request_uri; }`, 127.0.0.1:18090);
@@ -18,12 +21,23 @@ export BENCH_WORK=${BENCH_WORK:-/tmp/meridian-peers}
 source "$PEERS/common.sh"
 N=$PB/nginx NGINX_PORT=18090 MERIDIAN_PORT=10080
 PATH_AND_QUERY="/v1/orders?id=42"
+TLS=${TLS:-0} SCHEME=http REGIONS=$REPO/regions LISTEN="listen 127.0.0.1:$NGINX_PORT;"
+mkdir -p "$N/tmp" "$N/logs"
+if [ "$TLS" = 1 ]; then
+  SCHEME=https MERIDIAN_PORT=10443 CERT=$N/tls-cert.pem KEY=$N/tls-key.pem REGIONS=$N/tls-regions
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=go.example.test \
+    -addext subjectAltName=DNS:go.example.test -keyout "$KEY" -out "$CERT" 2>/dev/null
+  LISTEN="listen 127.0.0.1:$NGINX_PORT ssl; ssl_certificate $CERT; ssl_certificate_key $KEY; ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_tickets on; ssl_session_cache shared:S:10m;"
+  rm -rf "$REGIONS"; cp -r "$REPO/regions" "$REGIONS"
+  printf '\ntls:\n  - {certificate: %s, key: %s}\n' "$CERT" "$KEY" >>"$REGIONS/global.yaml"
+  sed -i 's|^    redirect: 127.0.0.1:10080 .*|&\n    redirect-tls: 127.0.0.1:10443|' "$REGIONS/istanbul.yaml"
+fi
 
 echo "== building Meridian (release)"
 cd "$REPO"
 swift build -c release --product meridian >/dev/null 2>&1
 
-mkdir -p "$N/tmp" "$N/logs"
 cat >"$N/nginx.conf" <<CONF
 worker_processes 1;
 pid $N/nginx.pid;
@@ -38,7 +52,7 @@ http {
   scgi_temp_path $N/tmp/scgi;
   keepalive_requests 1000000;
   server {
-    listen 127.0.0.1:$NGINX_PORT;
+    $LISTEN
     location / { return 302 https://istanbul.example.test\$request_uri; }
   }
 }
@@ -57,15 +71,15 @@ for gw in "ist-1 127.0.1.1" "ist-2 127.0.1.2" "ank-1 127.0.2.1" "ank-2 127.0.2.2
   set -- $gw
   start_bg "gw_$1" .build/release/meridian gateway --name "$1" --listen "$2:18080" --log-level error
 done
-start_bg meridian .build/release/meridian serve --region istanbul --director ist-a --log-level error ${MERIDIAN_ARGS:-}
+start_bg meridian .build/release/meridian serve --regions "$REGIONS" --region istanbul --director ist-a --log-level error ${MERIDIAN_ARGS:-}
 wait_tcp 127.0.0.1 $MERIDIAN_PORT
 for _ in $(seq 100); do
-  curl -s -o /dev/null -w '%{redirect_url}' -H 'Host: go.example.test' "http://127.0.0.1:$MERIDIAN_PORT$PATH_AND_QUERY" \
+  curl -ks -o /dev/null -w '%{redirect_url}' -H 'Host: go.example.test' "$SCHEME://127.0.0.1:$MERIDIAN_PORT$PATH_AND_QUERY" \
     | grep -q '^https://ist.api.example.test/v1/orders?id=42$' && break
   sleep 0.1
 done
-echo "nginx:";    curl -sS -D - -o /dev/null "http://127.0.0.1:$NGINX_PORT$PATH_AND_QUERY"
-echo "Meridian:"; curl -sS -D - -o /dev/null -H 'Host: go.example.test' "http://127.0.0.1:$MERIDIAN_PORT$PATH_AND_QUERY"
+echo "nginx:";    curl -ksS -D - -o /dev/null "$SCHEME://127.0.0.1:$NGINX_PORT$PATH_AND_QUERY"
+echo "Meridian:"; curl -ksS -D - -o /dev/null -H 'Host: go.example.test' "$SCHEME://127.0.0.1:$MERIDIAN_PORT$PATH_AND_QUERY"
 
 # measure SERVER MODE ROUND: one wrk run; appends "round rps p50 p90 p99 cpu_us_per_request errors"
 measure() {
@@ -77,7 +91,7 @@ measure() {
   [ "$mode" = close ] && extra=(-H "Connection: close")
   c0=$(cpu_s "$pid")
   wrk -t1 -c64 -d"${WRK_DUR}s" --latency -H 'Host: go.example.test' "${extra[@]}" \
-    "http://127.0.0.1:$port$PATH_AND_QUERY" >"$out" 2>&1
+    "$SCHEME://127.0.0.1:$port$PATH_AND_QUERY" >"$out" 2>&1
   c1=$(cpu_s "$pid")
   awk -v c0="$c0" -v c1="$c1" -v r="$round" '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
@@ -107,7 +121,7 @@ for server in nginx meridian; do for mode in keepalive close; do
   echo "$server $mode:"; sed 's/^/  /' "$RES/redirect_${server}_${mode}.tsv"
 done; done
 
-echo "== side by side ($ROUNDS interleaved rounds of ${WRK_DUR}s each, wrk -t1 -c64)"
+echo "== side by side over $SCHEME ($ROUNDS interleaved rounds of ${WRK_DUR}s each, wrk -t1 -c64)"
 stats() { # FILE -> "median best best_us p50 p99" (latencies of the median run)
   sort -t$'\t' -k2,2n "$1" | awk -F'\t' '{r[NR]=$0; if ($6 < us || us == "") us=$6; best=$2}
     END {split(r[int((NR+1)/2)], m, "\t"); printf "%d %d %.2f %.3f %.3f\n", m[2], best, us, m[3], m[5]}'

@@ -1,12 +1,15 @@
 import ArgumentParser
 import MeridianCore
+import MeridianServer
 
 /// `meridian check [DIR]`: validates a configuration folder.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate a configuration folder and summarise it.",
-        discussion: "Exits 0 when the folder is valid; otherwise prints every problem with file and line and exits 1.")
+        discussion: "Exits 0 when the folder is valid; otherwise prints every problem with file and line and exits 1. "
+            + "The certificates `tls:` names are read too: a key that does not match, a redirect host no certificate covers "
+            + "or an expired certificate is an error, one that expires within 14 days a warning.")
 
     @Argument(help: "The configuration folder.")
     var directory: String = "regions"
@@ -16,6 +19,10 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try loadConfiguration(directory)
+        // The certificates of `tls:`: read, matched to their keys and to the redirect hosts, and dated.
+        let findings = TLSCertificateCheck.findings(configuration)
+        for finding in findings { printError(finding.description) }
+        if findings.contains(where: \.isError) { throw ExitCode(1) }
         guard !quiet else { return }
         print(summary(configuration))
     }

@@ -80,7 +80,7 @@ struct RedirectTLSTests {
         let sessionFile = authority.folder.appendingPathComponent("session.pem").path
         func sClient(_ extra: [String]) throws -> String {
             try Self.run("/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", "go.example.test",
-                                              "-CAfile", authority.caFile, "-verify_return_error", "-alpn", "h2,http/1.1"] + extra,
+                                              "-CAfile", authority.caFile, "-verify_return_error", "-alpn", "h2,http/1.1", "-ign_eof"] + extra,
                          input: "GET /v1/orders HTTP/1.1\r\nHost: go.example.test\r\nConnection: close\r\n\r\n").output
         }
         let first = try sClient(["-tls1_3", "-sess_out", sessionFile])

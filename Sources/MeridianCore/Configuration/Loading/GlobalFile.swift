@@ -100,7 +100,7 @@ struct GlobalFile {
             let certificate = reader.required("certificate")?.string(), key = reader.required("key")?.string()
             reader.finish()
             guard let certificate, let key else { return nil }
-            return TLSSettings.CertificateFiles(certificate: certificate, key: key)
+            return TLSSettings.CertificateFiles(certificate: certificate, key: key, location: entry.location)
         }
         return files.count == entries.count && !files.isEmpty ? files : nil
     }

@@ -6,10 +6,13 @@ public struct TLSSettings: Sendable, Equatable {
     public struct CertificateFiles: Sendable, Equatable {
         public var certificate: String
         public var key: String
+        /// Where `global.yaml` names the pair (`nil` for settings made in code).
+        public var location: SourceLocation?
 
-        public init(certificate: String, key: String) {
+        public init(certificate: String, key: String, location: SourceLocation? = nil) {
             self.certificate = certificate
             self.key = key
+            self.location = location
         }
     }
 
