@@ -68,16 +68,13 @@ public final class HealthBoard: Sendable {
         }
     }
 
-    /// Forgets this director's state of `gateways`, which it no longer probes (a region-mate does):
+    /// Forgets this director's state of `gateway`, which it no longer probes (a region-mate does):
     /// an observation nobody keeps up would count until it went stale, and the gateway, taken over
     /// again later, is judged afresh by its first probe.
-    func forget(_ gateways: [GatewayName]) {
-        guard !gateways.isEmpty else { return }
+    func forget(_ gateway: GatewayName) {
         records.withLockedValue { records in
-            for gateway in gateways {
-                guard let record = records[gateway] else { continue }
-                records[gateway]?.health = GatewayHealth(rise: record.health.rise, fall: record.health.fall)
-            }
+            guard let health = records[gateway]?.health else { return }
+            records[gateway]?.health = GatewayHealth(rise: health.rise, fall: health.fall)
             decisionChanges.add(1, ordering: .releasing)
         }
     }

@@ -138,7 +138,7 @@ public final class ProbeScheduler: ServiceLifecycle.Service, Sendable {
         for loop in stopped {
             loop.prober.eventLoop.execute { [board] in
                 loop.stop()
-                if forgetting { board.forget([loop.prober.gateway.name]) }
+                if forgetting { board.forget(loop.prober.gateway.name) }
             }
         }
     }

@@ -145,17 +145,14 @@ extension RedirectEventLoop {
         }
     }
 
-
     /// Sends `output` to `fd`; keeps what the socket does not take and waits for writability.
     func send(_ fd: Int32) {
         defer { output.removeAll(keepingCapacity: true) }
         if !output.isEmpty {
-            let sent = output.withUnsafeBytes { transmit(fd, $0) }
-            guard let sent else {
+            guard let taken = output.withUnsafeBytes({ transmit(fd, $0) }) else {
                 closeConnection(fd)
                 return
             }
-            let taken = sent
             if taken < output.count {
                 connections[Int(fd)]!.pending = Array(output[taken...])
                 _ = CMeridian_epoll_modify(epoll, fd, CMeridianWritable)

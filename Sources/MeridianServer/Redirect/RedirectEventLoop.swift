@@ -16,7 +16,7 @@ import MeridianHTTP
 /// keep-alive requests nothing is allocated.
 ///
 /// A loop may also watch an HTTPS listener: its connections run OpenSSL over the same socket calls
-/// (`RedirectEventLoop+TLS.swift`) and get the same answers.
+/// (`RedirectEventLoop+Transport.swift`) and get the same answers.
 ///
 /// A loop is made on the starting thread (so that set-up errors surface there), handed to its own
 /// thread once, and used only by that thread from then on; hence `@unchecked Sendable`.
@@ -52,6 +52,8 @@ final class RedirectEventLoop: @unchecked Sendable {
     private let listener: Int32
     /// The HTTPS listener and its certificates, when there is one.
     let tlsListener: Int32?
+    /// Every listener this loop accepts from.
+    private let listeners: [Int32]
     let tlsContext: TLSServerContext?
     let epoll: Int32
     private let answering: RedirectAnswering
@@ -78,12 +80,14 @@ final class RedirectEventLoop: @unchecked Sendable {
          shard: RedirectStatistics.Shard, limits: Limits) throws {
         let epoll = CMeridian_epoll_create()
         guard epoll >= 0 else { throw RawSocket.SocketError(operation: "epoll_create1", code: errno) }
-        for watched in [listener] + (tls.map { [$0.listener] } ?? []) where CMeridian_epoll_add(epoll, watched, CMeridianReadable, 1) != 0 {
+        let listeners = [listener] + (tls.map { [$0.listener] } ?? [])
+        for watched in listeners where CMeridian_epoll_add(epoll, watched, CMeridianReadable, 1) != 0 {
             let code = errno
             close(epoll)
             throw RawSocket.SocketError(operation: "epoll_ctl", code: code)
         }
         self.listener = listener
+        self.listeners = listeners
         tlsListener = tls?.listener
         tlsContext = tls?.context
         self.epoll = epoll
@@ -164,14 +168,14 @@ final class RedirectEventLoop: @unchecked Sendable {
     /// and again. The connection waits in the backlog until a descriptor is free.
     private func pauseAccepting(now: Int64) {
         guard acceptPausedUntil == nil else { return }
-        for watched in [listener] + (tlsListener.map { [$0] } ?? []) { _ = CMeridian_epoll_remove(epoll, watched) }
+        for watched in listeners { _ = CMeridian_epoll_remove(epoll, watched) }
         acceptPausedUntil = now + Self.acceptPause
         shard.update { $0.countRefused(.paused) }
     }
 
     private func resumeAccepting() {
         acceptPausedUntil = nil
-        for watched in [listener] + (tlsListener.map { [$0] } ?? []) { _ = CMeridian_epoll_add(epoll, watched, CMeridianReadable, 1) }
+        for watched in listeners { _ = CMeridian_epoll_add(epoll, watched, CMeridianReadable, 1) }
     }
 
     func closeConnection(_ fd: Int32) {

@@ -3,9 +3,9 @@ import Glibc
 #endif
 import MeridianCore
 
-/// The redirect listener's threads: one listening socket (and the HTTPS one, when there is one), watched by every thread's epoll loop
-/// (`RedirectEventLoop`) with EPOLLEXCLUSIVE, so each new connection wakes one thread, which then
-/// serves it until it closes. Counters are per thread.
+/// The redirect listener's threads: one listening socket (and the HTTPS one, when there is one),
+/// watched by every thread's epoll loop (`RedirectEventLoop`) with EPOLLEXCLUSIVE, so each new
+/// connection wakes one thread, which then serves it until it closes. Counters are per thread.
 final class RedirectWorkers: Sendable {
     /// The port the listener is bound to (the one asked for, or the one the system chose for 0).
     let port: Int

@@ -89,37 +89,35 @@ public final class TLSServerContext: @unchecked Sendable {
         guard let context = SSL_CTX_new(TLS_server_method()) else {
             throw SetupError(file: certificateFile, reason: "cannot make a TLS context: \(openSSLReason())")
         }
+        // Freed on every way out but the last, which hands it to the caller.
+        var made = false
+        defer { if !made { SSL_CTX_free(context) } }
         CMeridianTLS_set_server_options(context)
         let version = minimum == .tls13 ? CMeridianTLS_version_1_3() : CMeridianTLS_version_1_2()
         guard CMeridianTLS_set_min_version(context, version) == 1 else {
-            SSL_CTX_free(context)
             throw SetupError(file: certificateFile, reason: "cannot set the minimum TLS version: \(openSSLReason())")
         }
         guard SSL_CTX_use_certificate_chain_file(context, certificateFile) == 1 else {
-            SSL_CTX_free(context)
             throw SetupError(file: certificateFile, reason: "not a PEM certificate chain: \(openSSLReason())")
         }
         guard let leaf = SSL_CTX_get0_certificate(context), let notAfter = date(X509_get0_notAfter(leaf)) else {
-            SSL_CTX_free(context)
             throw SetupError(file: certificateFile, reason: "the certificate has no readable expiry")
         }
         guard let file = BIO_new_file(keyFile, "r") else {
-            SSL_CTX_free(context)
             throw SetupError(file: keyFile, reason: "cannot read the key: \(openSSLReason())")
         }
         let key = PEM_read_bio_PrivateKey(file, nil, nil, nil)
         BIO_free(file)
         guard let key else {
-            SSL_CTX_free(context)
             throw SetupError(file: keyFile, reason: "not a PEM private key: \(openSSLReason())")
         }
         defer { EVP_PKEY_free(key) }
         guard X509_check_private_key(leaf, key) == 1, SSL_CTX_use_PrivateKey(context, key) == 1 else {
             ERR_clear_error()
-            SSL_CTX_free(context)
             throw SetupError(file: keyFile, reason: "the key does not match the certificate \(certificateFile)")
         }
         SSL_CTX_set_alpn_select_cb(context, selectHTTP11, nil)
+        made = true
         return (context, notAfter)
     }
 
