@@ -1,4 +1,5 @@
 import Foundation
+import MeridianCore
 
 /// A throw-away certificate authority and the certificates it issues, made with the `openssl`
 /// command (ECDSA P-256) in a temporary folder, for tests that speak real TLS.
@@ -24,15 +25,16 @@ public struct TestCertificates: Sendable {
         return certificates
     }
 
-    /// Issues a server certificate named `label` for `names` (its subject alternative names; the
-    /// first is also its common name), valid `days` from now.
+    /// Issues a certificate named `label` for `names` (its subject alternative names, DNS names or
+    /// IP addresses; the first is also its common name), valid `days` from now, for servers and
+    /// clients both (a director presents its API certificate to its peers).
     public func issue(_ label: String, names: [String], days: Int = 30) throws -> Pair {
         let pair = Pair(certificate: folder.appendingPathComponent("\(label).pem").path,
                         key: folder.appendingPathComponent("\(label).key").path)
         try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                      "-keyout", pair.key, "-out", pair.certificate, "-days", "\(days)", "-subj", "/CN=\(names[0])",
-                     "-addext", "subjectAltName=" + names.map { "DNS:\($0)" }.joined(separator: ","),
-                     "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=serverAuth",
+                     "-addext", "subjectAltName=" + names.map { (IPAddress($0) == nil ? "DNS:" : "IP:") + $0 }.joined(separator: ","),
+                     "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=serverAuth,clientAuth",
                      "-CA", caFile, "-CAkey", folder.appendingPathComponent("ca.key").path])
         return pair
     }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MeridianCore
 import MeridianServer
+import NIOSSL
 import NIOCore
 
 /// `meridian serve --region NAME [--director NAME]`: runs one director.
@@ -60,11 +61,25 @@ struct ServeCommand: AsyncParsableCommand {
             help: "The public key (ed25519:BASE64) of the director --join asks: its answer is refused unless signed with it.")
     var joinKey: String?
 
+    @Option(name: .customLong("join-ca-file"),
+            help: "The CA certificates (PEM) an https:// --join URL is verified against (default: the system's).")
+    var joinCAFile: String?
+
+    @Option(name: .customLong("join-certificate"),
+            help: "A client certificate (PEM) to present to --join, for a fleet with peer-client-ca (with --join-certificate-key).")
+    var joinCertificate: String?
+
+    @Option(name: .customLong("join-certificate-key"), help: "The private key (PEM) of --join-certificate.")
+    var joinCertificateKey: String?
+
     func validate() throws {
         guard (1...256).contains(dnsThreads) else { throw ValidationError("--dns-threads must be 1 to 256") }
         guard (1...256).contains(redirectThreads) else { throw ValidationError("--redirect-threads must be 1 to 256") }
         guard !(insecureLoopbackKeys && keyFile != nil) else { throw ValidationError("give --key-file or --insecure-loopback-keys, not both") }
         if let joinKey, DirectorKey(joinKey) == nil { throw ValidationError("--join-key must be ed25519:BASE64, as `meridian keygen` prints it") }
+        guard (joinCertificate == nil) == (joinCertificateKey == nil) else {
+            throw ValidationError("give --join-certificate and --join-certificate-key together")
+        }
     }
 
     func run() async throws {
@@ -95,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
                 guard listener == .api else { return }
                 logger.notice("director running", metadata: [
                     "director": "\(name)", "api": "\(MeridianCore.SocketAddress(ip: api.ip, port: UInt16(port)))",
-                    "dashboard": "http://\(api)/", "fingerprint": "\(fingerprint)",
+                    "dashboard": "\(endpoints.apiTLS == nil ? "http" : "https")://\(api)/", "fingerprint": "\(fingerprint)",
                 ])
             }
             service = try DirectorService(configuration: configuration, options: options)
@@ -130,8 +145,14 @@ extension ServeCommand {
                 printError("error: --join needs a key (--key-file, \(DirectorSigningKey.environmentVariable) or --insecure-loopback-keys)")
                 throw ExitCode(1)
             }
+            var tls: TLSConfiguration?
+            if url.hasPrefix("https://") {
+                tls = try APITLS.client(caFile: joinCAFile,
+                                        certificate: joinCertificate.map { .init(certificate: $0, key: joinCertificateKey ?? "") })
+            }
             let fingerprint = try await ConfigurationJoin.join(url, region: region, director: director, credentials: credentials,
-                                                               expecting: joinKey.flatMap(DirectorKey.init), into: regions.directory)
+                                                               expecting: joinKey.flatMap(DirectorKey.init), tls: tls,
+                                                               into: regions.directory)
             logger.notice("configuration fetched", metadata: ["from": "\(url)", "folder": "\(regions.directory)",
                                                           "fingerprint": "\(fingerprint)"])
         } catch let error as ExitCode {

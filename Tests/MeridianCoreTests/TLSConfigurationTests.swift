@@ -53,4 +53,38 @@ struct TLSConfigurationTests {
                              line: empty.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("tls:") }! + 1,
                              containing: "at least one certificate")
     }
+
+    static func withAPITLS(_ region: String, dnsPort: Int, octet: Int) -> String {
+        ConfigurationLoaderTests.region(region, dnsPort: dnsPort, octet: octet)
+            .replacingOccurrences(of: "director:\n", with: "director:\n  api-tls: {certificate: /etc/meridian/\(region).pem, key: /etc/meridian/\(region).key}\n")
+    }
+
+    static let withPeerTLS = ConfigurationLoaderTests.global + """
+
+        peer-ca-file: /etc/meridian/fleet-ca.pem
+        peer-client-ca: /etc/meridian/fleet-ca.pem
+        """
+
+    @Test("a director's API certificate makes its peer URL https; the peers' authorities are read")
+    func apiTLS() throws {
+        let configuration = try loader.load(global: Self.withPeerTLS, regions: [
+            "istanbul": Self.withAPITLS("istanbul", dnsPort: 10053, octet: 1), "ankara": Self.withAPITLS("ankara", dnsPort: 20053, octet: 2),
+        ])
+        let istanbul = try #require(configuration.region("istanbul")?.director)
+        #expect(istanbul.apiTLS?.certificate == "/etc/meridian/istanbul.pem" && istanbul.apiTLS?.key == "/etc/meridian/istanbul.key")
+        #expect(istanbul.peerURL.text.hasPrefix("https://") && istanbul.peerURL.text.contains("\(istanbul.api)"))
+        #expect(configuration.peerTLS == PeerTLSSettings(caFile: "/etc/meridian/fleet-ca.pem", clientCAFile: "/etc/meridian/fleet-ca.pem"))
+        let plain = try loader.load()
+        #expect(plain.peerTLS == nil && plain.regions.allSatisfy { $0.director.apiTLS == nil && $0.director.peerURL.text.hasPrefix("http://") })
+    }
+
+    @Test("peer-client-ca with a director that has no certificate to present, and api-tls without its key, are reported with their line")
+    func apiTLSMistakes() {
+        let oneWithout = ["istanbul": Self.withAPITLS("istanbul", dnsPort: 10053, octet: 1), "ankara": Self.ankara]
+        loader.expectProblem(loader.problems(global: Self.withPeerTLS, regions: oneWithout), file: "ankara.yaml", line: 3,
+                             containing: "give this one 'api-tls'")
+        let keyless = ["istanbul": Self.withAPITLS("istanbul", dnsPort: 10053, octet: 1)
+            .replacingOccurrences(of: ", key: /etc/meridian/istanbul.key", with: ""), "ankara": Self.ankara]
+        loader.expectProblem(loader.problems(regions: keyless), file: "istanbul.yaml", line: 3, containing: "key")
+    }
 }

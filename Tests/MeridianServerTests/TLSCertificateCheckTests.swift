@@ -33,4 +33,32 @@ struct TLSCertificateCheckTests {
         let mismatched = TLSCertificateCheck.findings(world.configuration).filter(\.isError)
         #expect(mismatched.count == 1 && mismatched[0].location == other && mismatched[0].message.contains("does not match"), "\(mismatched)")
     }
+
+    @Test("a director's API certificate must cover its URL's host; the peers' authority files must be readable")
+    func apiCertificates() async throws {
+        let authority = try TestCertificates.make()
+        defer { authority.remove() }
+        let loopback = try authority.issue("loopback", names: ["127.0.0.1"])
+        let named = try authority.issue("named", names: ["ist.example.test"])
+        var world = try await RedirectTests.world()
+        defer { Task { [world] in await world.stop() } }
+        let here = SourceLocation(file: "cfg/istanbul.yaml", line: 7)
+        let istanbul = try #require(world.configuration.regions.firstIndex { $0.name == "istanbul" })
+        let endpoints = world.configuration.regions[istanbul].director
+        func director(_ pair: TestCertificates.Pair) -> DirectorEndpoints {
+            DirectorEndpoints(name: endpoints.name, dns: endpoints.dns, redirect: endpoints.redirect, api: endpoints.api,
+                              apiTLS: .init(certificate: pair.certificate, key: pair.key, location: here))
+        }
+        world.configuration.regions[istanbul].director = director(loopback)
+        world.configuration.peerTLS = PeerTLSSettings(caFile: authority.caFile, clientCAFile: authority.caFile)
+        #expect(TLSCertificateCheck.findings(world.configuration).isEmpty, "the address \(endpoints.api.ip) is covered")
+        world.configuration.regions[istanbul].director = director(named)
+        let uncovered = TLSCertificateCheck.findings(world.configuration)
+        #expect(uncovered.count == 1 && uncovered[0].isError && uncovered[0].location == here
+                && uncovered[0].message.contains("does not cover \(endpoints.api.ip)"), "\(uncovered)")
+        world.configuration.regions[istanbul].director = director(loopback)
+        world.configuration.peerTLS?.clientCAFile = "/nonexistent/ca.pem"
+        let unreadable = TLSCertificateCheck.findings(world.configuration)
+        #expect(unreadable.count == 1 && unreadable[0].message.hasPrefix("/nonexistent/ca.pem: "), "\(unreadable)")
+    }
 }

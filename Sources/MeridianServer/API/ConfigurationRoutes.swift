@@ -11,7 +11,7 @@ enum ConfigurationRoutes {
     static let rollbackPath = "/v1/admin/configuration/rollback"
 
     /// Adds the endpoints for `director` to `router`.
-    static func add(to router: Router<BasicRequestContext>, director: Director, adminToken: AdminToken?) {
+    static func add(to router: Router<APIRequestContext>, director: Director, adminToken: AdminToken?) {
         router.get("/v1/configuration") { _, _ in
             try DirectorAPI.json(director.configurationDocument())
         }

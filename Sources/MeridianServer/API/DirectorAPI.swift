@@ -2,9 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import MeridianCore
 import NIOCore
+import NIOSSL
 
 /// The director's HTTP API on Hummingbird: the dashboard (`/`), `/v1/status`, `/v1/explain`,
 /// `/v1/events`, `/v1/overrides` (setting one needs the admin token), the configuration releases
@@ -14,13 +16,15 @@ import NIOCore
 public enum DirectorAPI {
     /// The application serving `director`'s API on `address`, to at most `maxConnections` connections
     /// at once (more wait in the listen backlog), each closed when no request arrives for
-    /// `idleTimeout`. `onListening` receives the bound address (useful when the port is 0).
+    /// `idleTimeout`. With `tls` it serves HTTPS (`APITLS.server`); one that asks for client
+    /// certificates makes the peer routes refuse a request without one. `onListening` receives the
+    /// bound address (useful when the port is 0).
     public static func application(for director: Director, address: MeridianCore.SocketAddress, adminToken: AdminToken? = nil,
-                                   maxConnections: Int = 1024, idleTimeout: Duration = .seconds(30),
+                                   maxConnections: Int = 1024, idleTimeout: Duration = .seconds(30), tls: TLSConfiguration? = nil,
                                    onListening: @escaping @Sendable (NIOCore.SocketAddress) async -> Void = { _ in })
-        -> some ApplicationProtocol
+        throws -> some ApplicationProtocol
     {
-        let router = Router()
+        let router = Router(context: APIRequestContext.self)
         router.get("/") { _, _ in
             html(DashboardPage.html(director: "\(director.name) (\(director.region))"))
         }
@@ -75,16 +79,18 @@ public enum DirectorAPI {
                 return try json(director.overrideStatus())
             }
         }
-        PeerRoutes.add(to: router, director: director)
+        let clientCertificates = tls.map { $0.certificateVerification == .optionalVerification } ?? false
+        PeerRoutes.add(to: router, director: director, clientCertificates: clientCertificates)
         ConfigurationRoutes.add(to: router, director: director, adminToken: adminToken)
         router.get("/metrics") { _, _ in
             text(director.metricsText(), type: "text/plain; version=0.0.4; charset=utf-8")
         }
         var logger = director.logger
         logger[metadataKey: "listener"] = "api"
+        let http = HTTP1Channel.Configuration(idleTimeout: TimeAmount(idleTimeout))
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
+            server: try tls.map { try .tls(.http1(configuration: http), tlsConfiguration: $0) } ?? .http1(configuration: http),
             configuration: .init(address: .hostname(address.ip.description, port: Int(address.port)), serverName: "meridian",
                                  availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
             onServerRunning: { [logger] channel in

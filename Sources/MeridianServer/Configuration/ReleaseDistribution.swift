@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import MeridianCore
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 
 /// Carries configuration releases from director to director: once per `interval` it looks at what
@@ -11,9 +12,12 @@ import ServiceLifecycle
 struct ReleaseDistribution: ServiceLifecycle.Service {
     private let director: Director
     private let interval: Duration
+    private let tls: TLSConfiguration?
 
-    init(director: Director, interval: Duration? = nil) {
+    /// Peers at `https://` URLs are reached with `tls` (`APITLS.peerClient`).
+    init(director: Director, interval: Duration? = nil, tls: TLSConfiguration? = nil) {
         self.director = director
+        self.tls = tls
         self.interval = interval ?? director.configuration.gateways.map(\.probe.interval).min() ?? .seconds(1)
     }
 
@@ -26,6 +30,7 @@ struct ReleaseDistribution: ServiceLifecycle.Service {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(2)
+        configuration.tlsConfiguration = tls
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let interval = self.interval
         await cancelWhenGracefulShutdown {

@@ -58,10 +58,16 @@ public struct DirectorService: ServiceLifecycle.Service {
             let context = try TLSServerContext(settings)
             tls = RedirectServer.TLSListener(address: address, context: context) { await listening(.redirectTLS, $0) }
         }
-        let exchange = PeerExchange(director: director, streams: options.streams)
+        // The API's certificate and the peers' authorities (read now: a bad file stops the start).
+        let apiTLS = try endpoints.apiTLS.map { files in
+            try APITLS.server(files, clientCA: director.configuration.peerTLS?.clientCAFile,
+                              minimum: director.configuration.tls?.minimumVersion ?? .tls12)
+        }
+        let peerTLS = try APITLS.peerClient(director.configuration, director: director.name)
+        let exchange = PeerExchange(director: director, streams: options.streams, tls: peerTLS)
         var parts: [any ServiceLifecycle.Service] = options.probes ? [director.scheduler] : []
         if options.steers { parts.append(SnapshotRefresher(directors: [director])) }
-        parts += [exchange, ReleaseDistribution(director: director)] as [any ServiceLifecycle.Service]
+        parts += [exchange, ReleaseDistribution(director: director, tls: peerTLS)] as [any ServiceLifecycle.Service]
         if state != nil { parts.append(StateKeeper(directors: [director])) }
         parts.append(DNSServer(answering: director.answering, address: addresses[.dns]!, logger: director.logger,
                                tcp: options.dnsTCP, udpThreads: options.dnsThreads) { await listening(.dns, $0) })
@@ -70,8 +76,8 @@ public struct DirectorService: ServiceLifecycle.Service {
                                     idleTimeout: options.redirectIdleTimeout, headTimeout: options.redirectHeadTimeout, tls: tls) {
             await listening(.redirect, $0)
         })
-        parts.append(DirectorAPI.application(for: director, address: addresses[.api]!, adminToken: options.adminToken,
-                                             maxConnections: options.apiConnections, idleTimeout: options.apiIdleTimeout) {
+        parts.append(try DirectorAPI.application(for: director, address: addresses[.api]!, adminToken: options.adminToken,
+                                                 maxConnections: options.apiConnections, idleTimeout: options.apiIdleTimeout, tls: apiTLS) {
             await listening(.api, $0.port ?? 0)
         })
         if options.reloadsOnHangup { parts.append(ReloadOnHangup(directors: [director])) }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOSSL
 import Foundation
 import MeridianCore
 import NIOCore
@@ -59,12 +60,29 @@ public enum ConfigurationJoin {
         return (body, authentication.sign(body, envelope, at: .now, inReplyTo: request))
     }
 
+    /// The answer to the join request: its body and headers, or why there is none.
+    private static func fetch(_ request: HTTPClientRequest, url: String,
+                              with client: HTTPClient) async -> Result<(Data, HTTPHeaders), JoinError> {
+        do {
+            let response = try await client.execute(request, timeout: .seconds(10))
+            let body = Data(buffer: try await response.body.collect(upTo: 16 << 20))
+            guard response.status == .ok else {
+                return .failure(JoinError(description: "\(url) answered \(response.status.code): \(String(decoding: body, as: UTF8.self))"))
+            }
+            return .success((body, response.headers))
+        } catch {
+            return .failure(JoinError(description: "cannot reach \(url): \(error)"))
+        }
+    }
+
     /// Fetches the configuration from the director at `url` as the director `director` of `region`
     /// (`nil`: the one named after the region, as a region's only director is), checks the answer's signature, and writes the files into `directory` (which must not hold a
     /// configuration yet). `expecting` is the answering director's public key, when the operator
-    /// gave it. Returns the fingerprint.
+    /// gave it. An `https://` URL is reached with `tls` (`nil`: the system's authorities, no client
+    /// certificate). Returns the fingerprint.
     public static func join(_ url: String, region: String, director: String? = nil, credentials: PeerCredentials,
-                            expecting: DirectorKey? = nil, into directory: String) async throws(JoinError) -> String {
+                            expecting: DirectorKey? = nil, tls: TLSConfiguration? = nil,
+                            into directory: String) async throws(JoinError) -> String {
         guard let regionName = RegionName(region) else { throw JoinError(description: "'\(region)' is not a region name") }
         guard let name = DirectorName(director ?? region) else {
             throw JoinError(description: "'\(director ?? region)' is not a director name")
@@ -73,20 +91,12 @@ public enum ConfigurationJoin {
         var request = HTTPClientRequest(url: url + path)
         let signature = authentication.sign(Data(), .init(method: "GET", path: path, from: name, to: nil), at: .now)
         for (header, value) in signature { request.headers.add(name: header, value: value) }
-        let body: Data
-        let headers: HTTPHeaders
-        do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-            body = Data(buffer: try await response.body.collect(upTo: 16 << 20))
-            headers = response.headers
-            guard response.status == .ok else {
-                throw JoinError(description: "\(url) answered \(response.status.code): \(String(decoding: body, as: UTF8.self))")
-            }
-        } catch let error as JoinError {
-            throw error
-        } catch {
-            throw JoinError(description: "cannot reach \(url): \(error)")
-        }
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.tlsConfiguration = tls
+        let client = tls == nil ? HTTPClient.shared : HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let fetched = await fetch(request, url: url, with: client)
+        if tls != nil { try? await client.shutdown() }
+        let (body, headers) = try fetched.get()
         guard let folder = try? JSONDecoder().decode(Folder.self, from: body), !folder.files.isEmpty else {
             throw JoinError(description: "\(url) sent no configuration")
         }

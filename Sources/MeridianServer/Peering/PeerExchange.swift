@@ -5,6 +5,7 @@ import MeridianCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
 /// Tells every peer (every other director, of its region and the others, at their `url`) what
@@ -36,8 +37,9 @@ public struct PeerExchange: ServiceLifecycle.Service {
     private let streams: Bool
 
     /// With `streams` false, this director opens no stream and pushes full reports only, as the
-    /// previous version does (the fleet benchmark compares the two).
-    public init(director: Director, interval: Duration? = nil, streams: Bool = true) {
+    /// previous version does (the fleet benchmark compares the two). Peers at `https://` URLs are
+    /// reached with `tls` (`APITLS.peerClient`).
+    public init(director: Director, interval: Duration? = nil, streams: Bool = true, tls: TLSConfiguration? = nil) {
         self.director = director
         self.streams = streams
         let interval = interval ?? director.configuration.gateways.map(\.probe.interval).min() ?? .seconds(1)
@@ -45,6 +47,7 @@ public struct PeerExchange: ServiceLifecycle.Service {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .milliseconds(Int64(interval.wholeMilliseconds))
+        configuration.tlsConfiguration = tls
         clientConfiguration = configuration
     }
 

@@ -7,20 +7,33 @@ import NIOCore
 /// The peers' endpoints of the director's API: `POST /v1/peer/report`, `POST /v1/peer/stream`
 /// (`ExchangeRoute`) and `GET /v1/peer/configuration` (`?serial=N`: a kept release). Their headers are screened before anything of the body is read, the
 /// body is read up to what the configuration can need, and a report is checked whole
-/// (`PeerReportCheck`) before anything of it is used. Every refusal is counted
-/// (`meridian_peer_reports_refused_total`) and logged at most once a minute per sender.
+/// (`PeerReportCheck`) before anything of it is used. With `clientCertificates` (the API serves
+/// TLS under `peer-client-ca`), a request whose client presented no certificate is refused (403)
+/// before anything else. Every refusal is counted (`meridian_peer_reports_refused_total`) and
+/// logged at most once a minute per sender.
 enum PeerRoutes {
     /// Adds the peers' endpoints for `director` to `router`.
-    static func add(to router: Router<BasicRequestContext>, director: Director) {
-        router.get(.init(ConfigurationJoin.path)) { request, _ in
-            try await peerConfiguration(request, director: director)
+    static func add(to router: Router<APIRequestContext>, director: Director, clientCertificates: Bool) {
+        router.get(.init(ConfigurationJoin.path)) { request, context in
+            if clientCertificates, let refusal = try await certificateRefusal(context, director: director) { return refusal }
+            return try await peerConfiguration(request, director: director)
         }
-        router.post(.init(PeerExchange.reportPath)) { request, _ in
-            try await receivePeerReport(request, director: director)
+        router.post(.init(PeerExchange.reportPath)) { request, context in
+            if clientCertificates, let refusal = try await certificateRefusal(context, director: director) { return refusal }
+            return try await receivePeerReport(request, director: director)
         }
-        router.post(.init(ExchangeLinks.path)) { request, _ in
-            try await ExchangeRoute.receive(request, director: director)
+        router.post(.init(ExchangeLinks.path)) { request, context in
+            if clientCertificates, let refusal = try await certificateRefusal(context, director: director) { return refusal }
+            return try await ExchangeRoute.receive(request, director: director)
         }
+    }
+
+    /// The refusal of a peer request whose client presented no certificate (one of another
+    /// authority does not get this far: the handshake refuses it).
+    private static func certificateRefusal(_ context: APIRequestContext, director: Director) async throws -> Response? {
+        guard await !context.presentedClientCertificate() else { return nil }
+        director.peering?.refused(Peering.noClientCertificate, from: nil, detail: "TLS", at: .now, logger: director.logger)
+        return try DirectorAPI.problem(.forbidden, "peer requests need a client certificate issued by this fleet's peer-client-ca")
     }
 
     /// A peer's signed report: 204 when taken (200 with this director's report when asked for one),

@@ -85,6 +85,9 @@ public final class Peering: Sendable {
 
     /// Every reason a peer's message can be refused for, as `/metrics` labels it.
     static let refusalReasons = PeerAuthentication.Refusal.allCases.map(\.rawValue) + PeerReportRefusal.Reason.allCases.map(\.rawValue)
+        + [noClientCertificate]
+    /// The refusal of a peer request whose client presented no certificate (under `peer-client-ca`).
+    static let noClientCertificate = "no-client-certificate"
 
     /// How often refusals of one sender's messages are logged at most (each is counted).
     static let refusalLogInterval: Duration = .seconds(60)

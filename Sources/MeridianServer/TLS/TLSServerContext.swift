@@ -73,10 +73,13 @@ public final class TLSServerContext: @unchecked Sendable {
         return session
     }
 
-    /// The index of the certificate that covers `host`, if one does (the first that does).
+    /// The index of the certificate that covers `host` (a name, or an IP address), if one does (the first that does).
     public func certificate(covering host: String) -> Int? {
         contexts.firstIndex { context in
             guard let leaf = SSL_CTX_get0_certificate(context) else { return false }
+            // An address is matched against the certificate's IP entries, a name against its DNS names.
+            let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+            if IPAddress(bare) != nil { return bare.withCString { X509_check_ip_asc(leaf, $0, 0) } == 1 }
             return host.withCString { X509_check_host(leaf, $0, strlen($0), 0, nil) } == 1
         }
     }

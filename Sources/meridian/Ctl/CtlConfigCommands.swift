@@ -53,7 +53,7 @@ struct CtlConfigCommand: AsyncParsableCommand {
 
     /// Posts an apply or a rollback and prints the release installed.
     static func send(_ request: some Encodable, to path: String, options: DirectorOptions, token: TokenOptions) async throws {
-        let data = try await DirectorConnection.post(try options.baseURL(), path, json: try JSONEncoder().encode(request),
+        let data = try await DirectorConnection.post(try options.target(), path, json: try JSONEncoder().encode(request),
                                                      token: try token.token())
         try options.show(data, as: ConfigurationDocument.ReleaseStatus.self) { release in
             "release \(release.serial) installed (\(ConfigurationFingerprint.short(release.fingerprint)), by \(release.author ?? "?")); "
@@ -70,7 +70,7 @@ struct CtlConfigShowCommand: AsyncParsableCommand {
     @OptionGroup var options: DirectorOptions
 
     func run() async throws {
-        let data = try await DirectorConnection.get(try options.baseURL(), "/v1/configuration")
+        let data = try await DirectorConnection.get(try options.target(), "/v1/configuration")
         try options.show(data, as: ConfigurationDocument.self, Self.text)
     }
 

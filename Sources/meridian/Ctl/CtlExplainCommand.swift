@@ -21,9 +21,9 @@ struct CtlExplainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let base = try options.baseURL()
+        let target = try options.target()
         let query = "client=\(client)&service=\(service.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? service)"
-        let data = try await DirectorConnection.get(base, "/v1/explain?" + query)
+        let data = try await DirectorConnection.get(target, "/v1/explain?" + query)
         try options.show(data, as: DecisionReport.self, Self.text)
     }
 

@@ -31,8 +31,8 @@ struct OverrideTargetOptions: ParsableArguments {
 
 /// Sends one override to the director and prints the overrides in force after it.
 private func sendOverride(_ request: OverrideRequest, options: DirectorOptions, token: TokenOptions) async throws {
-    let base = try options.baseURL()
-    let data = try await DirectorConnection.post(base, "/v1/overrides", json: try JSONEncoder().encode(request),
+    let target = try options.target()
+    let data = try await DirectorConnection.post(target, "/v1/overrides", json: try JSONEncoder().encode(request),
                                                  token: try token.token())
     try options.show(data, as: [StatusDocument.OverrideStatus].self, CtlOverridesCommand.text)
 }
@@ -94,7 +94,7 @@ struct CtlOverridesCommand: AsyncParsableCommand {
     @OptionGroup var options: DirectorOptions
 
     func run() async throws {
-        let data = try await DirectorConnection.get(try options.baseURL(), "/v1/overrides")
+        let data = try await DirectorConnection.get(try options.target(), "/v1/overrides")
         try options.show(data, as: [StatusDocument.OverrideStatus].self, Self.text)
     }
 

@@ -9,7 +9,7 @@ struct CtlStatusCommand: AsyncParsableCommand {
     @OptionGroup var options: DirectorOptions
 
     func run() async throws {
-        let data = try await DirectorConnection.get(try options.baseURL(), "/v1/status")
+        let data = try await DirectorConnection.get(try options.target(), "/v1/status")
         try options.show(data, as: StatusDocument.self, Self.text)
     }
 

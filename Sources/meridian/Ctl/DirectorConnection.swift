@@ -2,6 +2,8 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import MeridianCore
+import MeridianServer
+import NIOSSL
 import NIOCore
 
 /// Which director `ctl` talks to, and how.
@@ -11,21 +13,27 @@ struct DirectorOptions: ParsableArguments {
 
     @OptionGroup var regions: RegionsOption
 
+    @Option(name: .customLong("ca-file"),
+            help: "The CA certificates (PEM) an https:// director is verified against (default: MERIDIAN_CA_FILE, else peer-ca-file of --regions when the director comes from there, else the system's).")
+    var caFile: String?
+
     @Flag(help: "Print the director's JSON answer as it is.")
     var json = false
 
-    /// The API base URL to use.
-    func baseURL() throws -> String {
-        if let director { return try checked(director, from: "--director") }
-        if let fromEnvironment = ProcessInfo.processInfo.environment["MERIDIAN_DIRECTOR"], !fromEnvironment.isEmpty {
-            return try checked(fromEnvironment, from: "MERIDIAN_DIRECTOR")
+    /// The director to talk to: its API base URL, and how to verify it over https.
+    func target() throws -> DirectorTarget {
+        let environment = ProcessInfo.processInfo.environment
+        let caFile = self.caFile ?? environment["MERIDIAN_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let director { return try DirectorTarget(base: checked(director, from: "--director"), caFile: caFile) }
+        if let fromEnvironment = environment["MERIDIAN_DIRECTOR"], !fromEnvironment.isEmpty {
+            return try DirectorTarget(base: checked(fromEnvironment, from: "MERIDIAN_DIRECTOR"), caFile: caFile)
         }
         let configuration = try loadConfiguration(regions.directory)
         guard let first = configuration.regions.first else {
             printError("error: no director in \(regions.directory)")
             throw ExitCode(1)
         }
-        return first.director.peerURL.text
+        return try DirectorTarget(base: first.director.peerURL.text, caFile: caFile ?? configuration.peerTLS?.caFile)
     }
 
     /// Prints a director's answer: as it is with `--json`, else as `text` writes the decoded value.
@@ -46,6 +54,23 @@ struct DirectorOptions: ParsableArguments {
     }
 }
 
+/// A director's API base URL, and the TLS an https:// one is reached with.
+struct DirectorTarget {
+    var base: String
+    var tls: TLSConfiguration?
+
+    init(base: String, caFile: String?) throws {
+        self.base = base
+        guard base.hasPrefix("https://") else { return }
+        do {
+            tls = try APITLS.client(caFile: caFile)
+        } catch {
+            printError("error: --ca-file: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
 /// One GET to a director's API, with the exit codes `ctl` promises.
 enum DirectorConnection {
     /// A client that fails at once when the director refuses the connection, rather than retrying
@@ -59,21 +84,24 @@ enum DirectorConnection {
 
     /// The body of `GET base + path`; a director's error is printed and exits 1, an unreachable
     /// director exits 3.
-    static func get(_ base: String, _ path: String) async throws -> Data {
-        try await send(HTTPClientRequest(url: base + path), base: base)
+    static func get(_ target: DirectorTarget, _ path: String) async throws -> Data {
+        try await send(HTTPClientRequest(url: target.base + path), to: target)
     }
 
     /// The body of `POST base + path` with a JSON body and the admin token.
-    static func post(_ base: String, _ path: String, json body: Data, token: String) async throws -> Data {
-        var request = HTTPClientRequest(url: base + path)
+    static func post(_ target: DirectorTarget, _ path: String, json body: Data, token: String) async throws -> Data {
+        var request = HTTPClientRequest(url: target.base + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.body = .bytes(ByteBuffer(data: body))
-        return try await send(request, base: base)
+        return try await send(request, to: target)
     }
 
-    private static func send(_ request: HTTPClientRequest, base: String) async throws -> Data {
+    private static func send(_ request: HTTPClientRequest, to target: DirectorTarget) async throws -> Data {
+        var request = request
+        request.tlsConfiguration = target.tls
+        let base = target.base
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {

@@ -31,6 +31,7 @@ struct ConfigurationAssembler {
         if let drainGrace = global.drainGrace { configuration.drainGrace = drainGrace }
         configuration.rateLimit = global.rateLimit
         configuration.tls = global.tls
+        configuration.peerTLS = global.peerTLS
         configuration.forwardingHeader = global.forwardingHeader
         return configuration
     }
@@ -73,8 +74,13 @@ struct ConfigurationAssembler {
                 if let tls = director.redirectTLS, global.tls == nil {
                     log.report("redirect-tls needs the certificates to serve: global.yaml has no 'tls'", at: tls.location)
                 }
+                if director.apiTLS == nil, let clientCA = global.peerClientCALocation {
+                    log.report("peer-client-ca (at \(clientCA)) asks every director for a client certificate: give this one 'api-tls'",
+                               at: director.name.location)
+                }
                 return DirectorEndpoints(name: director.name.value, dns: dns.value, redirect: redirect.value, api: api.value,
-                                         peerURL: director.peerURL, key: director.key, redirectTLS: director.redirectTLS?.value)
+                                         peerURL: director.peerURL, key: director.key, redirectTLS: director.redirectTLS?.value,
+                                         apiTLS: director.apiTLS)
             }
             guard let location = file.location, !directors.isEmpty, directors.count == file.directors.count else { continue }
             regions.append(Region(

@@ -14,6 +14,9 @@ struct GlobalFile {
     var debugAnswers = DebugAnswers()
     var rateLimit = ResponseRateLimit()
     var tls: TLSSettings?
+    var peerTLS: PeerTLSSettings?
+    /// Where `peer-client-ca` is, to report a director that has no certificate to present.
+    var peerClientCALocation: SourceLocation?
 
     static let fileName = "global.yaml"
 
@@ -88,6 +91,11 @@ struct GlobalFile {
         } else if let stray = reader.optional("tls-minimum-version") {
             stray.report("tls-minimum-version needs 'tls' (the certificates)")
         }
+        let peerCA = reader.optional("peer-ca-file"), peerClientCA = reader.optional("peer-client-ca")
+        if peerCA != nil || peerClientCA != nil {
+            peerTLS = PeerTLSSettings(caFile: peerCA?.string(), clientCAFile: peerClientCA?.string())
+            peerClientCALocation = peerClientCA?.location
+        }
         reader.finish()
     }
 
@@ -95,14 +103,17 @@ struct GlobalFile {
     private static func readTLS(_ value: YAMLValue) -> [TLSSettings.CertificateFiles]? {
         guard let entries = value.list() else { return nil }
         if entries.isEmpty { value.report("at least one certificate is needed") }
-        let files = entries.compactMap { entry -> TLSSettings.CertificateFiles? in
-            guard var reader = MappingReader(entry) else { return nil }
-            let certificate = reader.required("certificate")?.string(), key = reader.required("key")?.string()
-            reader.finish()
-            guard let certificate, let key else { return nil }
-            return TLSSettings.CertificateFiles(certificate: certificate, key: key, location: entry.location)
-        }
+        let files = entries.compactMap(readCertificatePair)
         return files.count == entries.count && !files.isEmpty ? files : nil
+    }
+
+    /// `{certificate: FILE, key: FILE}` (also a director's `api-tls`).
+    static func readCertificatePair(_ entry: YAMLValue) -> TLSSettings.CertificateFiles? {
+        guard var reader = MappingReader(entry) else { return nil }
+        let certificate = reader.required("certificate")?.string(), key = reader.required("key")?.string()
+        reader.finish()
+        guard let certificate, let key else { return nil }
+        return TLSSettings.CertificateFiles(certificate: certificate, key: key, location: entry.location)
     }
 
     private static func readService(key: Located<String>, value: YAMLValue) -> ServiceEntry? {

@@ -18,6 +18,7 @@ struct RegionFile {
         var redirect: Located<SocketAddress>?
         var redirectTLS: Located<SocketAddress>?
         var api: Located<SocketAddress>?
+        var apiTLS: TLSSettings.CertificateFiles?
         var peerURL: BaseURL?
         var key: DirectorKey?
     }
@@ -97,7 +98,7 @@ struct RegionFile {
         }
         let entry = DirectorEntry(
             name: name, dns: socket("dns"), redirect: socket("redirect"), redirectTLS: socket("redirect-tls", required: false),
-            api: socket("api"),
+            api: socket("api"), apiTLS: reader.optional("api-tls").flatMap(GlobalFile.readCertificatePair),
             peerURL: reader.optional("url")?.parsed(as: "an absolute http(s) URL") { BaseURL($0) },
             key: reader.optional("key")?.parsed(as: "an Ed25519 public key (ed25519:BASE64 of 32 bytes, as `meridian keygen` prints it)") {
                 DirectorKey($0)

@@ -29,6 +29,8 @@ public struct Configuration: Sendable {
     public var rateLimit = ResponseRateLimit()
     /// The certificates of the HTTPS redirect listeners (`nil`: none is configured).
     public var tls: TLSSettings?
+    /// How directors verify each other over HTTPS (`nil`: the system's authorities, no client certificates).
+    public var peerTLS: PeerTLSSettings?
     /// How long a drained region or gateway is still used as a last resort before it is out of
     /// service like a `down` one; `nil`: for as long as the drain holds.
     public var drainGrace: Duration? = Configuration.defaultDrainGrace

@@ -52,20 +52,25 @@ public struct DirectorEndpoints: Hashable, Sendable, Codable {
     public var redirectTLS: SocketAddress?
     /// The HTTP API: status, explain, metrics, admin and peer endpoints.
     public var api: SocketAddress
-    /// The URL other directors use to reach this one's API.
+    /// The certificate the API serves HTTPS with (`api-tls`; `nil`: plain HTTP), and the one this
+    /// director presents to its peers when they ask for a client certificate.
+    public var apiTLS: TLSSettings.CertificateFiles?
+    /// The URL other directors use to reach this one's API (by default `http://API`, or
+    /// `https://API` with `apiTLS`).
     public var peerURL: BaseURL
     /// The public key this director signs its messages to peers with (`director.key`); without it,
     /// its peers take nothing from it (unless every key is derived from the names, on loopback).
     public var key: DirectorKey?
 
     public init(name: DirectorName, dns: SocketAddress, redirect: SocketAddress, api: SocketAddress, peerURL: BaseURL? = nil,
-                key: DirectorKey? = nil, redirectTLS: SocketAddress? = nil) {
+                key: DirectorKey? = nil, redirectTLS: SocketAddress? = nil, apiTLS: TLSSettings.CertificateFiles? = nil) {
         self.name = name
         self.dns = dns
         self.redirect = redirect
         self.redirectTLS = redirectTLS
         self.api = api
-        self.peerURL = peerURL ?? BaseURL("http://\(api)")!
+        self.apiTLS = apiTLS
+        self.peerURL = peerURL ?? BaseURL("\(apiTLS == nil ? "http" : "https")://\(api)")!
         self.key = key
     }
 

@@ -3,7 +3,7 @@
 /// or for one no certificate covers; the others are chosen by the name a client asks for (SNI).
 public struct TLSSettings: Sendable, Equatable {
     /// One certificate (with any intermediates after it) and its private key.
-    public struct CertificateFiles: Sendable, Equatable {
+    public struct CertificateFiles: Sendable, Hashable, Codable {
         public var certificate: String
         public var key: String
         /// Where `global.yaml` names the pair (`nil` for settings made in code).
@@ -13,6 +13,10 @@ public struct TLSSettings: Sendable, Equatable {
             self.certificate = certificate
             self.key = key
             self.location = location
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case certificate, key
         }
     }
 
