@@ -2,8 +2,10 @@
 // the TLS of the HTTPS redirect listener (`TLSServerContext`). The functions below stand in for
 // OpenSSL's function-like macros, which Swift does not import.
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -41,3 +43,16 @@ static inline int CMeridianTLS_version_1_2(void) { return TLS1_2_VERSION; }
 static inline int CMeridianTLS_version_1_3(void) { return TLS1_3_VERSION; }
 static inline int CMeridianTLS_ext_ok(void) { return SSL_TLSEXT_ERR_OK; }
 static inline int CMeridianTLS_ext_noack(void) { return SSL_TLSEXT_ERR_NOACK; }
+
+/// Sets up a session ticket's protection for the ticket key callback (`TLSTicketKeys`): AES-256-CBC
+/// with `aes` (32 bytes) and `iv` (16 bytes), HMAC-SHA256 with `hmac` (32 bytes). 1 on success.
+static inline int CMeridianTLS_ticket_cipher(EVP_CIPHER_CTX *cipher, EVP_MAC_CTX *mac, const unsigned char *aes,
+                                             const unsigned char *hmac, const unsigned char *iv, int encrypt) {
+    OSSL_PARAM params[3];
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)hmac, 32);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+    params[2] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_CTX_set_params(mac, params) != 1) return 0;
+    return encrypt ? EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), NULL, aes, iv)
+                   : EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), NULL, aes, iv);
+}

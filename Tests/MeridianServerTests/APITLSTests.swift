@@ -131,4 +131,40 @@ struct APITLSTests {
         await istanbul.stop()
         await world.stop()
     }
+
+    @Test("a renewed API certificate is served after a reload; one that does not load is refused and the one in use stays")
+    func apiCertificateReload() async throws {
+        let world = try await LiveWorld.start()
+        let authority = try TestCertificates.make()
+        defer { authority.remove() }
+        let configuration = try Self.configured(world, authority, mutual: false)
+        let istanbul = try await RunningDirector.start(world, region: "istanbul", configuration: configuration, peering: true)
+        let files = try #require(configuration.region("istanbul")?.director.apiTLS)
+        func servedSerial() throws -> String {
+            let script = """
+                import socket, ssl, sys
+                context = ssl.create_default_context(cafile=sys.argv[1])
+                with socket.create_connection(("127.0.0.1", int(sys.argv[2]))) as raw:
+                    with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+                        print(tls.getpeercert()["serialNumber"])
+                """
+            let result = try RedirectTLSTests.run("/usr/bin/python3", ["-c", script, authority.caFile, "\(istanbul.apiPort)"])
+            #expect(result.status == 0, "python: \(result.output)")
+            return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let first = try servedSerial()
+        _ = try authority.issue("istanbul", names: ["127.0.0.1", "localhost"])
+        #expect(istanbul.director.certificates.reload(tls: nil, api: files).isEmpty)
+        let renewed = try servedSerial()
+        let onDisk = try RedirectTLSReloadTests.serial(files.certificate)
+        #expect(renewed != first && renewed == onDisk)
+        try FileManager.default.removeItem(atPath: files.certificate)
+        let problems = istanbul.director.certificates.reload(tls: nil, api: files)
+        #expect(problems.count == 1 && problems[0].hasPrefix("API certificate: \(files.certificate)"), "\(problems)")
+        let kept = try servedSerial()
+        #expect(kept == renewed)
+        #expect(istanbul.director.metricsText().contains("meridian_tls_certificate_expiry_timestamp_seconds{listener=\"api\""))
+        await istanbul.stop()
+        await world.stop()
+    }
 }

@@ -118,4 +118,21 @@ struct RedirectTLSTests {
         await running.stop()
         await world.stop()
     }
+
+    @Test("the plain redirector's hostile tables, replayed over HTTPS by Python's ssl, get the same answers")
+    func hostileTablesOverTLS() async throws {
+        let (world, running, authority) = try await Self.started()
+        defer { authority.remove() }
+        let port = try #require(running.redirectTLSPort)
+        try RedirectTests.expectClearRefusals { try TLSReplay.exchange($0, port: port, caFile: authority.caFile) }
+        try RedirectTests.expectOnlyConfiguredHosts { try TLSReplay.exchange($0, port: port, caFile: authority.caFile) }
+        // Pipelined requests in one TLS record, answered in order.
+        let pipelined = "GET /one HTTP/1.1\r\nHost: go.example.test\r\n\r\nGET /two HTTP/1.1\r\nHost: go.example.test\r\nConnection: close\r\n\r\n"
+        let answers = ParsedResponse.all(try TLSReplay.exchange([pipelined], port: port, caFile: authority.caFile)[0])
+        #expect(answers.map { $0.headers["location"] ?? "" } == ["/one", "/two"].map { RedirectTests.istanbulURL + $0 })
+        let metrics = String(decoding: try await running.get("/metrics").body, as: UTF8.self)
+        #expect(metrics.contains("meridian_redirect_tls_handshakes_total{outcome=\"failed\"} 0"), "no handshake failed")
+        await running.stop()
+        await world.stop()
+    }
 }

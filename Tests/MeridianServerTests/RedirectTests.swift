@@ -144,7 +144,16 @@ struct RedirectTests {
     @Test func badRequestsGetAClearStatusAndReason() async throws {
         let (world, running) = try await Self.started()
         defer { Task { await running.stop(); await world.stop() } }
-        let port = running.redirectPort
+        try Self.expectClearRefusals { requests in try requests.map { try RawHTTPClient.exchange($0, port: running.redirectPort) } }
+        // The director keeps answering after all of that.
+        #expect(try get(running, "/still").status == 302)
+    }
+
+    /// Hostile and malformed requests, each on a connection of its own through `exchange` (which
+    /// sends each request of a list and returns what came back, until the close), get a clear
+    /// status and reason; other methods and HEAD get what they should. Shared with the HTTPS listener's tests.
+    static func expectClearRefusals(_ exchange: ([String]) throws -> [String],
+                                    sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
         let cases: [(request: String, status: Int, reason: String)] = [
             ("GET /a%zz HTTP/1.1\r\nHost: go.example.test\r\n\r\n", 400, "bad percent-encoding"),
             ("GET /a HTTP/1.1\r\nHost: go.example.test\r\nHost: other\r\n\r\n", 400, "more than one Host header"),
@@ -157,22 +166,25 @@ struct RedirectTests {
             ("GET /a#x HTTP/1.1\r\nHost: go.example.test\r\n\r\n", 400, "fragment"),
             ("GET /a HTTP/1.1\r\nHost: unknown.example\r\nConnection: close\r\n\r\n", 404, "no service answers for host 'unknown.example'"),
         ]
-        for test in cases {
-            let response = ParsedResponse.first(try RawHTTPClient.exchange(test.request, port: port))
-            #expect(response?.status == test.status, "\(test.request.prefix(60))")
-            #expect(response?.body.contains(test.reason) == true, "\(test.request.prefix(60)): \(response?.body ?? "")")
+        let other = [
+            // Other methods get the service's other-methods status (307 here: the client replays its body).
+            "DELETE /a HTTP/1.1\r\nHost: go.example.test\r\nContent-Length: 2\r\n\r\n{}",
+            // HEAD: the same head as GET, no body.
+            "HEAD /h HTTP/1.1\r\nHost: go.example.test\r\nConnection: close\r\n\r\n",
+        ]
+        let answers = try exchange(cases.map(\.request) + other)
+        try #require(answers.count == cases.count + other.count, sourceLocation: sourceLocation)
+        for (test, answer) in zip(cases, answers) {
+            let response = ParsedResponse.first(answer)
+            #expect(response?.status == test.status, "\(test.request.prefix(60))", sourceLocation: sourceLocation)
+            #expect(response?.body.contains(test.reason) == true, "\(test.request.prefix(60)): \(response?.body ?? "")",
+                    sourceLocation: sourceLocation)
         }
-        // Other methods get the service's other-methods status (307 here: the client replays its body).
-        let delete = ParsedResponse.first(try RawHTTPClient.exchange(
-            "DELETE /a HTTP/1.1\r\nHost: go.example.test\r\nContent-Length: 2\r\n\r\n{}", port: port))
-        #expect(delete?.status == 307 && delete?.headers["location"] == Self.istanbulURL + "/a")
-        #expect(delete?.headers["connection"] == "close")
-        // HEAD: the same head as GET, no body.
-        let head = ParsedResponse.all(try RawHTTPClient.exchange("HEAD /h HTTP/1.1\r\nHost: go.example.test\r\nConnection: close\r\n\r\n",
-                                                                 port: port), heads: true)
-        #expect(head.first?.status == 302 && head.first?.headers["location"] == Self.istanbulURL + "/h")
-        // The director keeps answering after all of that.
-        #expect(try get(running, "/still").status == 302)
+        let delete = ParsedResponse.first(answers[cases.count])
+        #expect(delete?.status == 307 && delete?.headers["location"] == Self.istanbulURL + "/a", sourceLocation: sourceLocation)
+        #expect(delete?.headers["connection"] == "close", sourceLocation: sourceLocation)
+        let head = ParsedResponse.all(answers[cases.count + 1], heads: true)
+        #expect(head.first?.status == 302 && head.first?.headers["location"] == Self.istanbulURL + "/h", sourceLocation: sourceLocation)
     }
 
     @Test func keepAlivePipeliningAndHTTP10() async throws {
@@ -192,6 +204,13 @@ struct RedirectTests {
     @Test func noRequestCanRedirectAnywhereButAConfiguredHost() async throws {
         let (world, running) = try await Self.started()
         defer { Task { await running.stop(); await world.stop() } }
+        try Self.expectOnlyConfiguredHosts { requests in try requests.map { try RawHTTPClient.exchange($0, port: running.redirectPort) } }
+    }
+
+    /// Requests crafted to steer the redirect elsewhere, through `exchange` (as for
+    /// `expectClearRefusals`), are redirected to a configured host only, or refused.
+    static func expectOnlyConfiguredHosts(_ exchange: ([String]) throws -> [String],
+                                          sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
         let attempts = [
             "//evil.example/x", "///evil.example", "/\\evil.example", "/\\\\evil.example/", "/%2F%2Fevil.example",
             "/%5C%5Cevil.example", "/.evil.example", "/@evil.example", "/:@evil.example", "/%0D%0ALocation:%20https://evil.example",
@@ -199,22 +218,23 @@ struct RedirectTests {
             "http://evil.example/x", "https://evil.example@go.example.test/x", "/%E2%80%AE/evil", "//go.example.test@evil.example/",
         ]
         let configuredHosts: Set = ["ist.api.example.test", "ank.api.example.test"]
-        for attempt in attempts {
-            for host in ["go.example.test", "evil.example", "go.example.test@evil.example"] {
-                let raw = try RawHTTPClient.exchange("GET \(attempt) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n",
-                                                     port: running.redirectPort)
-                let response = ParsedResponse.first(raw)
-                #expect(response != nil, "\(attempt) Host \(host)")
-                guard let response, (300..<400).contains(response.status) else { continue }
-                let location = response.headers["location"] ?? ""
-                let components = URLComponents(string: location)
-                #expect(components?.scheme == "https", "\(attempt): \(location)")
-                #expect(components.flatMap(\.host).map(configuredHosts.contains) == true, "\(attempt): \(location)")
-                #expect(components?.user == nil && components?.password == nil, "\(attempt): \(location)")
-                #expect(location.hasPrefix(Self.istanbulURL + "/"), "\(attempt): \(location)")
-                #expect(!location.contains("\r") && !location.contains("\n") && !location.contains("\\"), "\(attempt)")
-                #expect(response.headers["set-cookie"] == nil, "\(attempt)")
-            }
+        let asked = attempts.flatMap { attempt in
+            ["go.example.test", "evil.example", "go.example.test@evil.example"].map { (attempt, $0) }
+        }
+        let answers = try exchange(asked.map { "GET \($0.0) HTTP/1.1\r\nHost: \($0.1)\r\nConnection: close\r\n\r\n" })
+        try #require(answers.count == asked.count, sourceLocation: sourceLocation)
+        for ((attempt, host), raw) in zip(asked, answers) {
+            let response = ParsedResponse.first(raw)
+            #expect(response != nil, "\(attempt) Host \(host)", sourceLocation: sourceLocation)
+            guard let response, (300..<400).contains(response.status) else { continue }
+            let location = response.headers["location"] ?? ""
+            let components = URLComponents(string: location)
+            #expect(components?.scheme == "https", "\(attempt): \(location)", sourceLocation: sourceLocation)
+            #expect(components.flatMap(\.host).map(configuredHosts.contains) == true, "\(attempt): \(location)", sourceLocation: sourceLocation)
+            #expect(components?.user == nil && components?.password == nil, "\(attempt): \(location)", sourceLocation: sourceLocation)
+            #expect(location.hasPrefix(Self.istanbulURL + "/"), "\(attempt): \(location)", sourceLocation: sourceLocation)
+            #expect(!location.contains("\r") && !location.contains("\n") && !location.contains("\\"), "\(attempt)", sourceLocation: sourceLocation)
+            #expect(response.headers["set-cookie"] == nil, "\(attempt)", sourceLocation: sourceLocation)
         }
     }
 

@@ -16,12 +16,16 @@ struct TLSServerContextTests {
         var version: Int32 = 0
         /// The names the server's certificate covers, of those asked about.
         var covered: Set<String> = []
+        /// Whether the client resumed the session it offered.
+        var reused = false
+        /// The client's session (`SSL_SESSION *`, to free with `SSL_SESSION_free`), with its ticket.
+        var session: OpaquePointer?
     }
 
     /// Runs a handshake of a client (verifying against `caFile`, and the asked name when there is
     /// one) with a session of `server`, through a BIO pair.
     static func handshake(with server: TLSServerContext, serverName: String?, alpn: [String] = [], caFile: String,
-                          maxVersion: Int32? = nil, asking names: [String] = []) throws -> Handshake {
+                          maxVersion: Int32? = nil, asking names: [String] = [], resuming: OpaquePointer? = nil) throws -> Handshake {
         let clientContext = try #require(SSL_CTX_new(TLS_client_method()))
         defer { SSL_CTX_free(clientContext) }
         #expect(SSL_CTX_load_verify_locations(clientContext, caFile, nil) == 1)
@@ -29,6 +33,8 @@ struct TLSServerContextTests {
         if let maxVersion { #expect(CMeridianTLS_set_max_version(clientContext, maxVersion) == 1) }
         let client = try #require(SSL_new(clientContext)), session = try #require(server.newSession())
         defer {
+            // Shut down as after a close_notify, so that the client's session stays resumable.
+            SSL_set_shutdown(client, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN)
             SSL_free(client)
             SSL_free(session)
         }
@@ -37,6 +43,7 @@ struct TLSServerContextTests {
         SSL_set_bio(client, clientEnd, clientEnd)
         SSL_set_bio(session, serverEnd, serverEnd)
         SSL_set_connect_state(client)
+        if let resuming { #expect(SSL_set_session(client, resuming) == 1) }
         if let serverName {
             #expect(CMeridianTLS_set_host_name(client, serverName) == 1)
             #expect(SSL_set1_host(client, serverName) == 1)
@@ -61,6 +68,8 @@ struct TLSServerContextTests {
         guard result.completed else { return result }
         result.verified = SSL_get_verify_result(client) == X509_V_OK
         result.version = SSL_version(client)
+        result.reused = SSL_session_reused(client) == 1
+        result.session = SSL_get1_session(client)
         var selected: UnsafePointer<UInt8>?
         var length: UInt32 = 0
         SSL_get0_alpn_selected(client, &selected, &length)
@@ -134,5 +143,23 @@ struct TLSServerContextTests {
         let server = try TLSServerContext(pairs: [(go.certificate, go.key)])
         let expected = Date().addingTimeInterval(10 * 86_400)
         #expect(abs(server.certificates[0].notAfter.timeIntervalSince(expected)) < 3_600)
+    }
+
+    @Test("a session ticket one context sealed opens on another, as after a reload")
+    func ticketsAcrossContexts() throws {
+        let authority = try TestCertificates.make()
+        defer { authority.remove() }
+        let go = try authority.issue("go", names: ["go.example.test"])
+        let before = try TLSServerContext(pairs: [(go.certificate, go.key)])
+        let after = try TLSServerContext(pairs: [(go.certificate, go.key)])
+        let tls12 = CMeridianTLS_version_1_2()
+        let first = try Self.handshake(with: before, serverName: "go.example.test", caFile: authority.caFile, maxVersion: tls12)
+        let saved = try #require(first.session)
+        defer { SSL_SESSION_free(saved) }
+        #expect(first.completed && !first.reused)
+        let resumed = try Self.handshake(with: after, serverName: "go.example.test", caFile: authority.caFile, maxVersion: tls12,
+                                         resuming: saved)
+        #expect(resumed.completed && resumed.reused, "the ticket of the first context opens on the second")
+        if let session = resumed.session { SSL_SESSION_free(session) }
     }
 }

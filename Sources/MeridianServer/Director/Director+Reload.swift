@@ -43,7 +43,8 @@ extension Director {
     /// (`apply`, author `sighup@<director>`), which every director follows; one without a key
     /// adopts it alone. A valid configuration that still names this director in its region replaces
     /// the running one (gateways whose probes did not change keep their health); an invalid one is
-    /// refused, and the running one stays.
+    /// refused, and the running one stays. The certificates in use are read again too, from the
+    /// files the configuration in force names (`DirectorCertificates.reload`).
     @discardableResult
     public func reload() -> ReloadResult {
         guard let source = loaded.withLockedValue({ $0.source }) else { return .refused("no configuration folder to reload") }
@@ -55,6 +56,11 @@ extension Director {
             result = asRelease ? applyFolder(files) : adopt(try ConfigurationLoader.load(files: files))
         } catch {
             result = .refused(error.problems.map(\.description).joined(separator: "; "))
+        }
+        // The certificates are read again whatever the folder says: a renewed one keeps its file name.
+        for problem in certificates.reload(tls: configuration.tls, api: configuration.director(name)?.endpoints.apiTLS) {
+            logger.error("certificate reload refused; the one in use stays", metadata: ["reason": "\(problem)"])
+            journal.record(.configuration, "certificates", "reload refused, the one in use stays: \(problem)")
         }
         switch result {
         case .reloaded(let fingerprint):

@@ -28,6 +28,8 @@ public final class Director: Sendable {
     public let answering: DNSAnswering
     /// What the redirect listener answers with.
     public let redirects: RedirectAnswering
+    /// The certificates its HTTPS listeners serve, read again on SIGHUP (`reload`).
+    public let certificates = DirectorCertificates()
     /// The exchange with the other directors (of its own region and the others); `nil` when no key was given (the director
     /// then decides on its own observations alone).
     public let peering: Peering?

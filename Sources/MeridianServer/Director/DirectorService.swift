@@ -55,13 +55,13 @@ public struct DirectorService: ServiceLifecycle.Service {
         var tls: RedirectServer.TLSListener?
         if let address = options.addresses[.redirectTLS] ?? endpoints.redirectTLS, let settings = director.configuration.tls {
             addresses[.redirectTLS] = address
-            let context = try TLSServerContext(settings)
-            tls = RedirectServer.TLSListener(address: address, context: context) { await listening(.redirectTLS, $0) }
+            _ = try director.certificates.useRedirect(settings)
+            tls = RedirectServer.TLSListener(address: address, certificates: director.certificates) { await listening(.redirectTLS, $0) }
         }
         // The API's certificate and the peers' authorities (read now: a bad file stops the start).
         let apiTLS = try endpoints.apiTLS.map { files in
-            try APITLS.server(files, clientCA: director.configuration.peerTLS?.clientCAFile,
-                              minimum: director.configuration.tls?.minimumVersion ?? .tls12)
+            try director.certificates.useAPI(files, clientCA: director.configuration.peerTLS?.clientCAFile,
+                                             minimum: director.configuration.tls?.minimumVersion ?? .tls12)
         }
         let peerTLS = try APITLS.peerClient(director.configuration, director: director.name)
         let exchange = PeerExchange(director: director, streams: options.streams, tls: peerTLS)

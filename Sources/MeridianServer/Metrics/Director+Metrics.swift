@@ -10,6 +10,7 @@ extension Director {
         answering.statistics.write(to: &writer)
         answering.rateLimiter.write(to: &writer)
         redirects.statistics.write(to: &writer)
+        certificates.write(to: &writer)
         if let peering { peering.write(to: &writer, peers: peerStates(configuration, now: now)) }
         writeReleaseMetrics(to: &writer)
         GatewayMetricsExposition.write(assessment, statistics: board.statistics, to: &writer)

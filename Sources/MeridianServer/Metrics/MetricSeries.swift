@@ -66,6 +66,12 @@ extension MetricSeries {
         help: "Connections closed at once because the listener was full, and pauses of accepting for want of descriptors.",
         kind: .counter)
 
+    static let tlsCertificateExpiry = MetricSeries(
+        name: "meridian_tls_certificate_expiry_timestamp_seconds",
+        help: "When each certificate in use expires (Unix time), by listener (redirect-tls or api) and file.", kind: .gauge)
+    static let tlsCertificateReloads = MetricSeries(
+        name: "meridian_tls_certificate_reloads_total",
+        help: "Certificate reloads (SIGHUP): every certificate read again, or one refused (the one in use stays).", kind: .counter)
     static let redirectTLSHandshakes = MetricSeries(
         name: "meridian_redirect_tls_handshakes_total",
         help: "Connections to the HTTPS redirect listener, by how their handshake ended: full, resumed, or why it failed.",

@@ -19,13 +19,15 @@ extension RedirectEventLoop {
     // MARK: Handshakes
 
     /// Gives a connection the HTTPS listener accepted its TLS session; the handshake must be done
-    /// within the head timeout (as nginx's `client_header_timeout` covers it).
+    /// within the head timeout (as nginx's `client_header_timeout` covers it). The session is made
+    /// from the certificates in use now, and keeps them through a reload.
     func startHandshake(_ fd: Int32, now: Int64) {
-        guard let session = tlsContext?.newSession() else {
+        guard let context = certificates?.redirect, let session = context.newSession() else {
             closeConnection(fd)
             return
         }
         connections[Int(fd)]!.tls = session
+        connections[Int(fd)]!.tlsContext = context
         connections[Int(fd)]!.handshaken = false
         connections[Int(fd)]!.headStarted = now
         if SSL_set_fd(session, fd) != 1 { closeConnection(fd) }

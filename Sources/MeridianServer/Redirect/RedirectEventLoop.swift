@@ -36,6 +36,8 @@ final class RedirectEventLoop: @unchecked Sendable {
         /// The TLS session (`SSL *`) of a connection to the HTTPS listener, and whether its
         /// handshake is done.
         var tls: OpaquePointer?
+        /// The contexts the session was made from, held while it lives (a reload may replace them).
+        var tlsContext: TLSServerContext?
         var handshaken = true
         /// The start of a head whose end has not arrived.
         var input: [UInt8] = []
@@ -50,11 +52,12 @@ final class RedirectEventLoop: @unchecked Sendable {
     }
 
     private let listener: Int32
-    /// The HTTPS listener and its certificates, when there is one.
+    /// The HTTPS listener, when there is one.
     let tlsListener: Int32?
     /// Every listener this loop accepts from.
     private let listeners: [Int32]
-    let tlsContext: TLSServerContext?
+    /// The HTTPS listener's certificates (those in use when a connection comes).
+    let certificates: DirectorCertificates?
     let epoll: Int32
     private let answering: RedirectAnswering
     let shard: RedirectStatistics.Shard
@@ -76,7 +79,7 @@ final class RedirectEventLoop: @unchecked Sendable {
     static let eventCapacity = 256
     static let readSize = 65_536
 
-    init(listener: Int32, tls: (listener: Int32, context: TLSServerContext)? = nil, answering: RedirectAnswering,
+    init(listener: Int32, tls: (listener: Int32, certificates: DirectorCertificates)? = nil, answering: RedirectAnswering,
          shard: RedirectStatistics.Shard, limits: Limits) throws {
         let epoll = CMeridian_epoll_create()
         guard epoll >= 0 else { throw RawSocket.SocketError(operation: "epoll_create1", code: errno) }
@@ -89,7 +92,7 @@ final class RedirectEventLoop: @unchecked Sendable {
         self.listener = listener
         self.listeners = listeners
         tlsListener = tls?.listener
-        tlsContext = tls?.context
+        certificates = tls?.certificates
         self.epoll = epoll
         self.answering = answering
         self.shard = shard

@@ -9,16 +9,17 @@ import ServiceLifecycle
 /// `RedirectWorkers`). Connections are bounded in number and closed when idle or too slow to send
 /// a head. With `tls`, an HTTPS listener beside it is served by the same loops (`TLSServerContext`).
 public struct RedirectServer: ServiceLifecycle.Service {
-    /// The HTTPS listener: where it listens, its certificates, and whom to tell its port.
+    /// The HTTPS listener: where it listens, its certificates (those `certificates.redirect` holds
+    /// at each new connection), and whom to tell its port.
     public struct TLSListener: Sendable {
         public var address: MeridianCore.SocketAddress
-        public var context: TLSServerContext
+        public var certificates: DirectorCertificates
         public var onListening: @Sendable (Int) async -> Void
 
-        public init(address: MeridianCore.SocketAddress, context: TLSServerContext,
+        public init(address: MeridianCore.SocketAddress, certificates: DirectorCertificates,
                     onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
             self.address = address
-            self.context = context
+            self.certificates = certificates
             self.onListening = onListening
         }
     }
@@ -52,7 +53,7 @@ public struct RedirectServer: ServiceLifecycle.Service {
     public static var defaultThreads: Int { max(1, System.coreCount / 2) }
 
     public func run() async throws {
-        let workers = try RedirectWorkers(address: address, tls: tls.map { ($0.address, $0.context) }, threads: threads)
+        let workers = try RedirectWorkers(address: address, tls: tls.map { ($0.address, $0.certificates) }, threads: threads)
         do {
             try workers.start(answering: answering, limits: limits)
         } catch {
@@ -63,7 +64,7 @@ public struct RedirectServer: ServiceLifecycle.Service {
                                                         "threads": "\(threads)"])
         if let tls, let port = workers.tlsPort {
             logger.notice("HTTPS redirects listening", metadata: ["address": "\(tls.address.ip)", "port": "\(port)",
-                                                              "certificates": "\(tls.context.certificates.count)"])
+                                                              "certificates": "\(tls.certificates.redirect?.certificates.count ?? 0)"])
             await tls.onListening(port)
         }
         await onListening(workers.port)

@@ -12,11 +12,11 @@ final class RedirectWorkers: Sendable {
     /// The HTTPS listener's port, when there is one.
     let tlsPort: Int?
     private let listener: Int32
-    private let tls: (listener: Int32, context: TLSServerContext)?
+    private let tls: (listener: Int32, certificates: DirectorCertificates)?
     private let threads: Int
     private let workers = WorkerThreads()
 
-    init(address: MeridianCore.SocketAddress, tls: (address: MeridianCore.SocketAddress, context: TLSServerContext)? = nil,
+    init(address: MeridianCore.SocketAddress, tls: (address: MeridianCore.SocketAddress, certificates: DirectorCertificates)? = nil,
          threads: Int) throws {
         listener = try RawSocket.bind(address, type: RawSocket.stream)
         port = RawSocket.boundPort(listener)
@@ -28,7 +28,7 @@ final class RedirectWorkers: Sendable {
                 close(listener)
                 throw error
             }
-            self.tls = (tlsListener, tls.context)
+            self.tls = (tlsListener, tls.certificates)
             tlsPort = RawSocket.boundPort(tlsListener)
         } else {
             self.tls = nil

@@ -1,4 +1,6 @@
+import Foundation
 import MeridianCore
+import NIOCore
 import NIOSSL
 
 /// The TLS of the director's API and of its calls to peers, on NIOSSL (the API is Hummingbird's,
@@ -8,6 +10,10 @@ import NIOSSL
 /// one); the client side verifies a peer's `https://` URL against `peer-ca-file` (or the system's
 /// authorities) and presents the director's own `api-tls` certificate.
 public enum APITLS {
+    /// How long a closing connection waits for the other side's close_notify (NIOSSL's default,
+    /// 5 s, would hold a director's shutdown up by that much for each stream a peer keeps open).
+    static let shutdownTimeout = TimeAmount.milliseconds(500)
+
     /// Why a certificate, key or authority file could not be used.
     public struct SetupError: Error, CustomStringConvertible {
         public var file: String
@@ -15,14 +21,14 @@ public enum APITLS {
         public var description: String { "\(file): \(reason)" }
     }
 
-    /// The API's server configuration for `files`; with `clientCA`, it asks for (and verifies
+    /// The API's server configuration for `pair`; with `clientCA`, it asks for (and verifies
     /// against it) a client certificate.
-    public static func server(_ files: TLSSettings.CertificateFiles, clientCA: String?,
-                              minimum: TLSSettings.MinimumVersion = .tls12) throws(SetupError) -> TLSConfiguration {
-        let (chain, key) = try read(files)
-        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: key)
+    static func server(_ pair: DirectorCertificates.APIPair, clientCA: String?,
+                       minimum: TLSSettings.MinimumVersion = .tls12) throws(SetupError) -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: pair.chain, privateKey: pair.key)
         configuration.minimumTLSVersion = minimum == .tls13 ? .tlsv13 : .tlsv12
         configuration.applicationProtocols = ["http/1.1"]
+        configuration.shutdownTimeout = shutdownTimeout
         if let clientCA {
             configuration.trustRoots = .certificates(try authority(clientCA))
             configuration.certificateVerification = .optionalVerification
@@ -42,21 +48,22 @@ public enum APITLS {
     public static func client(caFile: String?, certificate: TLSSettings.CertificateFiles? = nil) throws(SetupError) -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
+        tls.shutdownTimeout = shutdownTimeout
         if let caFile { tls.trustRoots = .certificates(try authority(caFile)) }
         if let certificate {
-            let (chain, key) = try read(certificate)
-            tls.certificateChain = chain
-            tls.privateKey = key
+            let pair = try pair(certificate)
+            tls.certificateChain = pair.chain
+            tls.privateKey = pair.key
         }
         return tls
     }
 
-    private static func read(_ files: TLSSettings.CertificateFiles) throws(SetupError)
-        -> ([NIOSSLCertificateSource], NIOSSLPrivateKeySource)
-    {
-        // OpenSSL reads the pair first, for its reasons (and the key checked against the certificate).
+    /// The pair `files` names, read (OpenSSL first, for its reasons, and the key checked against
+    /// the certificate; then NIOSSL), with its expiry.
+    static func pair(_ files: TLSSettings.CertificateFiles) throws(SetupError) -> DirectorCertificates.APIPair {
+        let notAfter: Date
         do {
-            _ = try TLSServerContext(pairs: [(files.certificate, files.key)])
+            notAfter = try TLSServerContext(pairs: [(files.certificate, files.key)]).certificates[0].notAfter
         } catch {
             throw SetupError(file: error.file, reason: error.reason)
         }
@@ -67,7 +74,7 @@ public enum APITLS {
         } catch {
             throw SetupError(file: files.certificate, reason: "not readable by NIOSSL (\(error))")
         }
-        return (chain.map { .certificate($0) }, .privateKey(key))
+        return DirectorCertificates.APIPair(files: files, chain: chain.map { .certificate($0) }, key: .privateKey(key), notAfter: notAfter)
     }
 
     private static func authority(_ file: String) throws(SetupError) -> [NIOSSLCertificate] {

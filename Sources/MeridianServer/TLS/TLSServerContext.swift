@@ -96,6 +96,7 @@ public final class TLSServerContext: @unchecked Sendable {
         var made = false
         defer { if !made { SSL_CTX_free(context) } }
         CMeridianTLS_set_server_options(context)
+        TLSTicketKeys.install(on: context)
         let version = minimum == .tls13 ? CMeridianTLS_version_1_3() : CMeridianTLS_version_1_2()
         guard CMeridianTLS_set_min_version(context, version) == 1 else {
             throw SetupError(file: certificateFile, reason: "cannot set the minimum TLS version: \(openSSLReason())")
