@@ -242,6 +242,7 @@ struct ConfigurationLoaderTests {
                   status: 308
                   other-methods: 307
                   max-age: 1m
+                  hsts: 1y
                   urls: {istanbul: "https://ist.example.test", ankara: "https://ank.example.test/eu"}
             """) + """
 
@@ -250,13 +251,14 @@ struct ConfigurationLoaderTests {
             """
         let configuration = try load(global: global)
         let redirect = try #require(configuration.services[0].redirect)
-        #expect(redirect.status == 308 && redirect.otherMethods == 307 && redirect.maxAge == 60)
+        #expect(redirect.status == 308 && redirect.otherMethods == 307 && redirect.maxAge == 60 && redirect.hstsMaxAge == 31_536_000)
         #expect(redirect.urls["ankara"]?.text == "https://ank.example.test/eu")
         #expect(configuration.trustedProxies.map(\.description) == ["10.0.0.0/8", "2001:db8::/32"])
         #expect(configuration.debugAnswers == DebugAnswers(explain: false, identity: true))
         // Defaults: 302, 405 for other methods, no caching, no trusted proxy, every debug answer on.
         let plain = try load()
         #expect(plain.trustedProxies.isEmpty && plain.debugAnswers == DebugAnswers())
+        #expect(plain.services.allSatisfy { $0.redirect?.hstsMaxAge == nil }, "no HSTS unless asked")
 
         let bad = Self.global.replacingOccurrences(of: "ttl: 10s", with: """
             ttl: 10s
@@ -264,6 +266,7 @@ struct ConfigurationLoaderTests {
                   hosts: [go.example.test]
                   other-methods: 302
                   max-age: 1.5s
+                  hsts: 3y
                   urls: {istanbul: "https://ist.example.test", ankara: "https://ank.example.test"}
             """) + """
 
@@ -273,9 +276,10 @@ struct ConfigurationLoaderTests {
         let found = problems(global: bad)
         expectProblem(found, file: "global.yaml", line: 12, containing: "'302' is not 307, 308 or 405")
         expectProblem(found, file: "global.yaml", line: 13, containing: "max-age: must be whole seconds")
-        expectProblem(found, file: "global.yaml", line: 20, containing: "prefix length must be 0 to 32")
-        expectProblem(found, file: "global.yaml", line: 21, containing: "'maybe' is not true or false")
-        expectProblem(found, file: "global.yaml", line: 21, containing: "unknown key 'trace' in dns")
+        expectProblem(found, file: "global.yaml", line: 14, containing: "hsts: must be whole seconds, at most 2y")
+        expectProblem(found, file: "global.yaml", line: 21, containing: "prefix length must be 0 to 32")
+        expectProblem(found, file: "global.yaml", line: 22, containing: "'maybe' is not true or false")
+        expectProblem(found, file: "global.yaml", line: 22, containing: "unknown key 'trace' in dns")
     }
 
     @Test func theForwardingHeaderIsReadAndAnUnknownOneIsReportedAtItsLine() throws {

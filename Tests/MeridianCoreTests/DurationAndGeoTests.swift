@@ -3,7 +3,8 @@ import Testing
 
 struct DurationTextTests {
     @Test(arguments: [("500ms", 500_000_000), ("2s", 2_000_000_000), ("1.5s", 1_500_000_000), ("1m30s", 90_000_000_000),
-                      ("1h", 3_600_000_000_000), ("250us", 250_000), ("1d", 86_400_000_000_000)] as [(String, Int64)])
+                      ("1h", 3_600_000_000_000), ("250us", 250_000), ("1d", 86_400_000_000_000),
+                      ("1w", 604_800_000_000_000), ("1y", 31_536_000_000_000_000)] as [(String, Int64)])
     func parsesUnits(_ text: String, _ nanoseconds: Int64) {
         #expect(Duration.parse(text)?.nanoseconds == nanoseconds)
     }

@@ -102,7 +102,7 @@ struct RedirectTLSReloadTests {
         client.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         client.arguments = ["-c", Self.load, authority.caFile, "\(port)", status, stop]
         try client.run()
-        defer { FileManager.default.createFile(atPath: stop, contents: nil); client.waitUntilExit() }
+        defer { _ = FileManager.default.createFile(atPath: stop, contents: nil); client.waitUntilExit() }
         #expect(await eventually(within: .seconds(10)) { (Self.counts(status)?.answers ?? 0) >= 50 })
 
         // The certificate is renewed in place (same files, new serial number), and read again.
@@ -123,7 +123,7 @@ struct RedirectTLSReloadTests {
         let afterBroken = Self.counts(status)?.answers ?? 0
         #expect(await eventually(within: .seconds(10)) { (Self.counts(status)?.answers ?? 0) >= afterBroken + 50 })
 
-        FileManager.default.createFile(atPath: stop, contents: nil)
+        _ = FileManager.default.createFile(atPath: stop, contents: nil)
         client.waitUntilExit()
         let counts = try #require(Self.counts(status))
         #expect(counts.failures == 0, "\(counts.first_failure ?? "")")

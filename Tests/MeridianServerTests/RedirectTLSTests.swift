@@ -135,4 +135,28 @@ struct RedirectTLSTests {
         await running.stop()
         await world.stop()
     }
+
+    @Test("a service with hsts gets Strict-Transport-Security over HTTPS only")
+    func strictTransportSecurity() async throws {
+        var world = try await RedirectTests.world()
+        let authority = try TestCertificates.make()
+        defer { authority.remove() }
+        let go = try authority.issue("go", names: ["go.example.test"])
+        world.configuration.tls = TLSSettings(certificates: [.init(certificate: go.certificate, key: go.key)])
+        let istanbul = try #require(world.configuration.regions.firstIndex { $0.name == "istanbul" })
+        world.configuration.regions[istanbul].directors[0].redirectTLS = DirectorService.Options.ephemeralLoopback
+        world.configuration.services[0].redirect?.hstsMaxAge = 31_536_000
+        let running = try await RunningDirector.start(world)
+        #expect(await eventually { world.configuration.gateways.allSatisfy { running.verdict($0.name) == .up } })
+        let port = try #require(running.redirectTLSPort)
+        let request = "GET /v1/orders HTTP/1.1\r\nHost: go.example.test\r\nConnection: close\r\n\r\n"
+        let json = "GET /v1/orders?meridian=json HTTP/1.1\r\nHost: go.example.test\r\nConnection: close\r\n\r\n"
+        let secure = try TLSReplay.exchange([request, json], port: port, caFile: authority.caFile).map(ParsedResponse.first)
+        #expect(secure.map { $0?.headers["strict-transport-security"] } == ["max-age=31536000", "max-age=31536000"])
+        #expect(secure[0]?.status == 302)
+        let plain = ParsedResponse.first(try RawHTTPClient.exchange(request, port: running.redirectPort))
+        #expect(plain?.status == 302 && plain?.headers["strict-transport-security"] == nil)
+        await running.stop()
+        await world.stop()
+    }
 }

@@ -1,10 +1,11 @@
 extension Duration {
     /// Parses a human-written duration: one or more number-unit pairs such as `500ms`, `2s`, `1.5s`,
-    /// `1m30s` or `1h`. Units are `us`, `ms`, `s`, `m`, `h` and `d`. A bare number is rejected, because
+    /// `1m30s` or `1h`. Units are `us`, `ms`, `s`, `m`, `h`, `d`, `w` (7 days) and `y` (365 days). A bare number is rejected, because
     /// a reader cannot tell whether it means seconds or milliseconds.
     public static func parse(_ text: String) -> Duration? {
         let units: [(suffix: String, nanoseconds: Double)] = [
-            ("us", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9), ("d", 86400e9),
+            ("us", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9), ("d", 86400e9), ("w", 7 * 86400e9),
+            ("y", 365 * 86400e9),
         ]
         var rest = Substring(text)
         var total = 0.0

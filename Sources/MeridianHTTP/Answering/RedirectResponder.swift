@@ -35,6 +35,8 @@ public final class RedirectResponder: Sendable {
     private let services: [Service]
     /// Index: (service × places + bucket) × lanes + lane; `nil` for services that do not redirect.
     private let choices: [Choice?]
+    /// Each service's `Strict-Transport-Security` line, for answers over TLS (`nil`: none).
+    private let hstsLines: [[UInt8]?]
 
     /// One prebuilt answer.
     enum Choice: Sendable {
@@ -71,6 +73,9 @@ public final class RedirectResponder: Sendable {
             }
         }
         self.choices = choices
+        hstsLines = services.map { service in
+            service.redirect?.hstsMaxAge.map { Array("Strict-Transport-Security: max-age=\($0)\r\n".utf8) }
+        }
     }
 
     private static func choice(_ decision: Decision, regionNames: [RegionName]) -> Choice {
@@ -96,9 +101,10 @@ public final class RedirectResponder: Sendable {
     // MARK: Answering
 
     /// Writes the response to `head` (whose bytes are `bytes`) from `peer` into `output`.
-    /// `dateLine` is the current `Date:` header line; `now` is the time for the JSON answer.
+    /// `dateLine` is the current `Date:` header line. An answer over TLS (`secure`) for a service
+    /// with `hsts` carries its `Strict-Transport-Security` header.
     public func respond(to head: HTTPRequestHead, in bytes: UnsafeRawBufferPointer, peer: IPAddress,
-                        dateLine: [UInt8], into output: inout [UInt8]) -> Outcome {
+                        dateLine: [UInt8], secure: Bool = false, into output: inout [UInt8]) -> Outcome {
         let client = resolver.resolve(peer: peer, head: head, bytes: bytes)
         var outcome = Outcome(status: 0, service: -1, region: -1, source: client.source,
                               close: !head.keepAlive || head.hasBody)
@@ -122,6 +128,7 @@ public final class RedirectResponder: Sendable {
         }
         outcome.service = service
         let settings = services[service].redirect!
+        let hsts = secure ? hstsLines[service] ?? [] : []
         let status: Int
         switch head.method {
         case .get, .head:
@@ -129,7 +136,7 @@ public final class RedirectResponder: Sendable {
         case .other where settings.otherMethods == 405:
             outcome.status = 405
             Self.writePlain(status: 405, body: "only GET and HEAD are redirected for this service\n",
-                            extraHeaders: "Allow: GET, HEAD\r\n", head: head, dateLine: dateLine,
+                            extraHeaders: "Allow: GET, HEAD\r\n" + String(decoding: hsts, as: UTF8.self), head: head, dateLine: dateLine,
                             close: outcome.close, into: &output)
             return outcome
         case .other:
@@ -138,7 +145,7 @@ public final class RedirectResponder: Sendable {
         if head.acceptsJSON || target.asksForJSON {
             outcome.status = 200
             outcome.region = writeJSON(service: services[service], status: status, target: target, bytes: bytes,
-                                       client: client, head: head, dateLine: dateLine, close: outcome.close, into: &output)
+                                       client: client, head: head, dateLine: dateLine, hsts: hsts, close: outcome.close, into: &output)
             return outcome
         }
         let place = places.bucket(for: client.address)
@@ -151,11 +158,13 @@ public final class RedirectResponder: Sendable {
             output += location
             target.write(bytes, into: &output)
             output += tail
+            output += hsts
             Self.finishHead(head, dateLine: dateLine, close: outcome.close, into: &output)
         case .unavailable(let headers, let body):
             outcome.status = 503
             output += Self.statusLines[503]!
             output += headers
+            output += hsts
             Self.finishHead(head, dateLine: dateLine, close: outcome.close, into: &output)
             if head.method != .head { output += body }
         }
@@ -221,7 +230,7 @@ public final class RedirectResponder: Sendable {
     /// the region chosen (its index, or -1).
     private func writeJSON(service: Service, status: Int, target: RequestTarget, bytes: UnsafeRawBufferPointer,
                            client: (address: IPAddress, source: ClientAddressResolver.Source), head: HTTPRequestHead,
-                           dateLine: [UInt8], close: Bool, into output: inout [UInt8]) -> Int {
+                           dateLine: [UInt8], hsts: [UInt8], close: Bool, into output: inout [UInt8]) -> Int {
         let decision = snapshot.decide(service, for: client.address)
         var url: String?
         if let base = decision.redirectURL {
@@ -237,6 +246,7 @@ public final class RedirectResponder: Sendable {
         output += Self.statusLines[200]!
         output += ("Content-Type: application/json\r\nCache-Control: no-store\r\n"
                    + "X-Meridian-Service: \(service.name)\r\nContent-Length: \(body.count)\r\n").utf8
+        output += hsts
         Self.finishHead(head, dateLine: dateLine, close: close, into: &output)
         if head.method != .head { output += body }
         return decision.chosenRegion.flatMap(regionNames.firstIndex) ?? -1

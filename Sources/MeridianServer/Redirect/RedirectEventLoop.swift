@@ -214,7 +214,7 @@ final class RedirectEventLoop: @unchecked Sendable {
         }
         connections[Int(fd)]!.lastActivity = now
         let peer = connections[Int(fd)]!.peer
-        var state = AnswerState()
+        var state = AnswerState(secure: connections[Int(fd)]!.tls != nil)
         if connections[Int(fd)]!.input.isEmpty {
             let bytes = UnsafeRawBufferPointer(rebasing: readBuffer[0..<count])
             answer(bytes, peer: peer, responder: responder, state: &state)
@@ -246,6 +246,8 @@ final class RedirectEventLoop: @unchecked Sendable {
     }
 
     private struct AnswerState {
+        /// Whether the connection is over TLS.
+        let secure: Bool
         var consumed = 0
         var close = false
         var partialHead = false
@@ -265,7 +267,7 @@ final class RedirectEventLoop: @unchecked Sendable {
                 state.close = true
                 return
             case .complete(let head):
-                let outcome = responder.respond(to: head, in: rest, peer: peer, dateLine: dateLine, into: &output)
+                let outcome = responder.respond(to: head, in: rest, peer: peer, dateLine: dateLine, secure: state.secure, into: &output)
                 shard.update { $0.count(outcome, responder: responder) }
                 state.consumed += head.length
                 if outcome.close {

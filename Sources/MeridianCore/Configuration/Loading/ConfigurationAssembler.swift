@@ -211,7 +211,7 @@ struct ConfigurationAssembler {
                        at: entry.location)
         }
         return RedirectSettings(hosts: entry.hosts.map(\.value), status: entry.status ?? 302,
-                                otherMethods: entry.otherMethods ?? 405, maxAge: entry.maxAge, urls: urls)
+                                otherMethods: entry.otherMethods ?? 405, maxAge: entry.maxAge, urls: urls, hstsMaxAge: entry.hsts)
     }
 
     // MARK: Networks

@@ -43,6 +43,7 @@ struct GlobalFile {
         var status: Int?
         var otherMethods: Int?
         var maxAge: UInt32?
+        var hsts: UInt32?
         var urls: [(region: Located<RegionName>, url: BaseURL)] = []
     }
 
@@ -186,6 +187,13 @@ struct GlobalFile {
                 entry.maxAge = UInt32(age.seconds)
             } else {
                 field.report("must be whole seconds, at most 365d")
+            }
+        }
+        if let field = reader.optional("hsts"), let age = field.duration() {
+            if age.seconds == age.seconds.rounded(), age.seconds <= 2 * 31_536_000 {
+                entry.hsts = UInt32(age.seconds)
+            } else {
+                field.report("must be whole seconds, at most 2y")
             }
         }
         if let urls = reader.required("urls"), var urlReader = MappingReader(urls) {

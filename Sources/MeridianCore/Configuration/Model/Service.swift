@@ -91,13 +91,17 @@ public struct RedirectSettings: Hashable, Sendable {
     public var maxAge: UInt32?
     /// Each region's base URL.
     public var urls: [RegionName: BaseURL]
+    /// The `max-age` of the `Strict-Transport-Security` header the HTTPS redirect listener sends,
+    /// in seconds (`hsts`; `nil`: none). Never sent over plain HTTP, where browsers ignore it.
+    public var hstsMaxAge: UInt32?
 
     public static let allowedStatus: Set<Int> = [301, 302, 307, 308]
     public static let allowedOtherMethods: Set<Int> = [307, 308, 405]
 
     public init(hosts: [DomainName], status: Int = 302, otherMethods: Int = 405, maxAge: UInt32? = nil,
-                urls: [RegionName: BaseURL]) {
+                urls: [RegionName: BaseURL], hstsMaxAge: UInt32? = nil) {
         self.hosts = hosts
+        self.hstsMaxAge = hstsMaxAge
         self.status = status
         self.otherMethods = otherMethods
         self.maxAge = maxAge
