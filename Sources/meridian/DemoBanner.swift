@@ -1,0 +1,98 @@
+import MeridianCore
+import MeridianServer
+
+/// What `meridian demo` prints once everything listens: where each director is, and lines to
+/// paste that ask it over DNS, HTTP, HTTPS and its API, break a region, and drill a failure.
+enum DemoBanner {
+    /// The banner for `configuration` (run from `folder`); `caFile` is the throw-away authority's
+    /// certificate when the demo made one.
+    static func text(_ configuration: Configuration, folder: String, caFile: String?, token: String) -> String {
+        let cacert = caFile.map { "--cacert \($0) " } ?? ""
+        var lines = ["Meridian demo: \(configuration.directors.count) directors in \(configuration.regions.count) regions and "
+                     + "\(configuration.gateways.count) stand-in gateways on loopback. Ctrl-C stops everything.",
+                     "Configuration: \(folder)" + (caFile.map { "   throw-away CA: \($0)" } ?? ""), ""]
+        for (region, director) in configuration.directors {
+            let api = director.peerURL.text
+            lines.append("  \("\(director.name) (\(region))".padding(toLength: 20, withPad: " ", startingAt: 0)) dashboard  "
+                         + "\(api)/   status \(api)/v1/status")
+        }
+        lines.append("")
+        lines += dnsLines(configuration)
+        lines += redirectLines(configuration, cacert: cacert)
+        lines.append("")
+        lines.append("Try:")
+        if let first = configuration.regions.first {
+            lines.append("  curl -s \(cacert)\(first.director.peerURL.text)/v1/status | head -40")
+            lines.append("  curl -s \(cacert)\(first.director.peerURL.text)/metrics | grep meridian_region")
+        }
+        if let region = configuration.regions.last, region.gateways.first?.probe.kind != .https {
+            let controls = region.gateways.map {
+                MeridianCore.SocketAddress(ip: IPAddress($0.probe.targetHost) ?? $0.address, port: $0.probe.targetPort + 1)
+            }
+            lines.append("  # break every \(region.name) gateway (down, error, hang or slow?delay=2s) and watch the dashboards:")
+            lines.append("  " + controls.map { "curl -X POST http://\($0)/mode/down" }.joined(separator: "; "))
+            lines.append("  # and bring them back:")
+            lines.append("  " + controls.map { "curl -X POST http://\($0)/mode/healthy" }.joined(separator: "; "))
+        }
+        lines.append("  swift run meridian simulate --fail \(configuration.regions.last?.name.rawValue ?? "REGION")   # the same, predicted offline")
+        if let drilled = configuration.regions.last?.name, let first = configuration.regions.first?.director {
+            let caFlag = caFile.map { " --ca-file \($0)" } ?? ""
+            lines.append("")
+            lines.append("A failure drill from the CLI (any director takes it; the others follow within a second):")
+            lines.append("  export \(AdminToken.environmentVariable)=\(token) MERIDIAN_DIRECTOR=\(first.peerURL.text)")
+            lines.append("  swift run meridian ctl status\(caFlag)")
+            lines.append("  swift run meridian ctl fail \(drilled) --for 2m --reason drill\(caFlag)")
+            lines.append("  swift run meridian ctl overrides\(caFlag)")
+            lines.append("  swift run meridian ctl restore \(drilled)\(caFlag)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func dnsLines(_ configuration: Configuration) -> [String] {
+        var lines = ["Ask DNS (each director answers for the zone \(configuration.zone)):"]
+        let service = configuration.services.first.map { $0.fqdn.text } ?? configuration.zone.text
+        for director in configuration.directors.map(\.endpoints) {
+            lines.append("  dig @\(director.dns.ip) -p \(director.dns.port) \(service) +short")
+        }
+        if let last = configuration.directors.last?.endpoints {
+            lines.append("  dig @\(last.dns.ip) -p \(last.dns.port) \(service) +nsid | grep NSID   # which director answered: \(last.name)")
+        }
+        let dns = configuration.regions[0].director.dns
+        for network in configuration.networks where network.location.region != nil && network.load > 0 {
+            if let prefix = network.prefixes.first(where: { $0.address.family == .v4 }) {
+                lines.append("  dig @\(dns.ip) -p \(dns.port) \(service) +short +subnet=\(prefix)   # \(network.name), near \(network.location.region!)")
+            }
+        }
+        lines.append("  dig @\(dns.ip) -p \(dns.port) _explain.\(service) TXT +short +subnet=10.34.0.0/16")
+        return lines
+    }
+
+    private static func redirectLines(_ configuration: Configuration, cacert: String) -> [String] {
+        guard let redirected = configuration.services.first(where: { $0.redirect != nil }), let host = redirected.redirect?.hosts.first else {
+            return []
+        }
+        var lines = ["", "Ask the HTTP redirector (\(host) is service \(redirected.name)):"]
+        for region in configuration.regions {
+            lines.append("  curl -i -H 'Host: \(host)' 'http://\(region.director.redirect)/v1/orders?id=7'")
+        }
+        let redirect = configuration.regions[0].director.redirect
+        if !configuration.trustedProxies.isEmpty {
+            for network in configuration.networks where network.location.region != nil && network.load > 0 {
+                if let prefix = network.prefixes.first(where: { $0.address.family == .v4 }), case .v4(let bits) = prefix.address {
+                    lines.append("  curl -si -H 'Host: \(host)' -H 'X-Forwarded-For: \(IPAddress.v4(bits + 1))' "
+                                 + "'http://\(redirect)/v1/orders?id=7' | grep -i '^location'   # \(network.name), via a trusted proxy")
+                }
+            }
+        }
+        lines.append("  curl -s -H 'Host: \(host)' 'http://\(redirect)/v1/orders?meridian=json'   # the decision, as JSON")
+        let secure = configuration.regions.compactMap(\.director.redirectTLS)
+        if !secure.isEmpty {
+            lines.append("")
+            lines.append("Ask the HTTPS redirector (the certificate is the throw-away CA's):")
+            for address in secure {
+                lines.append("  curl \(cacert)--resolve \(host):\(address.port):\(address.ip) -i https://\(host):\(address.port)/v1/orders?id=7")
+            }
+        }
+        return lines
+    }
+}

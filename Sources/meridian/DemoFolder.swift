@@ -1,0 +1,69 @@
+import Foundation
+import MeridianCore
+import Yams
+
+/// The configuration folder the demo runs from: a copy of the one given, with TLS added when it
+/// configures none: a throw-away authority (`DemoCertificates`), an HTTPS redirect listener beside
+/// each director's plain one (its port + 363: 10080 gets 10443), each director's API over HTTPS with
+/// a certificate of its own, and the peers verifying each other (`peer-ca-file`, `peer-client-ca`).
+/// A real folder, so that SIGHUP, `meridian check --regions` and `ctl` read what the demo runs.
+enum DemoFolder {
+    /// What the demo runs: the folder, and the authority's certificate (`nil`: the folder given
+    /// configures TLS itself, and runs as it is).
+    struct Made {
+        var folder: String
+        var caFile: String?
+    }
+
+    /// The port of a director's HTTPS redirect listener, from its plain one's.
+    static func redirectTLSPort(_ redirect: UInt16) -> UInt16? { redirect <= UInt16.max - 363 ? redirect + 363 : nil }
+
+    static func make(from source: String, configuration: Configuration, under root: String) throws -> Made {
+        let configures = configuration.tls != nil || configuration.peerTLS != nil
+            || configuration.directors.contains { $0.endpoints.apiTLS != nil || $0.endpoints.redirectTLS != nil }
+        guard !configures else { return Made(folder: source, caFile: nil) }
+        let folder = root + "/configuration"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let certificates = try DemoCertificates(folder: root + "/tls")
+        let hosts = configuration.services.flatMap { $0.redirect?.hosts.map(\.text) ?? [] }
+        let redirect = try certificates.issue("redirect", names: hosts.isEmpty ? ["localhost"] : hosts)
+        var apiFiles: [DirectorName: TLSSettings.CertificateFiles] = [:]
+        for (_, director) in configuration.directors {
+            apiFiles[director.name] = try certificates.issue(director.name.rawValue, names: Array(Set([director.api.ip.description, "localhost"])).sorted())
+        }
+        for file in try ConfigurationLoader.readFolder(source) {
+            let name = (file.name as NSString).lastPathComponent
+            let stem = (name as NSString).deletingPathExtension
+            var node = try Yams.compose(yaml: file.text) ?? Node([(Node, Node)]())
+            if stem == "global" {
+                node["tls"] = Node([pair(redirect)])
+                node["peer-ca-file"] = Node(certificates.caFile)
+                node["peer-client-ca"] = Node(certificates.caFile)
+            } else if node["director"] != nil {
+                let region = node["name"]?.string ?? stem
+                node["director"] = secured(node["director"]!, files: DirectorName(region).flatMap { apiFiles[$0] })
+            } else if let directors = node["directors"]?.mapping {
+                let edited: [(Node, Node)] = directors.map { key, value in
+                    (key, secured(value, files: key.string.flatMap(DirectorName.init).flatMap { apiFiles[$0] }))
+                }
+                node["directors"] = Node(edited)
+            }
+            try Yams.serialize(node: node).write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+        }
+        return Made(folder: folder, caFile: certificates.caFile)
+    }
+
+    private static func pair(_ files: TLSSettings.CertificateFiles) -> Node {
+        Node([(Node("certificate"), Node(files.certificate)), (Node("key"), Node(files.key))])
+    }
+
+    /// A director's entry with `redirect-tls` and `api-tls` added.
+    private static func secured(_ entry: Node, files: TLSSettings.CertificateFiles?) -> Node {
+        var entry = entry
+        if let redirect = entry["redirect"]?.string.flatMap(SocketAddress.init), let port = redirectTLSPort(redirect.port) {
+            entry["redirect-tls"] = Node(SocketAddress(ip: redirect.ip, port: port).description)
+        }
+        if let files { entry["api-tls"] = pair(files) }
+        return entry
+    }
+}
