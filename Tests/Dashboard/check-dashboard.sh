@@ -19,16 +19,23 @@ swift build --product meridian >/dev/null
 .build/debug/meridian demo --log-level warning >"$OUT/demo.log" 2>&1 &
 DEMO=$!
 trap 'kill $DEMO 2>/dev/null; wait $DEMO 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf http://127.0.0.1:20090/healthz >/dev/null && break; sleep 0.1; done
+# The demo serves its API over HTTPS with a throw-away CA, named in its banner.
+for _ in $(seq 100); do grep -q "throw-away CA: " "$OUT/demo.log" && break; sleep 0.1; done
+CA=$(sed -n 's/.*throw-away CA: //p' "$OUT/demo.log")
+CURL=(curl -sf --cacert "$CA")
+for _ in $(seq 100); do "${CURL[@]}" https://127.0.0.1:20090/healthz >/dev/null && break; sleep 0.1; done
 curl -sf -X POST http://127.0.1.1:18081/mode/down >/dev/null
 curl -sf -X POST http://127.0.1.2:18081/mode/down >/dev/null
 for _ in $(seq 50); do
-  curl -sf http://127.0.0.1:20090/v1/status | grep -q '"availability" : "unavailable"' && break
+  "${CURL[@]}" https://127.0.0.1:20090/v1/status | grep -q '"availability" : "unavailable"' && break
   sleep 0.1
 done
 
-URL=http://127.0.0.1:20090/
-FLAGS=(--headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1000 --virtual-time-budget=4000)
+URL=https://127.0.0.1:20090/
+# Chromium trusts Ankara's API certificate (and no other) by the hash of its public key.
+SPKI=$(openssl x509 -in "$(dirname "$CA")/ankara.pem" -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)
+FLAGS=(--headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1000 --virtual-time-budget=4000
+       --ignore-certificate-errors-spki-list="$SPKI")
 "$CHROMIUM" "${FLAGS[@]}" --screenshot="$OUT/dashboard.png" "$URL" >/dev/null 2>&1
 "$CHROMIUM" "${FLAGS[@]}" --dump-dom "$URL" >"$OUT/dashboard.html" 2>/dev/null
 

@@ -160,6 +160,14 @@ struct TLSServerContextTests {
         let resumed = try Self.handshake(with: after, serverName: "go.example.test", caFile: authority.caFile, maxVersion: tls12,
                                          resuming: saved)
         #expect(resumed.completed && resumed.reused, "the ticket of the first context opens on the second")
+        // A resumed client is given a new ticket (a TLS 1.3 client uses each once).
+        func ticket(_ session: OpaquePointer?) -> [UInt8] {
+            var bytes: UnsafePointer<UInt8>?
+            var length = 0
+            SSL_SESSION_get0_ticket(session, &bytes, &length)
+            return bytes.map { Array(UnsafeBufferPointer(start: $0, count: length)) } ?? []
+        }
+        #expect(!ticket(saved).isEmpty && ticket(resumed.session) != ticket(saved), "a new ticket was issued on resumption")
         if let session = resumed.session { SSL_SESSION_free(session) }
     }
 }

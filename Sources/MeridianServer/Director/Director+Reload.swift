@@ -114,8 +114,14 @@ extension Director {
             loaded.withLockedValue { $0.release = release }
             return .reloaded(fingerprint: next.fingerprint)
         }
-        if mine.endpoints.listenAddresses != previous.configuration.director(name)?.endpoints.listenAddresses {
+        let before = previous.configuration.director(name)?.endpoints
+        if mine.endpoints.listenAddresses != before?.listenAddresses {
             logger.warning("listen addresses changed; they take effect when the director restarts")
+        }
+        // Whether a listener speaks TLS is set when it opens (its certificates are read again on SIGHUP).
+        if (mine.endpoints.apiTLS == nil) != (before?.apiTLS == nil) || (next.peerTLS?.clientCAFile != previous.configuration.peerTLS?.clientCAFile) {
+            logger.warning("api-tls or peer-client-ca changed; the API takes it when the director restarts")
+            journal.record(.configuration, "configuration", "api-tls or peer-client-ca changed: the API takes it when the director restarts")
         }
         scheduler.adopt(next)
         overrideKeeper.clearRemovedTargets(of: next, author: Self.reloadAuthor, at: .now)

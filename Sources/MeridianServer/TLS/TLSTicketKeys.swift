@@ -5,9 +5,9 @@ import COpenSSL
 import Synchronization
 
 /// The keys that protect session tickets, newest first: the newest seals new tickets; it and up
-/// to `kept` older ones open tickets (one opened with an older key is renewed with the newest).
-/// A new key takes over once the newest is `rotation` old, and the oldest is then dropped; a key
-/// past `rotation × (kept + 1)` opens nothing. Pure: the time is given, the new key made by the caller.
+/// to `kept` older ones open tickets. A new key takes over once the newest is `rotation` old, and
+/// the oldest is then dropped; a key past `rotation × (kept + 1)` opens nothing. Pure: the time is
+/// given, the new key made by the caller.
 struct TicketKeyRing {
     /// One key: the name a ticket carries, its AES-256 and HMAC-SHA256 keys, and when it was made.
     struct Key: Equatable {
@@ -45,12 +45,10 @@ struct TicketKeyRing {
         return keys[0]
     }
 
-    /// The key named `name` at `now`, and whether its ticket is to be renewed (it is not the newest
-    /// key); `nil` for a name no usable key has (the client then gets a full handshake).
-    func opening(named name: UnsafeBufferPointer<UInt8>, at now: Int64) -> (key: Key, renew: Bool)? {
-        guard let index = keys.firstIndex(where: { $0.name.elementsEqual(name) }),
-              now - keys[index].made < rotation * Int64(kept + 1) else { return nil }
-        return (keys[index], index != 0 || now - keys[index].made >= rotation)
+    /// The key named `name` at `now`; `nil` for a name no usable key has (the client then gets a
+    /// full handshake).
+    func opening(named name: UnsafeBufferPointer<UInt8>, at now: Int64) -> Key? {
+        keys.first { $0.name.elementsEqual(name) && now - $0.made < rotation * Int64(kept + 1) }
     }
 }
 
@@ -58,6 +56,8 @@ struct TicketKeyRing {
 /// key each hour, tickets opened up to three hours), behind OpenSSL's ticket key callback: every
 /// loop thread, every certificate and every context a reload makes seal and open tickets with the
 /// same keys, so a client resumes whichever thread takes its connection, and across a reload.
+/// Every resumption is given a new ticket: a TLS 1.3 client uses each ticket once (OpenSSL's
+/// client does), so one that got none would make a full handshake every other connection.
 enum TLSTicketKeys {
     static let ring = Mutex(TicketKeyRing(rotation: 3600, kept: 2))
 
@@ -67,7 +67,7 @@ enum TLSTicketKeys {
     }
 
     /// OpenSSL's callback: sealing (`encrypt` 1), fill the key name and IV and set up the cipher and
-    /// MAC (1); opening, set them up for the named key (1, or 2 to renew the ticket), or 0 for a
+    /// MAC (1); opening, set them up for the named key (2: and issue a new ticket), or 0 for a
     /// name no usable key has. -1 on an OpenSSL failure.
     private static let callback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt8>?,
                                                  OpaquePointer?, OpaquePointer?, Int32) -> Int32 = { _, name, iv, cipher, mac, encrypt in
@@ -81,8 +81,8 @@ enum TLSTicketKeys {
             return setUp(key, cipher: cipher, mac: mac, iv: iv, encrypt: true) ? 1 : -1
         }
         let named = UnsafeBufferPointer(start: name, count: TicketKeyRing.Key.nameSize)
-        guard let (key, renew) = ring.withLock({ $0.opening(named: named, at: now) }) else { return 0 }
-        return setUp(key, cipher: cipher, mac: mac, iv: iv, encrypt: false) ? (renew ? 2 : 1) : -1
+        guard let key = ring.withLock({ $0.opening(named: named, at: now) }) else { return 0 }
+        return setUp(key, cipher: cipher, mac: mac, iv: iv, encrypt: false) ? 2 : -1
     }
 
     private static func setUp(_ key: TicketKeyRing.Key, cipher: OpaquePointer, mac: OpaquePointer, iv: UnsafeMutablePointer<UInt8>,
