@@ -55,7 +55,7 @@ public struct DirectorService: ServiceLifecycle.Service {
         var tls: RedirectServer.TLSListener?
         if let address = options.addresses[.redirectTLS] ?? endpoints.redirectTLS, let settings = director.configuration.tls {
             addresses[.redirectTLS] = address
-            _ = try director.certificates.useRedirect(settings)
+            try director.certificates.useRedirect(settings)
             tls = RedirectServer.TLSListener(address: address, certificates: director.certificates) { await listening(.redirectTLS, $0) }
         }
         // The API's certificate and the peers' authorities (read now: a bad file stops the start).

@@ -33,10 +33,9 @@ public final class DirectorCertificates: Sendable {
     public var redirect: TLSServerContext? { held.withLockedValue { $0.redirect } }
 
     /// Reads the redirect listener's certificates and uses them.
-    public func useRedirect(_ settings: TLSSettings) throws(TLSServerContext.SetupError) -> TLSServerContext {
+    public func useRedirect(_ settings: TLSSettings) throws(TLSServerContext.SetupError) {
         let context = try TLSServerContext(settings)
         held.withLockedValue { $0.redirect = context }
-        return context
     }
 
     /// Reads the API's pair, and returns the server configuration that serves it (and the one a
