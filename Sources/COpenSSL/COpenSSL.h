@@ -10,11 +10,13 @@
 #include <openssl/x509v3.h>
 
 /// The options every server context takes: no renegotiation, no compression, the server's
-/// cipher order, and an unexpected EOF read as a plain close.
+/// cipher order, an unexpected EOF read as a plain close, and no session cache (tickets only).
 static inline void CMeridianTLS_set_server_options(SSL_CTX *context) {
     SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE
                                      | SSL_OP_IGNORE_UNEXPECTED_EOF);
     SSL_CTX_set_mode(context, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+    // Resumption is by session ticket alone: no server-side session cache to fill and lock.
+    SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
 }
 
 static inline int CMeridianTLS_set_min_version(SSL_CTX *context, int version) {
