@@ -9,8 +9,9 @@ import Testing
 @Suite(.serialized)
 struct RedirectTLSTests {
     /// The redirect world of `RedirectTests`, with certificates for `go.example.test` and
-    /// `www.example.test` from a throw-away authority, and an HTTPS listener on Istanbul's director.
-    static func started() async throws -> (LiveWorld, RunningDirector, TestCertificates) {
+    /// `www.example.test` from a throw-away authority, and an HTTPS listener on Istanbul's director;
+    /// the service sends HSTS with `hsts` (seconds).
+    static func started(hsts: UInt32? = nil) async throws -> (LiveWorld, RunningDirector, TestCertificates) {
         var world = try await RedirectTests.world()
         let authority = try TestCertificates.make()
         let go = try authority.issue("go", names: ["go.example.test"])
@@ -20,6 +21,7 @@ struct RedirectTLSTests {
         let istanbul = try #require(world.configuration.regions.firstIndex { $0.name == "istanbul" })
         world.configuration.regions[istanbul].directors[0].redirectTLS = DirectorService.Options.ephemeralLoopback
         world.configuration.services[0].redirect?.hosts.append(DomainName("www.example.test")!)
+        world.configuration.services[0].redirect?.hstsMaxAge = hsts
         let running = try await RunningDirector.start(world)
         #expect(await eventually { world.configuration.gateways.allSatisfy { running.verdict($0.name) == .up } })
         return (world, running, authority)
@@ -138,16 +140,8 @@ struct RedirectTLSTests {
 
     @Test("a service with hsts gets Strict-Transport-Security over HTTPS only")
     func strictTransportSecurity() async throws {
-        var world = try await RedirectTests.world()
-        let authority = try TestCertificates.make()
+        let (world, running, authority) = try await Self.started(hsts: 31_536_000)
         defer { authority.remove() }
-        let go = try authority.issue("go", names: ["go.example.test"])
-        world.configuration.tls = TLSSettings(certificates: [.init(certificate: go.certificate, key: go.key)])
-        let istanbul = try #require(world.configuration.regions.firstIndex { $0.name == "istanbul" })
-        world.configuration.regions[istanbul].directors[0].redirectTLS = DirectorService.Options.ephemeralLoopback
-        world.configuration.services[0].redirect?.hstsMaxAge = 31_536_000
-        let running = try await RunningDirector.start(world)
-        #expect(await eventually { world.configuration.gateways.allSatisfy { running.verdict($0.name) == .up } })
         let port = try #require(running.redirectTLSPort)
         let request = "GET /v1/orders HTTP/1.1\r\nHost: go.example.test\r\nConnection: close\r\n\r\n"
         let json = "GET /v1/orders?meridian=json HTTP/1.1\r\nHost: go.example.test\r\nConnection: close\r\n\r\n"
