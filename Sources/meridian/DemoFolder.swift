@@ -29,7 +29,9 @@ enum DemoFolder {
         let redirect = try certificates.issue("redirect", names: hosts.isEmpty ? ["localhost"] : hosts)
         var apiFiles: [DirectorName: TLSSettings.CertificateFiles] = [:]
         for (_, director) in configuration.directors {
-            apiFiles[director.name] = try certificates.issue(director.name.rawValue, names: Array(Set([director.api.ip.description, "localhost"])).sorted())
+            // The host peers reach it at (its API address, unless `url` names another), and localhost.
+            let host = director.peerURL.host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            apiFiles[director.name] = try certificates.issue(director.name.rawValue, names: host == "localhost" ? [host] : [host, "localhost"])
         }
         for file in try ConfigurationLoader.readFolder(source) {
             let name = (file.name as NSString).lastPathComponent
@@ -57,13 +59,15 @@ enum DemoFolder {
         Node([(Node("certificate"), Node(files.certificate)), (Node("key"), Node(files.key))])
     }
 
-    /// A director's entry with `redirect-tls` and `api-tls` added.
+    /// A director's entry with `redirect-tls` and `api-tls` added, and its `url`, if it gives one, on https.
     private static func secured(_ entry: Node, files: TLSSettings.CertificateFiles?) -> Node {
         var entry = entry
         if let redirect = entry["redirect"]?.string.flatMap(SocketAddress.init), let port = redirectTLSPort(redirect.port) {
             entry["redirect-tls"] = Node(SocketAddress(ip: redirect.ip, port: port).description)
         }
         if let files { entry["api-tls"] = pair(files) }
+        // A URL given for the API now says https.
+        if let url = entry["url"]?.string, url.hasPrefix("http://") { entry["url"] = Node("https://" + url.dropFirst("http://".count)) }
         return entry
     }
 }

@@ -119,7 +119,8 @@ extension Director {
             logger.warning("listen addresses changed; they take effect when the director restarts")
         }
         // Whether a listener speaks TLS is set when it opens (its certificates are read again on SIGHUP).
-        if (mine.endpoints.apiTLS == nil) != (before?.apiTLS == nil) || (next.peerTLS?.clientCAFile != previous.configuration.peerTLS?.clientCAFile) {
+        let clientCAChanged = next.peerTLS?.clientCAFile != previous.configuration.peerTLS?.clientCAFile
+        if (mine.endpoints.apiTLS == nil) != (before?.apiTLS == nil) || clientCAChanged {
             logger.warning("api-tls or peer-client-ca changed; the API takes it when the director restarts")
             journal.record(.configuration, "configuration", "api-tls or peer-client-ca changed: the API takes it when the director restarts")
         }

@@ -70,9 +70,13 @@ public enum APITLS {
         let chain: [NIOSSLCertificate], key: NIOSSLPrivateKey
         do {
             chain = try NIOSSLCertificate.fromPEMFile(files.certificate)
-            key = try NIOSSLPrivateKey(file: files.key, format: .pem)
         } catch {
             throw SetupError(file: files.certificate, reason: "not readable by NIOSSL (\(error))")
+        }
+        do {
+            key = try NIOSSLPrivateKey(file: files.key, format: .pem)
+        } catch {
+            throw SetupError(file: files.key, reason: "not readable by NIOSSL (\(error))")
         }
         return DirectorCertificates.APIPair(files: files, chain: chain.map { .certificate($0) }, key: .privateKey(key), notAfter: notAfter)
     }

@@ -10,7 +10,8 @@ import MeridianCore
 /// checked against the certificate), chosen by the name the client asks for (SNI, matched as
 /// OpenSSL matches host names, wildcards included); the first is the default for a client that
 /// sends no name or one no certificate covers. Every context offers TLS 1.2 and 1.3 (or 1.3 only),
-/// selects ALPN `http/1.1` when the client offers it, and refuses renegotiation.
+/// selects ALPN `http/1.1` when the client offers it, refuses renegotiation, seals session tickets
+/// with the process's keys (`TLSTicketKeys`) and keeps no session cache.
 ///
 /// The OpenSSL contexts are set up once in `init` and only read after it (OpenSSL makes sessions
 /// from one context on any thread), hence `@unchecked Sendable`.
