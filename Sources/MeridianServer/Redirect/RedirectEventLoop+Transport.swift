@@ -34,7 +34,7 @@ extension RedirectEventLoop {
     }
 
     func isHandshaking(_ fd: Int32) -> Bool {
-        Int(fd) < connections.count && connections[Int(fd)].map { !$0.handshaken } ?? false
+        Int(fd) < connections.count && connections[Int(fd)]?.handshaken == false
     }
 
     /// Moves a handshake on as far as the socket allows. Before the first byte is taken, it looks
@@ -122,8 +122,8 @@ extension RedirectEventLoop {
     /// Whether the connection's TLS session holds bytes it read but has not handed over (the
     /// socket will not wake for them), while nothing waits to be sent.
     func hasBufferedInput(_ fd: Int32) -> Bool {
-        guard Int(fd) < connections.count, let connection = connections[Int(fd)], let session = connection.tls else { return false }
-        return connection.pending.isEmpty && !connection.closeWhenSent && SSL_pending(session) > 0
+        guard Int(fd) < connections.count, let session = connections[Int(fd)]?.tls else { return false }
+        return connections[Int(fd)]!.pending.isEmpty && !connections[Int(fd)]!.closeWhenSent && SSL_pending(session) > 0
     }
 
     // MARK: Writing

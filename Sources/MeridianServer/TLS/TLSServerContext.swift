@@ -76,11 +76,12 @@ public final class TLSServerContext: @unchecked Sendable {
 
     /// The index of the certificate that covers `host` (a name, or an IP address), if one does (the first that does).
     public func certificate(covering host: String) -> Int? {
-        contexts.firstIndex { context in
+        // An address is matched against the certificate's IP entries, a name against its DNS names.
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        let isAddress = IPAddress(bare) != nil
+        return contexts.firstIndex { context in
             guard let leaf = SSL_CTX_get0_certificate(context) else { return false }
-            // An address is matched against the certificate's IP entries, a name against its DNS names.
-            let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-            if IPAddress(bare) != nil { return bare.withCString { X509_check_ip_asc(leaf, $0, 0) } == 1 }
+            if isAddress { return bare.withCString { X509_check_ip_asc(leaf, $0, 0) } == 1 }
             return host.withCString { X509_check_host(leaf, $0, strlen($0), 0, nil) } == 1
         }
     }
@@ -157,12 +158,14 @@ public final class TLSServerContext: @unchecked Sendable {
         return CMeridianTLS_ext_ok()
     }
 
+    private static let http11 = Array("http/1.1".utf8)
+
     /// ALPN: `http/1.1` when the client offers it; otherwise no protocol is named (as nginx does).
     private static let selectHTTP11: @convention(c) (OpaquePointer?, UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
                                                       UnsafeMutablePointer<UInt8>?, UnsafePointer<UInt8>?, UInt32,
                                                       UnsafeMutableRawPointer?) -> Int32 = { _, out, outLength, offered, offeredLength, _ in
         guard let out, let outLength, let offered else { return CMeridianTLS_ext_noack() }
-        let wanted = Array("http/1.1".utf8)
+        let wanted = http11
         var index = 0
         let count = Int(offeredLength)
         while index < count {
