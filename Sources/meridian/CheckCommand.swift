@@ -32,7 +32,7 @@ struct CheckCommand: ParsableCommand {
         let prefixes = configuration.networks.map(\.prefixes.count).reduce(0, +)
         var text = "\(directory) is valid: zone \(configuration.zone), \(configuration.regions.count) regions, "
             + "\(gateways) gateways, \(configuration.services.count) services, "
-            + "\(configuration.networks.count) client networks (\(prefixes) prefixes)\n\n"
+            + "\(configuration.networks.count) client networks (\(prefixes) prefixes), \(configuration.records.count) static record sets\n\n"
 
         var regions = TextTable(header: ["REGION", "LOCATION", "GATEWAYS", "WEIGHT", "CAPACITY", "DIRECTORS"])
         var directors = TextTable(header: ["DIRECTOR", "REGION", "DNS", "REDIRECT", "API", "KEY"])
@@ -53,6 +53,13 @@ struct CheckCommand: ParsableCommand {
                           service.redirect?.hosts.map(\.text).joined(separator: ", ") ?? "-"])
         }
         text += regions.render() + "\n\n" + directors.render() + "\n\n" + services.render()
+        if !configuration.records.isEmpty {
+            var records = TextTable(header: ["RECORD", "TYPE", "TTL", "VALUES"])
+            for set in configuration.records {
+                records.add([set.owner.text, set.type.rawValue, "\(set.ttl)s", set.values.map(\.description).joined(separator: ", ")])
+            }
+            text += "\n\n" + records.render()
+        }
         return text
     }
 }

@@ -150,4 +150,26 @@ struct DNSConformanceTests {
         await running.stop()
         await world.stop()
     }
+
+    @Test func digGetsTheStaticRecordsOverUDPAndTCPCountedAndInTheStatus() async throws {
+        var world = try await LiveWorld.start(perRegion: 1)
+        world.configuration.records = try ConfigurationLoader.load(directory: ReleaseFleet.packageRoot.appendingPathComponent("regions").path).records
+        let running = try await RunningDirector.start(world)
+        for transport in ["+notcp", "+tcp"] {
+            #expect(try dig(running, "example.test", "MX", "+short", transport) == "10 mail.example.net.\n")
+            #expect(try dig(running, "example.test", "CAA", "+short", transport) == "0 issue \"letsencrypt.org\"\n")
+            #expect(try dig(running, "_sip._tcp.example.test", "SRV", "+short", transport) == "10 5 5060 sip.example.net.\n")
+            #expect(try dig(running, "docs.example.test", "+short", transport) == "docs.example.net.\n")
+        }
+        let referral = try dig(running, "www.lab.example.test", "+norec")
+        #expect(referral.contains("flags: qr;") && referral.contains("AUTHORITY: 1") && referral.contains("127.0.0.53"), "\(referral)")
+
+        let metrics = try PrometheusText.parse(String(decoding: try await running.get("/metrics").body, as: UTF8.self))
+        let counted = metrics.first { $0.name == "meridian_dns_static_answers_total" && $0.labels["type"] == "MX" }?.value
+        #expect(counted == 2)
+        let status = try JSONDecoder().decode(StatusDocument.self, from: try await running.get("/v1/status").body)
+        #expect(status.records?.contains { $0.name == "lab.example.test" && $0.type == "NS" && $0.values == ["ns1.lab.example.test."] } == true)
+        await running.stop()
+        await world.stop()
+    }
 }

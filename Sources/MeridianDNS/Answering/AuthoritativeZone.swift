@@ -2,7 +2,7 @@ import MeridianCore
 
 /// The names a director is authoritative for, built from the configuration: the apex (SOA, NS),
 /// one name server per region's director (`ns-<region>`, with its address as glue), every service,
-/// and `_explain.<service>` for debugging.
+/// `_explain.<service>` for debugging, and the static records (`records:`), delegations among them.
 public struct AuthoritativeZone: Sendable {
     public let apex: DNSName
     public let soa: SOAData
@@ -12,6 +12,10 @@ public struct AuthoritativeZone: Sendable {
     public let infrastructureTTL: UInt32
     private let services: [DNSName: Service]
     private let explainNames: [DNSName: Service]
+    /// The static record sets by owner and type (delegations' NS sets are in `cuts`).
+    private let records: [DNSName: [RecordType: [ResourceRecord]]]
+    /// Each delegation point with its NS records.
+    private let cuts: [DNSName: [ResourceRecord]]
     /// Every owner name, for telling empty non-terminals (NODATA) from names that do not exist (NXDOMAIN).
     private let owners: [DNSName]
 
@@ -21,6 +25,10 @@ public struct AuthoritativeZone: Sendable {
         case service(Service)
         case explain(Service)
         case nameServer(IPAddress)
+        /// A name with static records of its own, by type.
+        case records([RecordType: [ResourceRecord]])
+        /// The delegation point `cut` or a name below it: answered with a referral.
+        case delegation(cut: DNSName)
         /// A name with nothing of its own but names below it.
         case emptyNonTerminal
         case nonexistent
@@ -49,7 +57,21 @@ public struct AuthoritativeZone: Sendable {
         }
         self.services = services
         self.explainNames = explainNames
-        owners = [apex] + Array(services.keys) + Array(explainNames.keys) + nameServers.map(\.name)
+        var records: [DNSName: [RecordType: [ResourceRecord]]] = [:]
+        var cuts: [DNSName: [ResourceRecord]] = [:]
+        for set in configuration.records {
+            let rrset = set.resourceRecords
+            guard let owner = rrset.first?.name else { continue }
+            if set.type == .ns {
+                cuts[owner] = rrset
+            } else {
+                records[owner, default: [:]][set.recordType] = rrset
+            }
+        }
+        self.records = records
+        self.cuts = cuts
+        owners = [apex] + Array(services.keys) + Array(explainNames.keys) + nameServers.map(\.name) + Array(records.keys)
+            + Array(cuts.keys)
     }
 
     public func kind(of name: DNSName) -> Kind {
@@ -58,8 +80,27 @@ public struct AuthoritativeZone: Sendable {
         if let service = services[name] { return .service(service) }
         if let service = explainNames[name] { return .explain(service) }
         if let server = nameServers.first(where: { $0.name == name }) { return .nameServer(server.address) }
+        if let cut = cuts.keys.first(where: { name.isWithin($0) }) { return .delegation(cut: cut) }
+        if let own = records[name] { return .records(own) }
         if owners.contains(where: { $0.isWithin(name) }) { return .emptyNonTerminal }
         return .nonexistent
+    }
+
+    /// The apex's static records (MX, TXT, CAA and the like), by type.
+    public var apexRecords: [RecordType: [ResourceRecord]] { records[apex] ?? [:] }
+
+    /// The NS records of the delegation at `cut`.
+    public func delegation(at cut: DNSName) -> [ResourceRecord] { cuts[cut] ?? [] }
+
+    /// The addresses this zone knows for `name` (a name server's glue): a static record's or a
+    /// director's.
+    public func addresses(of name: DNSName) -> [ResourceRecord] {
+        if let server = nameServers.first(where: { $0.name == name }) {
+            return [ResourceRecord(name: name, ttl: infrastructureTTL,
+                                   data: server.address.family == .v4 ? .a(server.address) : .aaaa(server.address))]
+        }
+        let own = records[name] ?? [:]
+        return (own[.a] ?? []) + (own[.aaaa] ?? [])
     }
 
     /// The SOA record for the authority section of a negative answer (RFC 2308: TTL is the minimum).

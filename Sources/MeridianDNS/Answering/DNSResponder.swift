@@ -43,6 +43,8 @@ public struct DNSResponder: Sendable {
         /// The region a steered answer sent the client to.
         public var region: RegionName?
         public var usedClientSubnet: Bool
+        /// Whether the answer came from the zone's static records.
+        public var fromRecords = false
     }
 
     /// The largest UDP response sent, whatever the client offers (the DNS flag day 2020 figure).
@@ -117,6 +119,7 @@ public struct DNSResponder: Sendable {
         let name = question.name
         var region: RegionName?
         var subnetUsed = false
+        var fromRecords = false
         switch kind {
         case .outside:
             break
@@ -133,8 +136,26 @@ public struct DNSResponder: Sendable {
                 response.answers = zone.nameServers.map { ResourceRecord(name: name, ttl: zone.infrastructureTTL, data: .ns($0.name)) }
                 response.additional = glue()
             default:
-                break
+                response.answers = zone.apexRecords[question.type] ?? []
+                fromRecords = !response.answers.isEmpty
             }
+        case .records(let own):
+            let answer = staticAnswer(own, to: question, query: query, client: client, snapshot: snapshot)
+            response.answers = answer.records
+            region = answer.region
+            fromRecords = true
+        case .delegation(let cut):
+            // The parent side of a cut answers only DS (there is none: NODATA); the rest is referred.
+            if name == cut && question.type == .ds { break }
+            response.header.authoritative = false
+            response.authority = zone.delegation(at: cut)
+            response.additional = response.authority.compactMap { record -> [ResourceRecord]? in
+                guard case .ns(let server) = record.data, server.isWithin(zone.apex) else { return nil }
+                return zone.addresses(of: server)
+            }.flatMap { $0 }
+            var referral = finish(response, rcode: .noError, query: query, transport: transport)
+            referral.fromRecords = true
+            return referral
         case .nameServer(let address):
             if (question.type == .a && address.family == .v4) || (question.type == .aaaa && address.family == .v6)
                 || question.type == .any {
@@ -170,6 +191,7 @@ public struct DNSResponder: Sendable {
         var result = finish(response, rcode: .noError, query: query, transport: transport)
         result.region = region
         result.usedClientSubnet = subnetUsed
+        result.fromRecords = fromRecords
         return result
     }
 
@@ -182,7 +204,7 @@ public struct DNSResponder: Sendable {
 
     /// Decides for the client: located from the client subnet when the query carries one (and it
     /// is not /0), else from the source address.
-    private func decide(_ service: Service, query: DNSMessage, client: IPAddress, family: AddressFamily?,
+    func decide(_ service: Service, query: DNSMessage, client: IPAddress, family: AddressFamily?,
                         snapshot: SteeringSnapshot) -> Decision {
         var address = client
         if let subnet = query.edns?.clientSubnet, subnet.sourcePrefixLength > 0 { address = subnet.address }

@@ -12,7 +12,16 @@ public struct RecordType: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let txt = RecordType(rawValue: 16)
     public static let aaaa = RecordType(rawValue: 28)
     public static let srv = RecordType(rawValue: 33)
+    public static let ds = RecordType(rawValue: 43)
     public static let opt = RecordType(rawValue: 41)
+    public static let rrsig = RecordType(rawValue: 46)
+    public static let nsec = RecordType(rawValue: 47)
+    public static let dnskey = RecordType(rawValue: 48)
+    public static let cds = RecordType(rawValue: 59)
+    public static let cdnskey = RecordType(rawValue: 60)
+    /// The pseudo-type that marks a name as nonexistent in a compact denial's NSEC (RFC 9824).
+    public static let nxname = RecordType(rawValue: 128)
+    public static let caa = RecordType(rawValue: 257)
     public static let hinfo = RecordType(rawValue: 13)
     public static let axfr = RecordType(rawValue: 252)
     public static let ixfr = RecordType(rawValue: 251)
@@ -30,6 +39,14 @@ public struct RecordType: RawRepresentable, Hashable, Sendable, CustomStringConv
         case .aaaa: "AAAA"
         case .srv: "SRV"
         case .opt: "OPT"
+        case .ds: "DS"
+        case .rrsig: "RRSIG"
+        case .nsec: "NSEC"
+        case .dnskey: "DNSKEY"
+        case .cds: "CDS"
+        case .cdnskey: "CDNSKEY"
+        case .nxname: "NXNAME"
+        case .caa: "CAA"
         case .hinfo: "HINFO"
         case .axfr: "AXFR"
         case .ixfr: "IXFR"

@@ -65,7 +65,7 @@ public final class DNSAnswering: Sendable {
                 return bytes.count
             }
             return (length, .slow(type: response.queryType, code: response.responseCode, region: response.region,
-                                  usedSubnet: response.usedClientSubnet))
+                                  usedSubnet: response.usedClientSubnet, fromRecords: response.fromRecords))
         }
     }
 

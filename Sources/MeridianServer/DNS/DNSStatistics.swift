@@ -10,7 +10,7 @@ public final class DNSStatistics: Sendable {
     /// What is counted about one answer: the fast path's compact description, or the responder's.
     enum Counted {
         case fast(DNSFastPath.Answer)
-        case slow(type: RecordType?, code: ResponseCode, region: RegionName?, usedSubnet: Bool)
+        case slow(type: RecordType?, code: ResponseCode, region: RegionName?, usedSubnet: Bool, fromRecords: Bool)
     }
 
     struct Counts: Sendable {
@@ -19,8 +19,9 @@ public final class DNSStatistics: Sendable {
             case .fast(let answer):
                 count(type: answer.queryType, code: .noError, region: answer.regionIndex >= 0 ? regions[answer.regionIndex] : nil,
                       usedSubnet: answer.usedClientSubnet, udp: udp)
-            case .slow(let type, let code, let region, let usedSubnet):
+            case .slow(let type, let code, let region, let usedSubnet, let fromRecords):
                 count(type: type, code: code, region: region, usedSubnet: usedSubnet, udp: udp)
+                if fromRecords { staticAnswers[type?.rawValue ?? 0, default: 0] += 1 }
             }
         }
 
@@ -36,8 +37,11 @@ public final class DNSStatistics: Sendable {
         var byRegion: [RegionName: UInt64] = [:]
         var withSubnet: UInt64 = 0
         var withoutSubnet: UInt64 = 0
+        /// Answers from static records, by query type.
+        var staticAnswers: [UInt16: UInt64] = [:]
 
         mutating func add(_ other: Counts) {
+            staticAnswers.merge(other.staticAnswers, uniquingKeysWith: +)
             byQuery.merge(other.byQuery, uniquingKeysWith: +)
             byRegion.merge(other.byRegion, uniquingKeysWith: +)
             withSubnet += other.withSubnet
@@ -116,6 +120,10 @@ public final class DNSStatistics: Sendable {
         writer.family(.dnsClientSubnet)
         writer.sample(.dnsClientSubnet, ["used": "true"], counts.withSubnet)
         writer.sample(.dnsClientSubnet, ["used": "false"], counts.withoutSubnet)
+        writer.family(.dnsStaticAnswers)
+        for (type, value) in counts.staticAnswers.sorted(by: { $0.key < $1.key }) {
+            writer.sample(.dnsStaticAnswers, ["type": RecordType(rawValue: type).description], value)
+        }
     }
 }
 

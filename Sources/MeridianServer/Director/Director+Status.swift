@@ -49,6 +49,9 @@ extension Director {
                                            sharedWith: scheduler.share == nil ? [] : activeRegionMates(at: now).sorted().map(\.rawValue))),
             regions: regions, services: services,
             overrides: assessment.overrides.all.map(Self.overrideStatus), peers: peerStatus(configuration, now: now),
+            records: configuration.records.map {
+                StatusDocument.RecordStatus(name: $0.owner.text, type: $0.type.rawValue, ttl: $0.ttl, values: $0.values.map(\.description))
+            },
             generatedAt: now.iso8601)
     }
 

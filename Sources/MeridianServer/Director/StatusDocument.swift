@@ -6,7 +6,17 @@ public struct StatusDocument: Codable, Sendable {
     public var services: [ServiceStatus]
     public var overrides: [OverrideStatus]
     public var peers: [PeerStatus]
+    /// The zone's static record sets (`records:`); absent from directors that predate them.
+    public var records: [RecordStatus]?
     public var generatedAt: String
+
+    /// One static record set.
+    public struct RecordStatus: Codable, Sendable {
+        public var name: String
+        public var type: String
+        public var ttl: UInt32
+        public var values: [String]
+    }
 
     public struct DirectorInfo: Codable, Sendable {
         public var name: String

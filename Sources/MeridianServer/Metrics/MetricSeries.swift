@@ -50,6 +50,9 @@ extension MetricSeries {
     static let dnsClientSubnet = MetricSeries(
         name: "meridian_dns_client_subnet_total", help: "DNS queries by whether an EDNS client subnet located the client.",
         kind: .counter)
+    static let dnsStaticAnswers = MetricSeries(
+        name: "meridian_dns_static_answers_total", help: "DNS answers from the zone's static records (records:), by query type.",
+        kind: .counter)
     static let dnsRateLimited = MetricSeries(
         name: "meridian_dns_rate_limited_total",
         help: "DNS answers over UDP held back by response-rate limiting, by what was sent instead.", kind: .counter)

@@ -33,6 +33,8 @@ struct ConfigurationAssembler {
         configuration.tls = global.tls
         configuration.peerTLS = global.peerTLS
         configuration.forwardingHeader = global.forwardingHeader
+        configuration.records = StaticRecordsCheck(zone: zone, entries: global.records, services: services,
+                                                   directors: regions.flatMap(\.directors).map(\.name), log: log).recordSets()
         return configuration
     }
 

@@ -9,6 +9,7 @@ struct GlobalFile {
     var probe = ProbePatch()
     var services: [ServiceEntry] = []
     var networks: [NetworkEntry] = []
+    var records: [RecordEntry] = []
     var trustedProxies: [IPPrefix] = []
     var forwardingHeader: ForwardingHeader = .xForwardedFor
     var debugAnswers = DebugAnswers()
@@ -73,6 +74,7 @@ struct GlobalFile {
         if let value = reader.optional("networks"), var networks = MappingReader(value) {
             self.networks = networks.namedEntries().compactMap(GlobalFile.readNetwork)
         }
+        if let value = reader.optional("records") { records = GlobalFile.readRecords(value, zone: zone) }
         trustedProxies = reader.optional("trusted-proxies")?.list()?.compactMap(GlobalFile.readPrefix) ?? []
         forwardingHeader = reader.optional("forwarded-header")?.parsed(as: "a forwarding header (X-Forwarded-For or Forwarded)") {
             ForwardingHeader(name: $0)

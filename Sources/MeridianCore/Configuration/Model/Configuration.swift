@@ -25,6 +25,8 @@ public struct Configuration: Sendable {
     public var forwardingHeader: ForwardingHeader = .xForwardedFor
     /// Which debugging answers the DNS server gives.
     public var debugAnswers: DebugAnswers
+    /// The zone's own record sets beside the steered names (`records:`), by owner and type.
+    public var records: [StaticRecordSet] = []
     /// How many answers per second each client network gets over UDP.
     public var rateLimit = ResponseRateLimit()
     /// The certificates of the HTTPS redirect listeners (`nil`: none is configured).
