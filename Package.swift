@@ -40,6 +40,7 @@ let package = Package(
             dependencies: [
                 "MeridianCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(

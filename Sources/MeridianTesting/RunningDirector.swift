@@ -23,12 +23,13 @@ public struct RunningDirector: Sendable {
     /// derived from the names; with a `state`, it keeps its overrides and observations in its folder
     /// (and a `StateKeeper` runs). The API takes `apiConnections` connections at most (by default what
     /// the descriptor limit allows); the redirect listener runs 2 threads and closes connections idle
-    /// for 2 s or 1 s slow to send a head. It does not greet its peers.
+    /// for 2 s or 1 s slow to send a head. It does not greet its peers. `dnssecKeys` is the folder of
+    /// the zone's keys, for a configuration with `dnssec:`.
     public static func start(_ world: LiveWorld, region: String = "istanbul", director: String? = nil, source: String? = nil,
                              configuration: Configuration? = nil, peering: Bool = false,
                              adminToken: AdminToken? = nil, state: StateStore? = nil, apiConnections: Int? = nil,
                              apiIdleTimeout: Duration = .seconds(30),
-                             dnsLimits: DNSServer.TCPLimits = .init()) async throws -> RunningDirector {
+                             dnsLimits: DNSServer.TCPLimits = .init(), dnssecKeys: String? = nil) async throws -> RunningDirector {
         let configuration = configuration ?? world.configuration
         let budget = ConnectionBudget(descriptors: DescriptorLimit.raise(), configuration: configuration)
         var options = DirectorService.Options(region: region, director: director, source: source, logger: .test, budget: budget)
@@ -49,6 +50,7 @@ public struct RunningDirector: Sendable {
         options.apiConnections = apiConnections ?? budget.api
         options.apiIdleTimeout = apiIdleTimeout
         options.greets = false
+        options.dnssecKeys = dnssecKeys
         let service = try DirectorService(configuration: configuration, options: options)
         let group = ServiceGroup(services: [service], logger: .test)
         let task = Task { try await group.run() }

@@ -45,6 +45,10 @@ struct ServeCommand: AsyncParsableCommand {
           help: "Derive every director's key from its name (anyone can): refused unless every listen address of the configuration is on loopback.")
     var insecureLoopbackKeys = false
 
+    @Option(name: .customLong("dnssec-keys"),
+            help: "The folder of the zone's DNSSEC keys, as `meridian dnssec keygen` writes them (needed when global.yaml has dnssec: on).")
+    var dnssecKeys: String?
+
     @Option(name: .customLong("admin-token-file"),
             help: "A file holding the bearer token of the admin API (else MERIDIAN_TOKEN; without either, no admin API).")
     var adminTokenFile: String?
@@ -103,6 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             options.stateDirectory = stateDirectory ?? "state/\(endpoints.name)"
             options.dnsThreads = dnsThreads
+            options.dnssecKeys = dnssecKeys
             options.redirectThreads = redirectThreads
             options.reloadsOnHangup = true
             let api = endpoints.api

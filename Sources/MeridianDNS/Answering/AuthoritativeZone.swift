@@ -89,6 +89,20 @@ public struct AuthoritativeZone: Sendable {
     /// The apex's static records (MX, TXT, CAA and the like), by type.
     public var apexRecords: [RecordType: [ResourceRecord]] { records[apex] ?? [:] }
 
+    /// The types a name of kind `kind` has records of (for a denial's NSEC), the apex's DNSSEC
+    /// records aside.
+    public func types(of kind: Kind) -> Set<RecordType> {
+        switch kind {
+        case .apex: Set(apexRecords.keys).union([.soa, .ns])
+        case .service: [.a, .aaaa]
+        case .explain: [.txt]
+        case .nameServer(let address): [address.family == .v4 ? .a : .aaaa]
+        case .records(let own): Set(own.keys)
+        case .delegation: [.ns]
+        case .emptyNonTerminal, .nonexistent, .outside: []
+        }
+    }
+
     /// The NS records of the delegation at `cut`.
     public func delegation(at cut: DNSName) -> [ResourceRecord] { cuts[cut] ?? [] }
 

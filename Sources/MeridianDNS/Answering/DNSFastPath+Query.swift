@@ -41,7 +41,10 @@ extension DNSFastPath {
                   query[questionEnd + 6] == 0 else { return nil }
             edns = true
             payload = min(max(Int(query.u16(questionEnd + 3)), 512), DNSResponder.maximumUDPPayload)
-            dnssecOK = query.u16(questionEnd + 7) & 0x8000 != 0
+            let ednsFlags = query.u16(questionEnd + 7)
+            dnssecOK = ednsFlags & 0x8000 != 0
+            // Compact OK is echoed by the responder.
+            guard ednsFlags & 0x4000 == 0 || signedTemplates.isEmpty else { return nil }
             let dataLength = Int(query.u16(questionEnd + 9))
             var option = questionEnd + 11
             guard option + dataLength == count else { return nil }
@@ -66,7 +69,8 @@ extension DNSFastPath {
         let place = places.bucket(for: address)
         let lane = ClientLanes.lane(for: address)
         let family = type == RecordType.a.rawValue ? 0 : 1
-        let template = templates[((service * 2 + family) * places.count + place.bucket) * ClientLanes.count + lane]
+        let index = ((service * 2 + family) * places.count + place.bucket) * ClientLanes.count + lane
+        let template = dnssecOK && !signedTemplates.isEmpty ? signedTemplates[index] : templates[index]
         guard template.isUsable else { return nil }
 
         let questionLength = questionEnd - 12

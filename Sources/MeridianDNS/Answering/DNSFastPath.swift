@@ -36,6 +36,8 @@ public struct DNSFastPath: Sendable {
 
     let serviceKeys: [[UInt8]]
     let templates: [Template]
+    /// The same answers signed, for queries with the DO bit (empty when the zone is not signed).
+    let signedTemplates: [Template]
     let places: PlaceBuckets
 
     public init(responder: DNSResponder, snapshot: SteeringSnapshot) {
@@ -50,21 +52,67 @@ public struct DNSFastPath: Sendable {
         places = grid.places
 
         var templates: [Template] = []
-        templates.reserveCapacity(services.count * DecisionGrid.families.count * places.count * ClientLanes.count)
+        var signedTemplates: [Template] = []
+        let count = services.count * DecisionGrid.families.count * places.count * ClientLanes.count
+        templates.reserveCapacity(count)
+        signedTemplates.reserveCapacity(responder.signer == nil ? 0 : count)
         for (index, service) in services.enumerated() {
-            let qnameLength = DNSName(service.fqdn.text)?.wireLength ?? 0
+            guard let name = DNSName(service.fqdn.text) else { continue }
             for family in DecisionGrid.families {
                 for bucket in 0..<places.count {
                     for lane in 0..<ClientLanes.count {
                         let decision = grid.decision(service: index, bucket: bucket, lane: lane, family: family)
-                        templates.append(Self.template(decision, family: family, ttl: service.ttl, zone: zone,
-                                                       qnameLength: qnameLength,
-                                                       regionIndex: decision.chosenRegion.flatMap(regionNames.firstIndex) ?? -1))
+                        let regionIndex = decision.chosenRegion.flatMap(regionNames.firstIndex) ?? -1
+                        let template = Self.template(decision, family: family, ttl: service.ttl, zone: zone,
+                                                     qnameLength: name.wireLength, regionIndex: regionIndex)
+                        templates.append(template)
+                        if let signer = responder.signer {
+                            signedTemplates.append(Self.signed(template, decision: decision, name: name, family: family,
+                                                               ttl: service.ttl, zone: zone, signer: signer))
+                        }
                     }
                 }
             }
         }
         self.templates = templates
+        self.signedTemplates = signedTemplates
+    }
+
+    /// `template` with its signatures: an RRSIG after the addresses, or for NODATA the SOA's RRSIG
+    /// and the compact denial at the name (its NSEC and RRSIG), each record's owner a pointer to
+    /// the question's name (the SOA's signature to the apex within it).
+    private static func signed(_ template: Template, decision: Decision, name: DNSName, family: AddressFamily,
+                               ttl: UInt32, zone: AuthoritativeZone, signer: ZoneSigner) -> Template {
+        guard template.isUsable else { return template }
+        var signed = template
+        let soa = zone.negativeSOA
+        let apexPointer = UInt16(0xC000 | (12 + name.wireLength - zone.apex.wireLength))
+        let extra: [(owner: UInt16, record: ResourceRecord)]
+        if decision.addresses.isEmpty {
+            let denied: RecordType = family == .v4 ? .a : .aaaa
+            let denial = signer.denial(at: name, types: Set([RecordType.a, .aaaa]).subtracting([denied]), ttl: soa.ttl)
+            extra = signer.signatures(for: [soa]).map { (apexPointer, $0) } + denial.map { (0xC00C, $0) }
+        } else {
+            let records = decision.addresses.map { ResourceRecord(name: name, ttl: ttl, data: family == .v4 ? .a($0) : .aaaa($0)) }
+            extra = signer.signatures(for: records).map { (0xC00C, $0) }
+        }
+        for (owner, record) in extra {
+            guard case .other(let type, let data) = record.data, let length = UInt16(exactly: data.count) else { return .unusable(regionIndex: template.regionIndex) }
+            signed.records.append(uint16: owner)
+            signed.records.append(uint16: type.rawValue)
+            signed.records.append(uint16: RecordClass.internet.rawValue)
+            signed.records.append(uint32: record.ttl)
+            signed.records.append(uint16: length)
+            signed.records += data
+        }
+        guard let added = UInt16(exactly: extra.count) else { return .unusable(regionIndex: template.regionIndex) }
+        if decision.addresses.isEmpty {
+            signed.authorityCount += added
+        } else {
+            guard let answers = UInt16(exactly: Int(signed.answerCount) + extra.count) else { return .unusable(regionIndex: template.regionIndex) }
+            signed.answerCount = answers
+        }
+        return signed
     }
 
     private static func template(_ decision: Decision, family: AddressFamily, ttl: UInt32, zone: AuthoritativeZone,

@@ -54,10 +54,13 @@ public struct DNSResponder: Sendable {
 
     public let zone: AuthoritativeZone
     public let options: Options
+    /// Signs answers to queries with the DO bit; `nil` when the zone is not signed.
+    public var signer: ZoneSigner?
 
-    public init(zone: AuthoritativeZone, options: Options) {
+    public init(zone: AuthoritativeZone, options: Options, signer: ZoneSigner? = nil) {
         self.zone = zone
         self.options = options
+        self.signer = signer
     }
 
     /// The response to `packet` from `client`, or `nil` when the packet is dropped (shorter than a
@@ -78,6 +81,7 @@ public struct DNSResponder: Sendable {
             // NSID (RFC 5001): the answering director's name, when asked and identity answers are on.
             response.edns = EDNS(udpPayloadSize: UInt16(Self.maximumUDPPayload), dnssecOK: edns.dnssecOK,
                                  nsid: edns.nsid != nil && options.identityRecords ? Array(options.identity.utf8) : nil)
+            response.edns?.compactOK = edns.compactOK && signer != nil
         }
         guard header.opcode == .query else { return finish(response, rcode: .notImplemented, query: query, transport: transport) }
         guard query.questions.count == 1, let question = query.questions.first else {
@@ -135,6 +139,12 @@ public struct DNSResponder: Sendable {
             case .ns:
                 response.answers = zone.nameServers.map { ResourceRecord(name: name, ttl: zone.infrastructureTTL, data: .ns($0.name)) }
                 response.additional = glue()
+            case .dnskey:
+                response.answers = signer?.dnskeyRecords ?? []
+            case .cds:
+                response.answers = signer?.cdsRecords ?? []
+            case .cdnskey:
+                response.answers = signer?.cdnskeyRecords ?? []
             default:
                 response.answers = zone.apexRecords[question.type] ?? []
                 fromRecords = !response.answers.isEmpty
@@ -248,6 +258,10 @@ public struct DNSResponder: Sendable {
 
     private func finish(_ response: DNSMessage, rcode: ResponseCode, query: DNSMessage?, transport: Transport) -> Response {
         var response = response
+        var rcode = rcode
+        if let signer, let query, let question = query.questions.first, query.edns?.dnssecOK == true {
+            rcode = sign(&response, rcode: rcode, question: question, compactOK: query.edns?.compactOK ?? false, signer: signer)
+        }
         response.responseCode = rcode
         let limit: Int
         switch transport {

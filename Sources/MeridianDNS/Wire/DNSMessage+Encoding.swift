@@ -95,7 +95,7 @@ extension DNSMessage {
     }
 
     private func write(_ edns: EDNS, into buffer: inout ByteBuffer) throws(DNSEncodingError) {
-        let ttl = UInt32(edns.extendedResponseCode) << 24 | UInt32(edns.version) << 16 | (edns.dnssecOK ? 0x8000 : 0)
+        let ttl = UInt32(edns.extendedResponseCode) << 24 | UInt32(edns.version) << 16 | (edns.dnssecOK ? 0x8000 : 0) | (edns.compactOK ? 0x4000 : 0)
         buffer.writeMultipleIntegers(UInt8(0), RecordType.opt.rawValue, edns.udpPayloadSize, ttl)
         let lengthAt = buffer.writerIndex
         buffer.writeInteger(UInt16(0))

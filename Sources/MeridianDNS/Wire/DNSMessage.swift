@@ -109,6 +109,7 @@ public struct DNSMessage: Hashable, Sendable {
     private static func readOPT(_ reader: inout DNSReader, payloadSize: UInt16, ttl: UInt32, end: Int) throws(DNSDecodingError) -> EDNS {
         var edns = EDNS(udpPayloadSize: payloadSize, extendedResponseCode: UInt8(ttl >> 24), version: UInt8((ttl >> 16) & 0xFF),
                         dnssecOK: ttl & 0x8000 != 0)
+        edns.compactOK = ttl & 0x4000 != 0
         while reader.offset < end {
             guard end - reader.offset >= 4 else { throw .truncated("EDNS option") }
             let code = try reader.u16("EDNS option")

@@ -10,6 +10,8 @@ public struct EDNS: Hashable, Sendable {
     public var version: UInt8
     /// The DNSSEC OK bit.
     public var dnssecOK: Bool
+    /// The Compact Answers OK bit (RFC 9824): the client takes NXDOMAIN with a compact denial.
+    public var compactOK = false
     public var clientSubnet: ClientSubnet?
     /// The NSID option: in a query, present (and empty) when the client asks which server answers;
     /// in a response, the server's identifier.

@@ -29,6 +29,17 @@ public final class DNSAnswering: Sendable {
         }
     }
 
+    /// Installs `signer` into the responder in force (the fast path's signed answers are built anew).
+    func update(signer: ZoneSigner?) {
+        installing.withLock {
+            let installed = current
+            var responder = installed.responder
+            responder.signer = signer
+            let next = Current(responder: responder, snapshot: installed.snapshot)
+            state.withLockedValue { $0 = next }
+        }
+    }
+
     /// The current responder, snapshot and fast path, read once per batch of queries.
     var current: Current {
         state.withLockedValue { $0 }

@@ -114,6 +114,13 @@ extension Director {
             loaded.withLockedValue { $0.release = release }
             return .reloaded(fingerprint: next.fingerprint)
         }
+        // A zone that is to be signed must be signable here: else the running configuration stays.
+        let signer: ZoneSigner?
+        do {
+            signer = try zoneSigner(for: next)
+        } catch {
+            return .refused(error.description)
+        }
         let before = previous.configuration.director(name)?.endpoints
         if mine.endpoints.listenAddresses != before?.listenAddresses {
             logger.warning("listen addresses changed; they take effect when the director restarts")
@@ -131,17 +138,18 @@ extension Director {
             loaded = LoadedConfiguration(configuration: next, loadedAt: .now, source: loaded.source, release: release)
             return loaded
         }
-        refreshSnapshot(installing: Self.responder(for: adopted, director: name))
+        refreshSnapshot(installing: Self.responder(for: adopted, director: name, signer: signer))
         return .reloaded(fingerprint: next.fingerprint)
     }
 
     /// The DNS responder for `loaded`'s zone, answering as the director `director`.
-    static func responder(for loaded: LoadedConfiguration, director: DirectorName) -> DNSResponder {
+    static func responder(for loaded: LoadedConfiguration, director: DirectorName, signer: ZoneSigner?) -> DNSResponder {
         let serial = UInt32(truncatingIfNeeded: loaded.loadedAt.nanosecondsSinceEpoch / 1_000_000_000)
         return DNSResponder(zone: AuthoritativeZone(loaded.configuration, serial: serial),
                             options: .init(explainRecords: loaded.configuration.debugAnswers.explain,
                                            explainOverUDP: loaded.configuration.debugAnswers.explainOverUDP,
                                            identityRecords: loaded.configuration.debugAnswers.identity,
-                                           identity: director.rawValue, version: MeridianBuild.version))
+                                           identity: director.rawValue, version: MeridianBuild.version),
+                            signer: signer)
     }
 }

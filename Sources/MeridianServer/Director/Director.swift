@@ -26,6 +26,8 @@ public final class Director: Sendable {
 
     /// What the DNS listeners answer with.
     public let answering: DNSAnswering
+    /// The zone's keys and signer (`nil`: this director was given no keys).
+    public let signing: ZoneSigning?
     /// What the redirect listener answers with.
     public let redirects: RedirectAnswering
     /// The certificates its HTTPS listeners serve, read again on SIGHUP (`reload`).
@@ -60,6 +62,8 @@ public final class Director: Sendable {
         case unknownDirector(String, region: RegionName, known: [DirectorName])
         /// The region has several directors and none was named.
         case directorNotNamed(RegionName, [DirectorName])
+        /// The zone is to be signed and cannot be (no keys, none active).
+        case dnssec(String)
 
         public var description: String {
             switch self {
@@ -69,6 +73,8 @@ public final class Director: Sendable {
                 "region \(region) has no director '\(name)' (its directors: \(known.map(\.rawValue).joined(separator: ", ")))"
             case .directorNotNamed(let region, let known):
                 "region \(region) has \(known.count) directors (\(known.map(\.rawValue).joined(separator: ", "))): name the one to run (--director)"
+            case .dnssec(let reason):
+                reason
             }
         }
     }
@@ -94,7 +100,7 @@ public final class Director: Sendable {
     /// peers with every other director. With `steers` false, the answers stay those of the start
     /// (the fleet benchmark, where twenty directors' exchange shares one machine, does without them).
     public init(configuration: Configuration, region: String, director: String? = nil, source: String?, logger: Logger,
-                credentials: PeerCredentials? = nil, state: StateStore? = nil, steers: Bool = true,
+                credentials: PeerCredentials? = nil, state: StateStore? = nil, signing: ZoneSigning? = nil, steers: Bool = true,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(StartError) {
         let (home, endpoints) = try Self.endpoints(in: configuration, region: region, director: director)
         let name = endpoints.name
@@ -131,7 +137,14 @@ public final class Director: Sendable {
         let snapshot = Self.snapshot(of: loaded, observations: warmUp.observations(own: [], configuration: configuration, at: now),
                                      peers: peering == nil ? [] : Self.peers(of: configuration, except: name),
                                      overrides: overrideKeeper.inForce(at: now), director: name, now: now)
-        self.answering = DNSAnswering(responder: Self.responder(for: loaded, director: name), snapshot: snapshot)
+        self.signing = signing
+        let signer: ZoneSigner?
+        do {
+            signer = try Self.zoneSigner(for: configuration, signing: signing)
+        } catch {
+            throw .dnssec(error.description)
+        }
+        self.answering = DNSAnswering(responder: Self.responder(for: loaded, director: name, signer: signer), snapshot: snapshot)
         self.redirects = RedirectAnswering(snapshot: snapshot)
         metrics.registerDecisions(of: configuration)
         scheduler.onVerdictChange { [weak self] gateway, change in self?.verdictChanged(gateway.name, change) }

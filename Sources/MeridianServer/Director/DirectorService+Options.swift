@@ -21,6 +21,8 @@ extension DirectorService {
         /// The folder that keeps overrides, observations and the journal across restarts; with one,
         /// a `StateKeeper` runs.
         public var stateDirectory: String?
+        /// The folder of the zone's DNSSEC keys (`serve --dnssec-keys`), needed when `dnssec:` is on.
+        public var dnssecKeys: String?
         /// The bearer token of the admin API (`nil`: no admin API).
         public var adminToken: AdminToken?
         /// Where a listener binds instead of its configured address (`ephemeralLoopback`: a port

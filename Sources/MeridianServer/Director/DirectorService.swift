@@ -37,7 +37,7 @@ public struct DirectorService: ServiceLifecycle.Service {
         let state = try options.stateDirectory.map { try StateStore(directory: $0) }
         let director = try Director(configuration: configuration, region: options.region, director: options.director,
                                     source: options.source, logger: options.logger, credentials: options.credentials, state: state,
-                                    steers: options.steers)
+                                    signing: options.dnssecKeys.map { ZoneSigning(folder: ZoneKeyFolder(path: $0)) }, steers: options.steers)
         // A director that starts on a release it kept binds that release's addresses.
         let endpoints = director.configuration.director(director.name)?.endpoints ?? named
         var addresses: [Listener: MeridianCore.SocketAddress] = [

@@ -33,6 +33,7 @@ struct ConfigurationAssembler {
         configuration.tls = global.tls
         configuration.peerTLS = global.peerTLS
         configuration.forwardingHeader = global.forwardingHeader
+        configuration.dnssec = global.dnssec
         configuration.records = StaticRecordsCheck(zone: zone, entries: global.records, services: services,
                                                    directors: regions.flatMap(\.directors).map(\.name), log: log).recordSets()
         return configuration

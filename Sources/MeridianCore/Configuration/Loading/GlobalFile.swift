@@ -10,6 +10,7 @@ struct GlobalFile {
     var services: [ServiceEntry] = []
     var networks: [NetworkEntry] = []
     var records: [RecordEntry] = []
+    var dnssec: DNSSECSettings?
     var trustedProxies: [IPPrefix] = []
     var forwardingHeader: ForwardingHeader = .xForwardedFor
     var debugAnswers = DebugAnswers()
@@ -75,6 +76,7 @@ struct GlobalFile {
             self.networks = networks.namedEntries().compactMap(GlobalFile.readNetwork)
         }
         if let value = reader.optional("records") { records = GlobalFile.readRecords(value, zone: zone) }
+        dnssec = reader.optional("dnssec").flatMap(GlobalFile.readDNSSEC)
         trustedProxies = reader.optional("trusted-proxies")?.list()?.compactMap(GlobalFile.readPrefix) ?? []
         forwardingHeader = reader.optional("forwarded-header")?.parsed(as: "a forwarding header (X-Forwarded-For or Forwarded)") {
             ForwardingHeader(name: $0)

@@ -27,6 +27,8 @@ public struct Configuration: Sendable {
     public var debugAnswers: DebugAnswers
     /// The zone's own record sets beside the steered names (`records:`), by owner and type.
     public var records: [StaticRecordSet] = []
+    /// How the zone is signed; `nil`: it is not.
+    public var dnssec: DNSSECSettings?
     /// How many answers per second each client network gets over UDP.
     public var rateLimit = ResponseRateLimit()
     /// The certificates of the HTTPS redirect listeners (`nil`: none is configured).
