@@ -1,6 +1,8 @@
 import MeridianCore
+import MeridianDNS
 
-/// The pure hot paths: client location over 100,000 prefixes, and one steering decision.
+/// The pure hot paths: client location over 100,000 prefixes, one steering decision, and one DNSSEC
+/// signature (a compact denial of a name not asked for before, the case no cache helps).
 enum CoreBenchmarks {
     static func run() throws {
         var random = SplitMix(state: 2026)
@@ -49,6 +51,23 @@ enum CoreBenchmarks {
                 total &+= Steering.decide(service, for: client, in: assessment, family: .v4, selector: UInt64(index)).addresses.count
             }
             return total
+        }
+    
+        let apex = DNSName("example.test")!
+        for algorithm in ZoneKey.Algorithm.allCases {
+            let key = ZoneKey.generate(algorithm, now: now - .seconds(60))
+            guard let signer = ZoneSigner(apex: apex, keys: [key], settings: DNSSECSettings(), now: now, keyTTL: 3600) else { continue }
+            let signatureCount = 5_000
+            var round = 0
+            measure("DNSSEC signature, \(algorithm.mnemonic) (a denial of a new name each)", operations: signatureCount, rounds: 5) {
+                round += 1
+                var total = 0
+                for index in 0..<signatureCount {
+                    guard let name = DNSName("nx\(round)-\(index).example.test") else { continue }
+                    total &+= signer.denial(at: name, types: [.nxname], ttl: 30).count
+                }
+                return total
+            }
         }
     }
 }

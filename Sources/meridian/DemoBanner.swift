@@ -5,8 +5,8 @@ import MeridianServer
 /// paste that ask it over DNS, HTTP, HTTPS and its API, break a region, and drill a failure.
 enum DemoBanner {
     /// The banner for `configuration` (run from `folder`); `caFile` is the throw-away authority's
-    /// certificate when the demo made one.
-    static func text(_ configuration: Configuration, folder: String, caFile: String?, token: String) -> String {
+    /// certificate when the demo made one, `trustAnchor` the delv trust anchor file of the zone's key.
+    static func text(_ configuration: Configuration, folder: String, caFile: String?, trustAnchor: String?, token: String) -> String {
         let cacert = caFile.map { "--cacert \($0) " } ?? ""
         var lines = ["Meridian demo: \(configuration.directors.count) directors in \(configuration.regions.count) regions and "
                      + "\(configuration.gateways.count) stand-in gateways on loopback. Ctrl-C stops everything.",
@@ -18,6 +18,7 @@ enum DemoBanner {
         }
         lines.append("")
         lines += dnsLines(configuration)
+        if let trustAnchor { lines += signedLines(configuration, trustAnchor: trustAnchor) }
         lines += redirectLines(configuration, cacert: cacert)
         lines.append("")
         lines.append("Try:")
@@ -65,6 +66,15 @@ enum DemoBanner {
         }
         lines.append("  dig @\(dns.ip) -p \(dns.port) _explain.\(service) TXT +short +subnet=10.34.0.0/16")
         return lines
+    }
+
+    /// The zone is signed: delv validates an answer with the key's trust anchor.
+    private static func signedLines(_ configuration: Configuration, trustAnchor: String) -> [String] {
+        let dns = configuration.regions[0].director.dns
+        let service = configuration.services.first.map { $0.fqdn.text } ?? configuration.zone.text
+        return ["", "The zone is signed (DNSSEC, a throw-away key); delv validates it and says \"; fully validated\":",
+                "  delv -a \(trustAnchor) +root=\(configuration.zone) @\(dns.ip) -p \(dns.port) \(service)",
+                "  dig @\(dns.ip) -p \(dns.port) \(service) +dnssec +multi   # the answer with its RRSIG"]
     }
 
     private static func redirectLines(_ configuration: Configuration, cacert: String) -> [String] {

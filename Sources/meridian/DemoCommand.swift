@@ -63,11 +63,12 @@ struct DemoCommand: AsyncParsableCommand {
             options.adminToken = AdminToken(tokenText)!
             options.stateDirectory = "\(stateFolder)/\(endpoints.name)"
             options.reloadsOnHangup = true
+            options.dnssecKeys = made.dnssecKeys
             let director = try DirectorService(configuration: configuration, options: options)
             services.append(director)
             listeners.merge(listenAddresses(of: director, prefix: "\(endpoints.name) ")) { first, _ in first }
         }
-        printNow(DemoBanner.text(configuration, folder: made.folder, caFile: made.caFile, token: tokenText))
+        printNow(DemoBanner.text(configuration, folder: made.folder, caFile: made.caFile, trustAnchor: made.trustAnchor, token: tokenText))
         try await runServices(services, listeners: listeners, logger: logger)
         printNow("\nmeridian demo stopped")
     }

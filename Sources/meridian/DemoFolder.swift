@@ -1,11 +1,15 @@
 import Foundation
 import MeridianCore
+import MeridianDNS
+import MeridianServer
 import Yams
 
 /// The configuration folder the demo runs from: a copy of the one given, with TLS added when it
 /// configures none: a throw-away authority (`DemoCertificates`), an HTTPS redirect listener beside
 /// each director's plain one (its port + 363: 10080 gets 10443), each director's API over HTTPS with
 /// a certificate of its own, and the peers verifying each other (`peer-ca-file`, `peer-client-ca`).
+/// The zone is signed with a throw-away key (`dnssec: on`, the key in `dnssec-keys/`), and a
+/// `delv` trust anchor file names its DS.
 /// A real folder, so that SIGHUP, `meridian check --regions` and `ctl` read what the demo runs.
 enum DemoFolder {
     /// What the demo runs: the folder, and the authority's certificate (`nil`: the folder given
@@ -13,6 +17,9 @@ enum DemoFolder {
     struct Made {
         var folder: String
         var caFile: String?
+        /// The zone's key folder and delv's trust anchor file (`nil`: the folder runs unsigned).
+        var dnssecKeys: String?
+        var trustAnchor: String?
     }
 
     /// The port of a director's HTTPS redirect listener, from its plain one's.
@@ -25,6 +32,8 @@ enum DemoFolder {
         let folder = root + "/configuration"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let certificates = try DemoCertificates(folder: root + "/tls")
+        let signs = configuration.dnssec == nil
+        let (keys, anchor) = signs ? try makeKey(for: configuration.zone, under: root) : (nil, nil)
         let hosts = configuration.services.flatMap { $0.redirect?.hosts.map(\.text) ?? [] }
         let redirect = try certificates.issue("redirect", names: hosts.isEmpty ? ["localhost"] : hosts)
         var apiFiles: [DirectorName: TLSSettings.CertificateFiles] = [:]
@@ -41,6 +50,7 @@ enum DemoFolder {
                 node["tls"] = Node([pair(redirect)])
                 node["peer-ca-file"] = Node(certificates.caFile)
                 node["peer-client-ca"] = Node(certificates.caFile)
+                if signs { node["dnssec"] = Node("on") }
             } else if node["director"] != nil {
                 let region = node["name"]?.string ?? stem
                 node["director"] = secured(node["director"]!, files: DirectorName(region).flatMap { apiFiles[$0] })
@@ -52,7 +62,20 @@ enum DemoFolder {
             }
             try Yams.serialize(node: node).write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
         }
-        return Made(folder: folder, caFile: certificates.caFile)
+        return Made(folder: folder, caFile: certificates.caFile, dnssecKeys: keys, trustAnchor: anchor)
+    }
+
+    /// A new key for `zone` in `root/dnssec-keys`, and a delv trust anchor file with its DS.
+    private static func makeKey(for zone: DomainName, under root: String) throws -> (String, String) {
+        let keys = root + "/dnssec-keys", apex = DNSName(zone.text)!
+        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let key = ZoneKey.generate(.ecdsaP256SHA256, now: .now - .seconds(60))
+        try ZoneKeyFolder(path: keys).write(key, zone: apex)
+        let digest = key.dsData(owner: apex).dropFirst(4).map { String(format: "%02X", $0) }.joined()
+        let anchor = root + "/trust-anchor.conf"
+        try "trust-anchors { \(apex) static-ds \(key.keyTag) \(key.algorithm.rawValue) 2 \"\(digest)\"; };\n"
+            .write(toFile: anchor, atomically: true, encoding: .utf8)
+        return (keys, anchor)
     }
 
     private static func pair(_ files: TLSSettings.CertificateFiles) -> Node {

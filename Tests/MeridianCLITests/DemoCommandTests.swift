@@ -58,7 +58,12 @@ struct DemoCommandTests {
         // The API over HTTPS: the status line as printed.
         let statusLine = try #require(lines.first { $0.contains("/v1/status | head -40") })
         let status = try Self.shell(statusLine)
-        #expect(status.status == 0 && status.output.contains("\"peers\""), "\(status.errors)")
+        #expect(status.status == 0 && status.output.contains("\"dnssec\""), "\(status.output)\(status.errors)")
+
+        // The zone is signed with a throw-away key: the delv line validates as printed.
+        let delvLine = try #require(lines.first { $0.hasPrefix("delv -a ") })
+        let validated = try Self.shell(delvLine)
+        #expect(validated.status == 0 && validated.output.hasPrefix("; fully validated"), "\(validated.output)\(validated.errors)")
 
         // The ctl lines: the exported director and token, and --ca-file.
         let export = try #require(lines.first { $0.hasPrefix("export MERIDIAN_TOKEN=") })

@@ -7,7 +7,8 @@ import Testing
 
 /// A signed director checked by real validators: dnspython's `dns.dnssec.validate` over every
 /// kind of answer, delv with the zone's trust anchor, and unbound as a validating resolver with a
-/// stub zone to the director. `.ci/run` installs them (python3-dnspython, bind9-dnsutils, unbound).
+/// stub zone to the director, and DNSViz over the zone. `.ci/run` installs them (python3-dnspython,
+/// bind9-dnsutils, unbound, dnsviz with BIND's named).
 @Suite(.serialized)
 struct DNSSECValidationTests {
     struct Signed {
@@ -172,6 +173,33 @@ struct DNSSECValidationTests {
         let bogus = try DigRunner.dig(port: misled.port, ["api.example.test"])
         #expect(bogus.contains("status: SERVFAIL"), "\(bogus)")
         misled.stop()
+        await signed.stop()
+    }
+
+    /// DNSViz (Debian's dnsviz, which runs BIND's named for the delegation it is given) probes the
+    /// zone through the director with its DS and finds nothing at warning level or above; given
+    /// another key's DS, it reports the broken chain.
+    @Test func dnsvizReportsNoErrorsForTheZone() async throws {
+        let signed = try await Self.start()
+        func grok(ds: String) throws -> String {
+            let probe = signed.keys.appendingPathComponent("probe-\(UUID().uuidString).json")
+            let server = "127.0.0.1:\(signed.running.dnsPort)"
+            // Names whose answers point outside the zone (docs's CNAME, the SRV's target) are left out:
+            // DNSViz would follow them to the Internet, which this machine cannot reach.
+            let probed = try DigRunner.run("/usr/bin/timeout", [
+                "120", "/usr/bin/dnsviz", "probe", "-A", "-x", "example.test:\(server)", "-N", "example.test:ns-istanbul.example.test=\(server)",
+                "-D", "example.test:\(ds)", "-o", probe.path, "example.test", "api.example.test", "nope.example.test",
+            ])
+            guard FileManager.default.fileExists(atPath: probe.path) else { return "no probe: \(probed)" }
+            return try DigRunner.run("/usr/bin/timeout", ["60", "/usr/bin/dnsviz", "grok", "-r", probe.path, "-l", "warning"])
+        }
+        let digits = signed.ds.split(separator: " ").dropFirst(3).joined(separator: " ")
+        let report = try grok(ds: digits)
+        #expect(report.isEmpty, "\(report)")
+        let other = ZoneKey.generate(.ecdsaP256SHA256, now: .now)
+        let wrong = "\(other.keyTag) 13 2 " + other.dsData(owner: DNSName("example.test")!).dropFirst(4).map { String(format: "%02X", $0) }.joined()
+        let broken = try grok(ds: wrong)
+        #expect(broken.contains("\"errors\""), "\(broken)")
         await signed.stop()
     }
 }

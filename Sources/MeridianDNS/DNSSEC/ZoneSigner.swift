@@ -3,8 +3,9 @@ import Synchronization
 
 /// Signs the zone's record sets for one validity window with one set of keys (a new window or key
 /// set is a new signer). Signatures are kept by the content they cover, so a record set is signed
-/// once per window however many answers carry it; the cache is bounded (it starts afresh when
-/// full), so names that differ per query (denials of random names) cannot grow it without end.
+/// once per window however many answers carry it. Denials, which differ per query name, are kept
+/// apart from the rest: both caches are bounded (each starts afresh when full), so a flood of
+/// random names can neither grow memory nor push out the zone's own signatures.
 public final class ZoneSigner: Sendable {
     public let apex: DNSName
     /// The validity of every signature made, in seconds since the epoch.
@@ -26,11 +27,11 @@ public final class ZoneSigner: Sendable {
 
     /// The window's start and the key tags in each role.
     public struct Identity: Hashable, Sendable, CustomStringConvertible {
-        var windowStart: Int64
-        var signing: [UInt16]
-        var keySigning: [UInt16]
-        var published: [UInt16]
-        var signalled: [UInt16]
+        public var windowStart: Int64
+        public var signing: [UInt16]
+        public var keySigning: [UInt16]
+        public var published: [UInt16]
+        public var signalled: [UInt16]
 
         public var description: String {
             "signing \(signing.map(String.init).joined(separator: ",")), keys signed by \(keySigning.map(String.init).joined(separator: ",")), "
@@ -40,11 +41,14 @@ public final class ZoneSigner: Sendable {
 
     struct Cache {
         var signatures: [[UInt8]: [ResourceRecord]] = [:]
+        var denials: [[UInt8]: [ResourceRecord]] = [:]
         var made: UInt64 = 0
     }
 
-    /// The most record sets whose signatures are kept.
+    /// The most record sets whose signatures are kept (the zone's own sets and answers).
     static let cacheLimit = 50_000
+    /// The most denials kept (one per query name asked for lately).
+    static let denialCacheLimit = 10_000
 
     /// The signer for `keys` at `now`; `nil` when no key is active.
     public init?(apex: DNSName, keys: [ZoneKey], settings: DNSSECSettings, now: Timestamp, keyTTL: UInt32) {
@@ -73,8 +77,13 @@ public final class ZoneSigner: Sendable {
     /// The RRSIG records over `records`, one set (same owner, type, class and TTL): one per
     /// signing key (per key-signing key for the DNSKEY set).
     public func signatures(for records: [ResourceRecord]) -> [ResourceRecord] {
+        signatures(for: records, in: \.signatures, limit: Self.cacheLimit)
+    }
+
+    private func signatures(for records: [ResourceRecord], in store: WritableKeyPath<Cache, [[UInt8]: [ResourceRecord]]>,
+                            limit: Int) -> [ResourceRecord] {
         guard let first = records.first, let covered = CanonicalRecords.rrset(records, ttl: first.ttl) else { return [] }
-        if let cached = cache.withLock({ $0.signatures[covered] }) { return cached }
+        if let cached = cache.withLock({ $0[keyPath: store][covered] }) { return cached }
         let keys = first.type == .dnskey ? keySigningKeys : signingKeys
         let signatures = keys.map { key in
             var rdata: [UInt8] = []
@@ -91,8 +100,8 @@ public final class ZoneSigner: Sendable {
                                   data: .other(.rrsig, rdata + signature))
         }
         cache.withLock { cache in
-            if cache.signatures.count >= Self.cacheLimit { cache.signatures.removeAll(keepingCapacity: true) }
-            cache.signatures[covered] = signatures
+            if cache[keyPath: store].count >= limit { cache[keyPath: store].removeAll(keepingCapacity: true) }
+            cache[keyPath: store][covered] = signatures
             cache.made += UInt64(signatures.count)
         }
         return signatures
@@ -105,6 +114,6 @@ public final class ZoneSigner: Sendable {
         guard let next = DNSName(labels: [[0]] + name.labels) else { return [] }
         let nsec = ResourceRecord(name: name, ttl: ttl,
                                   data: .other(.nsec, next.key + CanonicalRecords.typeBitmap(types.union([.rrsig, .nsec]))))
-        return [nsec] + signatures(for: [nsec])
+        return [nsec] + signatures(for: [nsec], in: \.denials, limit: Self.denialCacheLimit)
     }
 }

@@ -53,6 +53,20 @@ public final class ZoneSigning: Sendable {
         state.withLockedValue { $0.earlierSignatures + ($0.signer?.signaturesMade ?? 0) }
     }
 
+    /// Writes the signing families: signatures made, when the served ones expire, keys by role.
+    func write(to writer: inout PrometheusTextWriter) {
+        let (signer, made) = state.withLockedValue { ($0.signer, $0.earlierSignatures + ($0.signer?.signaturesMade ?? 0)) }
+        guard let signer else { return }
+        writer.family(.dnssecSignatures)
+        writer.sample(.dnssecSignatures, [:], made)
+        writer.family(.dnssecExpiration)
+        writer.sample(.dnssecExpiration, [:], signer.expiration)
+        writer.family(.dnssecKeys)
+        writer.sample(.dnssecKeys, ["role": "signing"], Int64(signer.identity.signing.count))
+        writer.sample(.dnssecKeys, ["role": "published"], Int64(signer.identity.published.count))
+        writer.sample(.dnssecKeys, ["role": "signalled"], Int64(signer.identity.signalled.count))
+    }
+
     /// The keys read, and the problems of the folder's last reading.
     public var keys: (keys: [ZoneKey], problems: [String]) {
         state.withLockedValue { ($0.keys, $0.problems) }

@@ -52,6 +52,12 @@ extension Director {
             records: configuration.records.map {
                 StatusDocument.RecordStatus(name: $0.owner.text, type: $0.type.rawValue, ttl: $0.ttl, values: $0.values.map(\.description))
             },
+            dnssec: answering.current.responder.signer.map { signer in
+                StatusDocument.DNSSECStatus(
+                    signingKeys: signer.identity.signing, publishedKeys: signer.identity.published, signalledKeys: signer.identity.signalled,
+                    inception: Timestamp(secondsSinceEpoch: signer.inception).iso8601,
+                    expiration: Timestamp(secondsSinceEpoch: signer.expiration).iso8601, signaturesMade: signing?.signaturesMade ?? 0)
+            },
             generatedAt: now.iso8601)
     }
 

@@ -8,7 +8,20 @@ public struct StatusDocument: Codable, Sendable {
     public var peers: [PeerStatus]
     /// The zone's static record sets (`records:`); absent from directors that predate them.
     public var records: [RecordStatus]?
+    /// How the zone is signed; absent when it is not.
+    public var dnssec: DNSSECStatus?
     public var generatedAt: String
+
+    /// The signer in use: its keys by role (key tags), the served signatures' validity, and how
+    /// many signatures this director has made.
+    public struct DNSSECStatus: Codable, Sendable {
+        public var signingKeys: [UInt16]
+        public var publishedKeys: [UInt16]
+        public var signalledKeys: [UInt16]
+        public var inception: String
+        public var expiration: String
+        public var signaturesMade: UInt64
+    }
 
     /// One static record set.
     public struct RecordStatus: Codable, Sendable {

@@ -69,6 +69,15 @@ extension MetricSeries {
         help: "Connections closed at once because the listener was full, and pauses of accepting for want of descriptors.",
         kind: .counter)
 
+    static let dnssecSignatures = MetricSeries(
+        name: "meridian_dnssec_signatures_total", help: "DNSSEC signatures this director has made (each record set once per window).",
+        kind: .counter)
+    static let dnssecExpiration = MetricSeries(
+        name: "meridian_dnssec_signature_expiration_timestamp_seconds",
+        help: "When the signatures being served expire (Unix time); a new window's signatures replace them a refresh before.", kind: .gauge)
+    static let dnssecKeys = MetricSeries(
+        name: "meridian_dnssec_keys", help: "The zone's keys by what they do now: signing, published (in the DNSKEY set), signalled (in CDS).",
+        kind: .gauge)
     static let tlsCertificateExpiry = MetricSeries(
         name: "meridian_tls_certificate_expiry_timestamp_seconds",
         help: "When each certificate in use expires (Unix time), by listener (redirect-tls or api) and file.", kind: .gauge)
