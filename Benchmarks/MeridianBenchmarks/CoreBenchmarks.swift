@@ -54,6 +54,19 @@ enum CoreBenchmarks {
         }
     
         let apex = DNSName("example.test")!
+        // What signing adds to a failover: the answer planes rebuilt with a new signer, every set
+        // signed anew (a changed decision signs only its new sets, so this bounds it).
+        let snapshot = SteeringSnapshot(assessment: assessment, locator: ClientLocator(configuration), vantage: configuration.regions.first)
+        let zone = AuthoritativeZone(configuration, serial: 1)
+        let options = DNSResponder.Options(identity: "bench", version: "0")
+        let planeKey = ZoneKey.generate(.ecdsaP256SHA256, now: now - .seconds(60))
+        measure("answer planes rebuilt unsigned (\(configuration.services.count) services)", operations: 1, rounds: 5) {
+            DNSFastPath(responder: DNSResponder(zone: zone, options: options), snapshot: snapshot).regionNames.count
+        }
+        measure("answer planes rebuilt and signed, every set new (ECDSAP256SHA256)", operations: 1, rounds: 5) {
+            let signer = ZoneSigner(apex: apex, keys: [planeKey], settings: DNSSECSettings(), now: now, keyTTL: 3600)
+            return DNSFastPath(responder: DNSResponder(zone: zone, options: options, signer: signer), snapshot: snapshot).regionNames.count
+        }
         for algorithm in ZoneKey.Algorithm.allCases {
             let key = ZoneKey.generate(algorithm, now: now - .seconds(60))
             guard let signer = ZoneSigner(apex: apex, keys: [key], settings: DNSSECSettings(), now: now, keyTTL: 3600) else { continue }

@@ -122,25 +122,17 @@ struct DNSSECCommand: ParsableCommand {
             }
             let (keyFolder, apex, keys) = try folder.load()
             let now = Timestamp.now
-            if keys.contains(where: { key in key.activate.map { $0 > now } ?? false || key.inactive.map { $0 > now } ?? false }) {
-                printError("error: a roll is under way (a key waits to be activated or retired): let it finish first")
+            let roll: ZoneKeyRoll
+            do {
+                roll = try ZoneKeyRoll(keys: keys, now: now, wait: wait, removeAfter: removeAfter)
+            } catch {
+                printError("error: \(error.description)")
                 throw ExitCode(1)
             }
-            let active = keys.filter { $0.isActive(at: now) }
-            guard let current = active.first else {
-                printError("error: no key of \(apex) is active now")
-                throw ExitCode(1)
-            }
-            let switchAt = now + wait, removeAt = now + wait + removeAfter
-            var next = ZoneKey.generate(current.algorithm, flags: current.flags, now: now)
-            next.activate = switchAt
-            for var old in active {
-                old.inactive = switchAt
-                old.delete = removeAt
-                try keyFolder.write(old, zone: apex)
-            }
-            try keyFolder.write(next, zone: apex)
-            let old = active.map { String($0.keyTag) }.joined(separator: ", ")
+            for key in roll.retired { try keyFolder.write(key, zone: apex) }
+            try keyFolder.write(roll.next, zone: apex)
+            let (next, switchAt, removeAt) = (roll.next, roll.switchAt, roll.removeAt)
+            let old = roll.retired.map { String($0.keyTag) }.joined(separator: ", ")
             printNow("""
                 \(ZoneKeyFile.stamp(now))  key \(next.keyTag) published beside \(old) (DNSKEY and CDS list both)
                 \(ZoneKeyFile.stamp(switchAt))  key \(next.keyTag) signs the zone; \(old) signs only the DNSKEY set; CDS lists \(next.keyTag)

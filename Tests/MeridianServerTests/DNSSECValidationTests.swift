@@ -18,10 +18,10 @@ struct DNSSECValidationTests {
         var key: ZoneKey
 
         /// The DS record of the key, as the parent zone would hold it.
-        var ds: String {
-            let data = key.dsData(owner: DNSName("example.test")!)
-            return "example.test. IN DS \(key.keyTag) \(key.algorithm.rawValue) 2 " + data.dropFirst(4).map { String(format: "%02X", $0) }.joined()
-        }
+        var ds: String { DNSSECValidationTests.ds(of: key) }
+
+        /// The signer the director answers with now.
+        var signer: ZoneSigner? { running.director.answering.current.responder.signer }
 
         func stop() async {
             await running.stop()
@@ -30,11 +30,16 @@ struct DNSSECValidationTests {
         }
     }
 
+    static func ds(of key: ZoneKey) -> String {
+        let data = key.dsData(owner: DNSName("example.test")!)
+        return "example.test. IN DS \(key.keyTag) \(key.algorithm.rawValue) 2 " + data.dropFirst(4).map { String(format: "%02X", $0) }.joined()
+    }
+
     /// A director of the two-region world with the shipped static records, signed with a new key.
-    static func start(_ algorithm: ZoneKey.Algorithm = .ecdsaP256SHA256) async throws -> Signed {
+    static func start(_ algorithm: ZoneKey.Algorithm = .ecdsaP256SHA256, settings: DNSSECSettings = DNSSECSettings()) async throws -> Signed {
         var world = try await LiveWorld.start(perRegion: 1)
         world.configuration.records = try ConfigurationLoader.load(directory: ReleaseFleet.packageRoot.appendingPathComponent("regions").path).records
-        world.configuration.dnssec = DNSSECSettings()
+        world.configuration.dnssec = settings
         let keys = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-keys-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
         let key = ZoneKey.generate(algorithm, now: .now - .seconds(60))
@@ -200,6 +205,54 @@ struct DNSSECValidationTests {
         let wrong = "\(other.keyTag) 13 2 " + other.dsData(owner: DNSName("example.test")!).dropFirst(4).map { String(format: "%02X", $0) }.joined()
         let broken = try grok(ds: wrong)
         #expect(broken.contains("\"errors\""), "\(broken)")
+        await signed.stop()
+    }
+
+    /// A roll as `meridian dnssec roll` writes it (here with seconds for hours): unbound, trusting
+    /// the old key's DS, validates a new name's denial at each step; once CDS names the new key
+    /// alone, a resolver trusting the new DS (the parent updated) validates until the end, and the
+    /// old DS stops leading anywhere only when the old key has left the DNSKEY set.
+    @Test func unboundKeepsValidatingThroughAKeyRoll() async throws {
+        var settings = DNSSECSettings()
+        settings.keyTTL = 1
+        let signed = try await Self.start(settings: settings)
+        let apex = DNSName("example.test")!
+        let resolver = try await ValidatingResolver.start(zone: "example.test", directorPort: signed.running.dnsPort, ds: [signed.ds])
+        var asked = 0
+        /// A name not asked before, so that its denial is signed by the key that signs now.
+        func validates(_ resolver: ValidatingResolver) throws -> Bool {
+            asked += 1
+            let answer = try DigRunner.dig(port: resolver.port, ["roll-\(asked).example.test"])
+            return answer.contains("status: NOERROR") && answer.contains(" ad;")
+        }
+        #expect(try validates(resolver))
+
+        let folder = ZoneKeyFolder(path: signed.keys.path)
+        let roll = try ZoneKeyRoll(keys: folder.load(zone: apex).keys, now: .now, wait: .seconds(3), removeAfter: .seconds(3))
+        for key in roll.retired { try folder.write(key, zone: apex) }
+        try folder.write(roll.next, zone: apex)
+        let old = signed.key.keyTag, new = roll.next.keyTag
+
+        // Published beside the old key, which still signs.
+        #expect(await eventually { signed.signer?.identity.published.sorted() == [old, new].sorted() })
+        #expect(signed.signer?.identity.signing == [old] && signed.signer?.identity.signalled.sorted() == [old, new].sorted())
+        #expect(try validates(resolver), "\(resolver.log)")
+
+        // Switched: the new key signs, the old one signs the DNSKEY set, CDS names the new key.
+        #expect(await eventually(within: .seconds(10)) { signed.signer?.identity.signing == [new] })
+        #expect(signed.signer?.identity.keySigning.sorted() == [old, new].sorted() && signed.signer?.identity.signalled == [new])
+        #expect(try validates(resolver), "\(resolver.log)")
+        let updated = try await ValidatingResolver.start(zone: "example.test", directorPort: signed.running.dnsPort, ds: [Self.ds(of: roll.next)])
+        #expect(try validates(updated), "\(updated.log)")
+
+        // Removed: the new key alone; the updated parent's DS still validates, the old DS no longer does.
+        #expect(await eventually(within: .seconds(10)) { signed.signer?.identity.published == [new] })
+        #expect(try validates(updated), "\(updated.log)")
+        resolver.stop()
+        let stale = try await ValidatingResolver.start(zone: "example.test", directorPort: signed.running.dnsPort, ds: [signed.ds])
+        #expect(try DigRunner.dig(port: stale.port, ["roll-final.example.test"]).contains("status: SERVFAIL"))
+        stale.stop()
+        updated.stop()
         await signed.stop()
     }
 }

@@ -81,7 +81,7 @@ public enum ZoneKeyFile {
     public static func stamp(_ time: Timestamp) -> String {
         let seconds = time.nanosecondsSinceEpoch / 1_000_000_000
         let days = Int(seconds.quotientRounding(by: 86400)), second = Int(seconds - Int64(days) * 86400)
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = CivilDate.date(daysSinceEpoch: days)
         return String(format: "%04d%02d%02d%02d%02d%02d", year, month, day, second / 3600, second / 60 % 60, second % 60)
     }
 
@@ -96,30 +96,8 @@ public enum ZoneKeyFile {
         guard (1970...9999).contains(year), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else {
             throw Problem(description: "'\(text)' is not a time (YYYYMMDDHHMMSS)")
         }
-        let days = Int64(daysFromCivil(year: year, month: month, day: day))
+        let days = Int64(CivilDate.daysSinceEpoch(year: year, month: month, day: day))
         return Timestamp(secondsSinceEpoch: days * 86400 + Int64(hour * 3600 + minute * 60 + second))
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 

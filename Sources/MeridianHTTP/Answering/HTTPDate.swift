@@ -1,3 +1,5 @@
+import MeridianCore
+
 /// The `Date` header line for a moment, in RFC 9110's IMF-fixdate form
 /// (`Date: Sun, 06 Nov 1994 08:49:37 GMT` and CRLF), computed without Foundation.
 public enum HTTPDate {
@@ -6,24 +8,11 @@ public enum HTTPDate {
         let days = secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400
         let secondOfDay = secondsSinceEpoch - days * 86_400
         let weekday = ((days % 7) + 7 + 4) % 7  // 1970-01-01 was a Thursday
-        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        let (year, month, day) = CivilDate.date(daysSinceEpoch: days)
         var text = "Date: " + weekdays[weekday] + ", " + twoDigits(day) + " " + months[month - 1] + " \(year) "
         text += twoDigits(secondOfDay / 3600) + ":" + twoDigits(secondOfDay % 3600 / 60) + ":" + twoDigits(secondOfDay % 60)
         text += " GMT\r\n"
         return Array(text.utf8)
-    }
-
-    /// Howard Hinnant's days-to-civil algorithm.
-    static func civilDate(daysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private static func twoDigits(_ value: Int) -> String {
