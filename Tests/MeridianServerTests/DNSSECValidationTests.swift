@@ -255,4 +255,24 @@ struct DNSSECValidationTests {
         updated.stop()
         await signed.stop()
     }
+
+    /// With `denial: white-lies`, a name that does not exist is NXDOMAIN with two made-up NSECs
+    /// (the name's and its closest encloser's wildcard), and unbound and delv validate it.
+    @Test func whiteLiesAreNXDOMAINAndValidate() async throws {
+        var settings = DNSSECSettings()
+        settings.denial = .whiteLies
+        let signed = try await Self.start(settings: settings)
+        let resolver = try await ValidatingResolver.start(zone: "example.test", directorPort: signed.running.dnsPort, ds: [signed.ds])
+        for name in ["nope.example.test", "deep.below.api.example.test", "a.example.test", "zzz.example.test", "Mixed-Case.example.test"] {
+            let direct = try DigRunner.dig(port: signed.running.dnsPort, ["+dnssec", "+norec", name])
+            #expect(direct.contains("status: NXDOMAIN") && direct.components(separatedBy: "NSEC 13 ").count == 3, "\(direct)")
+            let answer = try DigRunner.dig(port: resolver.port, [name])
+            #expect(answer.contains("status: NXDOMAIN") && answer.contains(" ad;"), "\(name): \(answer)\n\(resolver.log)")
+        }
+        // A missing type is one NSEC at the name, as with compact denial.
+        let nodata = try DigRunner.dig(port: resolver.port, ["api.example.test", "TXT"])
+        #expect(nodata.contains("status: NOERROR") && nodata.contains(" ad;"), "\(nodata)")
+        resolver.stop()
+        await signed.stop()
+    }
 }

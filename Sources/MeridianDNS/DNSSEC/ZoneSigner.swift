@@ -20,6 +20,8 @@ public final class ZoneSigner: Sendable {
     public let dnskeyRecords: [ResourceRecord]
     public let cdsRecords: [ResourceRecord]
     public let cdnskeyRecords: [ResourceRecord]
+    /// How a name that does not exist is proven so.
+    public let denial: DNSSECSettings.Denial
     /// What decides whether this signer is still the one to use: the window and the keys' states.
     public let identity: Identity
 
@@ -27,6 +29,7 @@ public final class ZoneSigner: Sendable {
 
     /// The window's start and the key tags in each role.
     public struct Identity: Hashable, Sendable, CustomStringConvertible {
+        public var denial: DNSSECSettings.Denial
         public var windowStart: Int64
         public var signing: [UInt16]
         public var keySigning: [UInt16]
@@ -55,6 +58,7 @@ public final class ZoneSigner: Sendable {
         let signing = keys.filter { $0.isActive(at: now) }
         guard !signing.isEmpty else { return nil }
         self.apex = apex
+        denial = settings.denial
         (inception, expiration) = settings.validityPeriod(at: now)
         signingKeys = signing
         let keySigning = keys.filter { $0.signsKeys(at: now) }
@@ -66,7 +70,7 @@ public final class ZoneSigner: Sendable {
         dnskeyRecords = published.map { ResourceRecord(name: apex, ttl: keyTTL, data: .other(.dnskey, $0.dnskeyData)) }
         cdnskeyRecords = signalled.map { ResourceRecord(name: apex, ttl: keyTTL, data: .other(.cdnskey, $0.dnskeyData)) }
         cdsRecords = signalled.map { ResourceRecord(name: apex, ttl: keyTTL, data: .other(.cds, $0.dsData(owner: apex))) }
-        identity = Identity(windowStart: settings.windowStart(at: now), signing: signing.map(\.keyTag),
+        identity = Identity(denial: settings.denial, windowStart: settings.windowStart(at: now), signing: signing.map(\.keyTag),
                             keySigning: keySigningKeys.map(\.keyTag), published: published.map(\.keyTag),
                             signalled: signalled.map(\.keyTag))
     }
@@ -114,6 +118,11 @@ public final class ZoneSigner: Sendable {
         guard let next = DNSName(labels: [[0]] + name.labels) else { return [] }
         let nsec = ResourceRecord(name: name, ttl: ttl,
                                   data: .other(.nsec, next.key + CanonicalRecords.typeBitmap(types.union([.rrsig, .nsec]))))
-        return [nsec] + signatures(for: [nsec], in: \.denials, limit: Self.denialCacheLimit)
+        return [nsec] + signedDenial(nsec)
+    }
+
+    /// The signatures of a denial's NSEC, kept in the denials' cache.
+    func signedDenial(_ nsec: ResourceRecord) -> [ResourceRecord] {
+        signatures(for: [nsec], in: \.denials, limit: Self.denialCacheLimit)
     }
 }

@@ -23,6 +23,9 @@ extension GlobalFile {
         }
         if let validity = seconds("validity", in: 3600...(90 * 86400), "from 1h to 90d") { settings.validity = validity }
         if let refresh = seconds("refresh", in: 60...(30 * 86400), "from 1m to 30d") { settings.refresh = refresh }
+        if let denial = reader.optional("denial")?.parsed(as: "compact or white-lies", { DNSSECSettings.Denial(rawValue: $0) }) {
+            settings.denial = denial
+        }
         if let ttl = seconds("key-ttl", in: 1...86400, "at most 1d") { settings.keyTTL = UInt32(ttl.seconds) }
         if let offset = seconds("inception-offset", in: 0...86400, "at most 1d") { settings.inceptionOffset = offset }
         if settings.refresh * 2 > settings.validity {

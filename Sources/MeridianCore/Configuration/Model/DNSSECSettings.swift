@@ -1,7 +1,18 @@
 /// How the zone is signed (`dnssec:` in `global.yaml`). The keys never come from the configuration:
-/// each director reads them from `serve --dnssec-keys DIR`. A name or type that does not exist is
-/// proven so by compact denial (RFC 9824): one NSEC at the query name.
+/// each director reads them from `serve --dnssec-keys DIR`.
 public struct DNSSECSettings: Hashable, Sendable {
+    /// How a name that does not exist is proven so (a type that does not exist is proven by one
+    /// NSEC at the name either way).
+    public enum Denial: String, Hashable, Sendable {
+        /// RFC 9824: one NSEC at the query name with NXNAME in its bitmap, NOERROR (NXDOMAIN for a
+        /// query with the Compact OK flag).
+        case compact
+        /// RFC 4470: NXDOMAIN with two NSECs made up on the spot, one covering just the query name
+        /// and one the wildcard of its closest encloser.
+        case whiteLies = "white-lies"
+    }
+
+    public var denial: Denial = .compact
     /// How long a signature is valid, from its window's start.
     public var validity: Duration = .seconds(7 * 86400)
     /// How often signatures are made anew (every record set once per window).
