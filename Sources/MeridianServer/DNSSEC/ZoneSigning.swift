@@ -17,6 +17,16 @@ public final class ZoneSigning: Sendable {
         var signer: ZoneSigner?
         /// Signatures made by the signers this one replaced.
         var earlierSignatures: UInt64 = 0
+        /// The last reason the folder could not sign, so that it is told once, not every second.
+        var lastProblem: String?
+    }
+
+    /// Records `problem` (`nil`: signing works again); true when it differs from the last one told.
+    func note(_ problem: String?) -> Bool {
+        state.withLockedValue { state in
+            defer { state.lastProblem = problem }
+            return state.lastProblem != problem
+        }
     }
 
     public init(folder: ZoneKeyFolder) {

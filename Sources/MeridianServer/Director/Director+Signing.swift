@@ -18,18 +18,22 @@ extension Director {
 
     /// Installs a new signer when the one in use is no longer right: the signature window rolled
     /// over, a key changed state (a roll's step) or the key folder changed. Called every second
-    /// (`SnapshotRefresher`); a folder that no longer signs keeps the signer in use, journaled.
+    /// (`SnapshotRefresher`); a folder that no longer signs keeps the signer in use, logged and
+    /// journaled once per reason.
     public func refreshSigning() {
         guard let signing else { return }
         let configuration = self.configuration
         do {
             let signer = try signing.signer(for: configuration)
+            _ = signing.note(nil)
             guard signer !== answering.current.responder.signer else { return }
             logger.notice("zone signer replaced", metadata: ["keys": "\(signer.map { $0.identity.description } ?? "none")"])
             journal.record(.configuration, "dnssec", "signing with \(signer.map { $0.identity.description } ?? "no key")")
             answering.update(signer: signer)
         } catch {
+            guard signing.note(error.description) else { return }
             logger.error("zone keys refused; the signer in use stays", metadata: ["reason": "\(error)"])
+            journal.record(.configuration, "dnssec", "keys refused, the signer in use stays: \(error)")
         }
     }
 }
