@@ -215,7 +215,7 @@ public struct DNSResponder: Sendable {
     /// Decides for the client: located from the client subnet when the query carries one (and it
     /// is not /0), else from the source address.
     func decide(_ service: Service, query: DNSMessage, client: IPAddress, family: AddressFamily?,
-                        snapshot: SteeringSnapshot) -> Decision {
+                snapshot: SteeringSnapshot) -> Decision {
         var address = client
         if let subnet = query.edns?.clientSubnet, subnet.sourcePrefixLength > 0 { address = subnet.address }
         return snapshot.decide(service, for: address, family: family)

@@ -99,6 +99,7 @@ public final class Director: Sendable {
     /// folder the configuration came from, which `reload()` reads again; with `credentials`, it
     /// peers with every other director. With `steers` false, the answers stay those of the start
     /// (the fleet benchmark, where twenty directors' exchange shares one machine, does without them).
+    /// `signing` holds the zone's DNSSEC keys, which a configuration with `dnssec:` needs.
     public init(configuration: Configuration, region: String, director: String? = nil, source: String?, logger: Logger,
                 credentials: PeerCredentials? = nil, state: StateStore? = nil, signing: ZoneSigning? = nil, steers: Bool = true,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(StartError) {
