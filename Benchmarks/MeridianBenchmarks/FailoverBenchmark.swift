@@ -14,14 +14,16 @@ import ServiceLifecycle
 /// Istanbul one poll (10 ms) or more after every director had judged it unavailable (and, apart,
 /// those asked in the very poll in which the judgement was first seen: a decision already made in
 /// memory whose answers were being installed), and measures how long answers took to move after the
-/// last director's own probes had seen all of its gateways down (the exchange).
+/// last director's own probes had seen all of its gateways down (the exchange). With `signed`, the
+/// zone is signed (a new ECDSA P-256 key) and the DNS answers asked for with the DO bit must carry
+/// their RRSIG.
 enum FailoverBenchmark {
     struct Plane {
         var name: String
         var ask: () -> String?
     }
 
-    static func run(repetitions: Int) async throws {
+    static func run(repetitions: Int, signed: Bool = false) async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         var world = try await LiveWorld.start(interval: ProbeSettings.defaultInterval, timeout: ProbeSettings.defaultTimeout,
@@ -30,23 +32,31 @@ enum FailoverBenchmark {
             hosts: [DomainName("go.example.test")!],
             urls: ["istanbul": BaseURL("https://ist.example.test")!, "ankara": BaseURL("https://ank.example.test")!])
         world.configuration.trustedProxies = [try IPPrefix.parse("127.0.0.1/32").get()]
+        let keys = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-bench-keys-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        if signed {
+            world.configuration.dnssec = DNSSECSettings()
+            try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+            try ZoneKeyFolder(path: keys).write(ZoneKey.generate(.ecdsaP256SHA256, now: .now - .seconds(60)), zone: DNSName("example.test")!)
+        }
         let configuration = world.configuration
         let regions = configuration.regions
         let budget = ConnectionBudget(descriptors: DescriptorLimit.raise(), configuration: configuration, directors: regions.count)
         let services = try regions.map { region in
             var options = DirectorService.Options(region: region.name.rawValue, logger: logger, budget: budget)
             options.credentials = .insecureLoopback(for: region.director.name)
+            if signed { options.dnssecKeys = keys }
             return try DirectorService(configuration: configuration, options: options)
         }
         let directors = services.map(\.director)
         let group = ServiceGroup(services: services, logger: logger)
         let task = Task { try await group.run() }
         let probe = regions[0].gateways[0].probe
-        print("two peering directors, probe interval \(probe.interval.shortDescription), timeout \(probe.timeout.shortDescription), "
+        print((signed ? "signed zone, DNS asked with DO; " : "") + "two peering directors, probe interval \(probe.interval.shortDescription), timeout \(probe.timeout.shortDescription), "
               + "rise \(probe.rise), fall \(probe.fall) (built-in defaults); answers polled every 10 ms")
 
         let planes = regions.flatMap { region in
-            [Plane(name: "\(region.name) dns", ask: { dnsAnswerRegion(port: Int(region.director.dns.port)) }),
+            [Plane(name: "\(region.name) dns", ask: { dnsAnswerRegion(port: Int(region.director.dns.port), signed: signed) }),
              Plane(name: "\(region.name) redirect", ask: { redirectRegion(port: Int(region.director.redirect.port)) })]
         }
         let istanbulGateways: [GatewayName] = ["ist-1", "ist-2"]
@@ -111,12 +121,14 @@ enum FailoverBenchmark {
         throw CancellationError()
     }
 
-    /// The region a DNS answer for an Istanbul client (ECS 10.34.0.0/16) points at.
-    static func dnsAnswerRegion(port: Int) -> String? {
+    /// The region a DNS answer for an Istanbul client (ECS 10.34.0.0/16) points at; with `signed`,
+    /// asked with DO, and only an answer with its RRSIG counts.
+    static func dnsAnswerRegion(port: Int, signed: Bool = false) -> String? {
         let query = DNSSocketClient.query("api.example.test", id: UInt16.random(in: 0...UInt16.max),
-                                          edns: EDNS(clientSubnet: ClientSubnet(address: IPAddress("10.34.0.0")!, sourcePrefixLength: 16)))
+                                          edns: EDNS(dnssecOK: signed, clientSubnet: ClientSubnet(address: IPAddress("10.34.0.0")!, sourcePrefixLength: 16)))
         guard let reply = DNSSocketClient.udp(query, port: port, timeout: .milliseconds(200)),
               let message = try? DNSMessage(decoding: ByteBuffer(bytes: reply)) else { return nil }
+        if signed, !message.answers.contains(where: { $0.type == .rrsig }) { return nil }
         let addresses = message.answers.compactMap { record -> IPAddress? in
             if case .a(let address) = record.data { return address }
             return nil

@@ -3,6 +3,7 @@
 //     swift run -c release meridian-benchmarks core                 # location lookup, steering decision
 //     swift run -c release meridian-benchmarks detection [REPS]     # down / hang detection time
 //     swift run -c release meridian-benchmarks failover [REPS]      # every director's answers moving
+//     swift run -c release meridian-benchmarks failover-signed [REPS]  # the same with the zone signed, asked with DO
 //     swift run -c release meridian-benchmarks fleet-failover [REPS]  # a region-mate's share taken over, then failover
 //     swift run -c release meridian-benchmarks fleet [SECONDS [DIRECTORS GATEWAYS]] [streamed]  # a fleet's exchange over HTTP, streamed and JSON (or streamed only)
 //     swift run -c release meridian-benchmarks fleet-ledgers [SECONDS]  # the same in process, ledgers only
@@ -19,6 +20,8 @@ case "detection":
     try await DetectionBenchmark.run(repetitions: arguments.dropFirst().first.flatMap { Int($0) } ?? 10)
 case "failover":
     try await FailoverBenchmark.run(repetitions: arguments.dropFirst().first.flatMap { Int($0) } ?? 10)
+case "failover-signed":
+    try await FailoverBenchmark.run(repetitions: arguments.dropFirst().first.flatMap { Int($0) } ?? 10, signed: true)
 case "fleet-failover":
     try await FleetFailoverBenchmark.run(repetitions: arguments.dropFirst().first.flatMap { Int($0) } ?? 5)
 case "fleet":
@@ -39,5 +42,5 @@ case "probes":
     guard numbers.count == 3 else { fatalError("usage: meridian-benchmarks probes GATEWAYS PORT SECONDS") }
     try await ProbeThroughputBenchmark.run(gateways: numbers[0], port: numbers[1], seconds: numbers[2])
 default:
-    print("usage: meridian-benchmarks [core | detection [REPETITIONS] | failover [REPETITIONS] | fleet-failover [REPETITIONS] | fleet [SECONDS [DIRECTORS GATEWAYS]] [streamed] | fleet-ledgers [SECONDS] | steering [DIRECTORS GATEWAYS] | probes GATEWAYS PORT SECONDS]")
+    print("usage: meridian-benchmarks [core | detection [REPETITIONS] | failover [REPETITIONS] | failover-signed [REPETITIONS] | fleet-failover [REPETITIONS] | fleet [SECONDS [DIRECTORS GATEWAYS]] [streamed] | fleet-ledgers [SECONDS] | steering [DIRECTORS GATEWAYS] | probes GATEWAYS PORT SECONDS]")
 }
