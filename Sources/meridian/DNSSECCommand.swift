@@ -47,8 +47,7 @@ struct DNSSECCommand: ParsableCommand {
     }
 
     static func dsLine(_ key: ZoneKey, apex: DNSName) -> String {
-        let ds = key.dsData(owner: apex)
-        return "\(apex) IN DS \(key.keyTag) \(key.algorithm.rawValue) 2 " + ds.dropFirst(4).map { String(format: "%02X", $0) }.joined()
+        "\(apex) IN DS \(key.keyTag) \(key.algorithm.rawValue) 2 \(key.dsDigestHex(owner: apex))"
     }
 
     static func dnskeyLine(_ key: ZoneKey, apex: DNSName) -> String {
@@ -89,7 +88,7 @@ struct DNSSECCommand: ParsableCommand {
         func run() throws {
             let (_, apex, keys) = try folder.load()
             let now = Timestamp.now
-            let signalled = keys.filter { $0.isPublished(at: now) && $0.flags & 1 == 1 && !($0.inactive.map { $0 <= now } ?? false) }
+            let signalled = keys.filter { $0.isSignalled(at: now) }
             for key in signalled { printNow(DNSSECCommand.dsLine(key, apex: apex)) }
             if signalled.isEmpty { printError("warning: no key is published and active") }
         }

@@ -71,9 +71,8 @@ enum DemoFolder {
         try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let key = ZoneKey.generate(.ecdsaP256SHA256, now: .now - .seconds(60))
         try ZoneKeyFolder(path: keys).write(key, zone: apex)
-        let digest = key.dsData(owner: apex).dropFirst(4).map { String(format: "%02X", $0) }.joined()
         let anchor = root + "/trust-anchor.conf"
-        try "trust-anchors { \(apex) static-ds \(key.keyTag) \(key.algorithm.rawValue) 2 \"\(digest)\"; };\n"
+        try "trust-anchors { \(apex) static-ds \(key.keyTag) \(key.algorithm.rawValue) 2 \"\(key.dsDigestHex(owner: apex))\"; };\n"
             .write(toFile: anchor, atomically: true, encoding: .utf8)
         return (keys, anchor)
     }

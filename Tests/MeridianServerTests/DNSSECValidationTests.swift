@@ -31,8 +31,7 @@ struct DNSSECValidationTests {
     }
 
     static func ds(of key: ZoneKey) -> String {
-        let data = key.dsData(owner: DNSName("example.test")!)
-        return "example.test. IN DS \(key.keyTag) \(key.algorithm.rawValue) 2 " + data.dropFirst(4).map { String(format: "%02X", $0) }.joined()
+        "example.test. IN DS \(key.keyTag) \(key.algorithm.rawValue) 2 \(key.dsDigestHex(owner: DNSName("example.test")!))"
     }
 
     /// A director of the two-region world with the shipped static records, signed with a new key.
@@ -172,8 +171,7 @@ struct DNSSECValidationTests {
         resolver.stop()
 
         let other = ZoneKey.generate(.ecdsaP256SHA256, now: .now)
-        let wrongDS = "example.test. IN DS \(other.keyTag) 13 2 "
-            + other.dsData(owner: DNSName("example.test")!).dropFirst(4).map { String(format: "%02X", $0) }.joined()
+        let wrongDS = Self.ds(of: other)
         let misled = try await ValidatingResolver.start(zone: "example.test", directorPort: signed.running.dnsPort, ds: [wrongDS])
         let bogus = try DigRunner.dig(port: misled.port, ["api.example.test"])
         #expect(bogus.contains("status: SERVFAIL"), "\(bogus)")
@@ -202,7 +200,7 @@ struct DNSSECValidationTests {
         let report = try grok(ds: digits)
         #expect(report.isEmpty, "\(report)")
         let other = ZoneKey.generate(.ecdsaP256SHA256, now: .now)
-        let wrong = "\(other.keyTag) 13 2 " + other.dsData(owner: DNSName("example.test")!).dropFirst(4).map { String(format: "%02X", $0) }.joined()
+        let wrong = "\(other.keyTag) 13 2 \(other.dsDigestHex(owner: DNSName("example.test")!))"
         let broken = try grok(ds: wrong)
         #expect(broken.contains("\"errors\""), "\(broken)")
         await signed.stop()

@@ -17,11 +17,14 @@ public struct DomainName: Hashable, Comparable, Sendable, TextCoded {
         self.text = name
     }
 
-
-
     /// `relative` placed under this name (`api` under `example.test` is `api.example.test`).
     public func prepending(_ relative: String) -> DomainName? {
         DomainName(relative + "." + text)
+    }
+
+    /// Whether this name is `ancestor` or lies below it.
+    public func isWithin(_ ancestor: DomainName) -> Bool {
+        text == ancestor.text || text.hasSuffix("." + ancestor.text)
     }
 
     public var description: String { text }

@@ -103,6 +103,11 @@ public struct ZoneKey: Sendable {
         return [UInt8(keyTag >> 8), UInt8(keyTag & 0xFF), algorithm.rawValue, 2] + Array(digest)
     }
 
+    /// The DS digest in hexadecimal, as DS records and trust anchors write it.
+    public func dsDigestHex(owner: DNSName) -> String {
+        dsData(owner: owner).dropFirst(4).map { String(format: "%02X", $0) }.joined()
+    }
+
     /// Signs `data` (an RRSIG's signed data); ECDSA signatures are r then s, 64 bytes (RFC 6605).
     func sign(_ data: [UInt8]) -> [UInt8] {
         switch privateKey {
@@ -119,6 +124,12 @@ public struct ZoneKey: Sendable {
     /// Whether the key signs the zone's record sets at `now`.
     public func isActive(at now: Timestamp) -> Bool {
         activate.map { $0 <= now } ?? false && inactive.map { now < $0 } ?? true && isPublished(at: now)
+    }
+
+    /// Whether CDS and CDNSKEY (RFC 7344) name the key at `now`, so that the parent's DS should:
+    /// published, with the SEP bit, and not yet retired.
+    public func isSignalled(at now: Timestamp) -> Bool {
+        isPublished(at: now) && flags & 1 == 1 && !(inactive.map { $0 <= now } ?? false)
     }
 
     /// Whether the key still signs the DNSKEY set at `now`: once active, until it is deleted, so

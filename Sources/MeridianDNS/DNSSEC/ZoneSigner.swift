@@ -64,9 +64,7 @@ public final class ZoneSigner: Sendable {
         let keySigning = keys.filter { $0.signsKeys(at: now) }
         keySigningKeys = keySigning.isEmpty ? signing : keySigning
         let published = keys.filter { $0.isPublished(at: now) }
-        // CDS and CDNSKEY (RFC 7344): the keys the parent's DS should name: published keys with the
-        // SEP bit that are not yet retired.
-        let signalled = published.filter { $0.flags & 1 == 1 && !($0.inactive.map { $0 <= now } ?? false) }
+        let signalled = published.filter { $0.isSignalled(at: now) }
         dnskeyRecords = published.map { ResourceRecord(name: apex, ttl: keyTTL, data: .other(.dnskey, $0.dnskeyData)) }
         cdnskeyRecords = signalled.map { ResourceRecord(name: apex, ttl: keyTTL, data: .other(.cdnskey, $0.dnskeyData)) }
         cdsRecords = signalled.map { ResourceRecord(name: apex, ttl: keyTTL, data: .other(.cds, $0.dsData(owner: apex))) }

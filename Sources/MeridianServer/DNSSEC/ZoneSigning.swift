@@ -76,11 +76,6 @@ public final class ZoneSigning: Sendable {
         writer.sample(.dnssecKeys, ["role": "published"], Int64(signer.identity.published.count))
         writer.sample(.dnssecKeys, ["role": "signalled"], Int64(signer.identity.signalled.count))
     }
-
-    /// The keys read, and the problems of the folder's last reading.
-    public var keys: (keys: [ZoneKey], problems: [String]) {
-        state.withLockedValue { ($0.keys, $0.problems) }
-    }
 }
 
 /// Why a zone that should be signed cannot be.

@@ -162,10 +162,3 @@ extension UInt8 {
             || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self)
     }
 }
-
-extension DomainName {
-    /// Whether this name is `ancestor` or lies below it.
-    public func isWithin(_ ancestor: DomainName) -> Bool {
-        text == ancestor.text || text.hasSuffix("." + ancestor.text)
-    }
-}
