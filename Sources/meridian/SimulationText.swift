@@ -24,7 +24,7 @@ enum SimulationText {
             }
             lines.append(clients.render(indent: "  "))
             lines.append("")
-            var sites = TextTable(header: ["SITE", "CAPACITY", "LOAD BEFORE", "LOAD AFTER", "USE AFTER"])
+            var sites = TextTable(header: ["SITE", "CAPACITY", "LOAD BEFORE", "LOAD AFTER", "USE AFTER", "SPILL AFTER"])
             for site in service.sites {
                 let use: String
                 if site.failed {
@@ -34,8 +34,9 @@ enum SimulationText {
                 } else {
                     use = "-"
                 }
+                let spill = site.shedAfter > 0 ? "sheds \(site.shedAfter.percentage)" : ""
                 sites.add([site.region, site.capacity?.formatted ?? "-", site.loadBefore.formatted,
-                           site.loadAfter.formatted, use])
+                           site.loadAfter.formatted, use, spill])
             }
             lines.append(sites.render(indent: "  "))
             if service.unservedLoadAfter > 0 {

@@ -19,7 +19,8 @@ struct DecisionGridTests {
                 for lane in 0..<ClientLanes.count {
                     for family in DecisionGrid.families {
                         let cell = grid.decision(service: index, bucket: bucket, lane: lane, family: family)
-                        let made = Steering.decide(service, for: place, in: snapshot.assessment, family: family,
+                        let made = Steering.decide(service, for: place, in: snapshot.assessment,
+                                                   plan: snapshot.plan.plan(for: service.name), family: family,
                                                    selector: ClientLanes.selector(forLane: lane))
                         #expect(cell.service.name == service.name && cell.client == place)
                         #expect(cell.chosenRegion == made.chosenRegion && cell.addresses == made.addresses)

@@ -92,9 +92,10 @@ struct SimulationTests {
 }
 
 extension SimulationTests {
-    @Test func aSiteAlreadyOverCapacityIsFlaggedBeforeTheFailure() {
+    @Test func aSiteAlreadyOverCapacityIsFlaggedBeforeTheFailureWhenItsServiceDoesNotSpill() {
         var small = world
         small.regions[small.regions.firstIndex { $0.name == "istanbul" }!].capacity = 6000
+        for index in small.services.indices { small.services[index].spill = false }
         let nearest = impact(Simulation.run(small, failing: ["ankara"]), "nearest")
         #expect(nearest.warnings.contains("istanbul already carries 9000 before the failure, 150% of its capacity 6000"))
         #expect(nearest.sites.first { $0.region == "istanbul" }?.utilisationBefore == 1.5)

@@ -14,13 +14,15 @@ public enum Simulation {
         let after = Assessment.make(configuration, observations: observations(configuration, failed: failed),
                                     overrides: [], vantage: nil, now: moment)
         let locator = ClientLocator(configuration)
+        let places = PlaceBuckets(configuration, locator: locator, vantage: nil)
+        let plans = (before: LoadPlan(before, places: places), after: LoadPlan(after, places: places))
         var routes: [SimulatedClient] =
             configuration.networks.map { ($0.name.rawValue, "network", $0.prefixes, $0.load, ClientLocator.location(of: $0)) }
         routes += clients.map { ($0.description, "address", [], 0, locator.locate($0)) }
 
         let services = configuration.services.map { service in
-            impact(on: service, configuration: configuration, failed: failed, before: before, after: after,
-                   clients: routes)
+            impact(on: service, configuration: configuration, failed: failed, before: (before, plans.before),
+                   after: (after, plans.after), clients: routes)
         }
         return SimulationReport(
             failedRegions: failing.map(\.rawValue), services: services,
@@ -38,15 +40,16 @@ public enum Simulation {
     }
 
     private static func impact(on service: Service, configuration: Configuration, failed: Set<RegionName>,
-                               before: Assessment, after: Assessment,
+                               before: (assessment: Assessment, plan: LoadPlan), after: (assessment: Assessment, plan: LoadPlan),
                                clients: [SimulatedClient]) -> ServiceImpact {
+        let plans = (before: before.plan.plan(for: service.name), after: after.plan.plan(for: service.name))
         var loadBefore: [RegionName: Double] = [:]
         var loadAfter: [RegionName: Double] = [:]
         var unserved = 0.0
         var warnings: [String] = []
         let routes = clients.map { client in
-            let old = Steering.decide(service, for: client.location, in: before)
-            let new = Steering.decide(service, for: client.location, in: after)
+            let old = Steering.decide(service, for: client.location, in: before.assessment, plan: plans.before)
+            let new = Steering.decide(service, for: client.location, in: after.assessment, plan: plans.after)
             for (region, share) in old.shares { loadBefore[region, default: 0] += share * client.load }
             for (region, share) in new.shares { loadAfter[region, default: 0] += share * client.load }
             if new.shares.isEmpty {
@@ -71,7 +74,13 @@ public enum Simulation {
             return SiteLoad(region: region.name.rawValue, failed: failed.contains(region.name),
                             capacity: region.capacity, loadBefore: before, loadAfter: after,
                             utilisationBefore: capacity.map { before / $0 }, utilisationAfter: capacity.map { after / $0 },
-                            overCapacity: capacity.map { after > $0 } ?? false)
+                            overCapacity: capacity.map { after > $0 } ?? false,
+                            shedBefore: plans.before?.site(region.name)?.shed ?? 0,
+                            shedAfter: plans.after?.site(region.name)?.shed ?? 0)
+        }
+        if plans.after?.short == true {
+            warnings.append("the fleet has no room for the load after the failure: every site with a capacity "
+                            + "carries the same share of it, above its high watermark")
         }
         if !clients.isEmpty && clients.allSatisfy({ $0.load == 0 }) {
             warnings.append("no client network has a load: site loads are all 0 (set 'load' on networks)")

@@ -84,4 +84,8 @@ public struct SiteLoad: Codable, Sendable, Equatable {
     public var utilisationAfter: Double?
     /// Whether the load after the failure exceeds the capacity.
     public var overCapacity: Bool
+    /// The share of the clients steered to the site that it sheds to sites with room, before and
+    /// after the failure (0: it keeps them all).
+    public var shedBefore: Double
+    public var shedAfter: Double
 }

@@ -1,10 +1,11 @@
 /// Clients are spread over a fixed number of lanes by a hash of their address. A lane decides the
-/// `weighted` pick and the rotation of the answer set, so one client keeps its answer while many
-/// clients spread, and answers can be prebuilt per lane. DNS and the HTTP redirector use the same
-/// lanes, so a client gets the same site from both.
+/// `weighted` pick, a client's place in failback ramps and spills, and the rotation of the answer
+/// set, so one client keeps its answer while many clients spread, and answers can be prebuilt per
+/// lane. DNS and the HTTP redirector use the same lanes, so a client gets the same site from both.
 public enum ClientLanes {
-    /// How many lanes there are.
-    public static let count = 16
+    /// How many lanes there are: every share a plan gives is carried out to within half a lane
+    /// (0.8 percentage points).
+    public static let count = 64
 
     /// The lane of a client, from its address (or its subnet's).
     public static func lane(for address: IPAddress) -> Int {

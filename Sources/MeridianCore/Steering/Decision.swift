@@ -23,15 +23,46 @@ public struct Decision: Sendable {
     public var candidates: [Candidate]
     /// Why the winner won, in one sentence.
     public var reason: String
+    /// What the service's load plan did to this client: a failing-back site it passed, a full site
+    /// that shed it or kept it.
+    public var notes: [PlanNote]
     /// Whether the deciding director was isolated from all its peers.
     public var isolated: Bool
     public var at: Timestamp
+
+    public init(service: Service, client: ClientLocation, outcome: Outcome, addresses: [IPAddress],
+                redirectURL: BaseURL?, shares: [RegionName: Double], candidates: [Candidate], reason: String,
+                notes: [PlanNote] = [], isolated: Bool, at: Timestamp) {
+        self.service = service
+        self.client = client
+        self.outcome = outcome
+        self.addresses = addresses
+        self.redirectURL = redirectURL
+        self.shares = shares
+        self.candidates = candidates
+        self.reason = reason
+        self.notes = notes
+        self.isolated = isolated
+        self.at = at
+    }
 
     /// The chosen site, if any.
     public var chosenRegion: RegionName? {
         if case .site(let region) = outcome { return region }
         return nil
     }
+}
+
+/// What a service's load plan (`ServiceLoadPlan`) did to one client.
+public enum PlanNote: Hashable, Sendable {
+    /// `region`, the policy's pick, is failing back and has `share` of its clients back; this client
+    /// is not one of them yet, so it went to the policy's next pick.
+    case notBackYet(region: RegionName, share: Double)
+    /// `from` is over its high watermark with `demand` of `capacity`; this client is in the `share`
+    /// of its clients sent to `to`. `short`: the whole fleet is over its watermarks.
+    case spilled(from: RegionName, to: RegionName, demand: Double, capacity: Double, share: Double, short: Bool)
+    /// `region` is over its high watermark, and this client is in the `share` it keeps.
+    case kept(region: RegionName, demand: Double, capacity: Double, share: Double, short: Bool)
 }
 
 /// One region as a candidate in a decision.

@@ -13,17 +13,23 @@ public struct DecisionGrid: Sendable {
     /// Index: ((service × families + family) × places + bucket) × lanes + lane.
     private let decisions: [Decision]
 
-    /// Decides every cell from `assessment`, for clients placed by `places`.
-    public init(_ assessment: Assessment, places: PlaceBuckets) {
+    /// Decides every cell from `assessment` and `plan`, for clients placed by `places`. Each
+    /// place's ranking is made once and every lane routed through it.
+    public init(_ assessment: Assessment, places: PlaceBuckets, plan: LoadPlan = .none) {
         let services = assessment.configuration.services
         var decisions: [Decision] = []
         decisions.reserveCapacity(services.count * Self.families.count * places.count * ClientLanes.count)
         for service in services {
+            let servicePlan = plan.plan(for: service.name)
+            let steered = places.representatives.map { location in
+                SteeringPlace(service, for: location, in: assessment, plan: servicePlan)
+            }
             for family in Self.families {
-                for location in places.representatives {
+                for (bucket, location) in places.representatives.enumerated() {
                     for lane in 0..<ClientLanes.count {
-                        decisions.append(Steering.decide(service, for: location, in: assessment, family: family,
-                                                         selector: ClientLanes.selector(forLane: lane)))
+                        let selector = ClientLanes.selector(forLane: lane)
+                        decisions.append(steered[bucket]?.decision(family: family, selector: selector)
+                            ?? Steering.decide(service, for: location, in: assessment, family: family, selector: selector))
                     }
                 }
             }

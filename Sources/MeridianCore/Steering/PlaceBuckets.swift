@@ -5,6 +5,8 @@
 public struct PlaceBuckets: Sendable {
     /// A client location standing for each bucket, in bucket order (the last: unmatched clients).
     public let representatives: [ClientLocation]
+    /// The declared `load` of each bucket's networks together (0 for unmatched clients).
+    public let loads: [Double]
     /// For each network of the configuration, its bucket (networks at the same place share one).
     private let networkBuckets: [Int]
     private let locator: ClientLocator
@@ -15,18 +17,23 @@ public struct PlaceBuckets: Sendable {
         var points: [GeoPoint] = []
         var representatives: [ClientLocation] = []
         var networkBuckets: [Int] = []
+        var loads: [Double] = []
         for (index, network) in configuration.networks.enumerated() {
             let point = network.location.point
             if let existing = points.firstIndex(of: point) {
                 networkBuckets.append(existing)
+                loads[existing] += network.load
             } else {
                 points.append(point)
                 representatives.append(locator.location(ofNetwork: index, prefix: network.prefixes[0]))
                 networkBuckets.append(points.count - 1)
+                loads.append(network.load)
             }
         }
         representatives.append(locator.fallback(vantage: vantage))
+        loads.append(0)
         self.representatives = representatives
+        self.loads = loads
         self.networkBuckets = networkBuckets
         self.locator = locator
     }

@@ -5,32 +5,19 @@
 /// hash of the client subnet): it picks the site under `weighted` and rotates the answer set, so the
 /// same client gets a stable answer while many clients spread.
 public enum Steering {
+    /// The decision for one client. `plan` is the service's load plan (`LoadPlan`): without it,
+    /// no site sheds and none fails back.
     public static func decide(_ service: Service, for client: ClientLocation, in assessment: Assessment,
-                              family: AddressFamily? = nil, selector: UInt64 = 0) -> Decision {
-        let sites = service.regions.compactMap { assessment.site($0) }
-        let available = sites.filter { $0.availability == .available }
-        let eligible = available.isEmpty ? sites.filter { $0.availability == .drained } : available
-        guard !eligible.isEmpty else {
-            return allDown(service, client: client, sites: sites, assessment: assessment, family: family, selector: selector)
+                              plan: ServiceLoadPlan? = nil, family: AddressFamily? = nil, selector: UInt64 = 0) -> Decision {
+        guard let place = SteeringPlace(service, for: client, in: assessment, plan: plan) else {
+            return allDown(service, client: client, assessment: assessment, family: family, selector: selector)
         }
-        let ranking = PolicyContext(service: service, client: client, assessment: assessment, selector: selector)
-            .rank(eligible)
-        let winner = ranking.winner
-        var reason = ranking.reason
-        if available.isEmpty { reason = "no site is available, so drained sites are used: " + reason }
-        let gateways = winner.servingGateways
-        return Decision(
-            service: service, client: client, outcome: .site(winner.region.name),
-            addresses: answerSet(gateways.map(\.address), family: family, limit: service.maxAnswers, selector: selector),
-            redirectURL: service.redirect?.urls[winner.region.name],
-            shares: ranking.shares,
-            candidates: candidates(sites, order: ranking.order, shares: ranking.shares, latencies: ranking.latencies,
-                                   client: client),
-            reason: reason, isolated: assessment.consensus.isolated, at: assessment.at)
+        return place.decision(family: family, selector: selector)
     }
 
-    private static func allDown(_ service: Service, client: ClientLocation, sites: [SiteStatus],
-                                assessment: Assessment, family: AddressFamily?, selector: UInt64) -> Decision {
+    private static func allDown(_ service: Service, client: ClientLocation, assessment: Assessment,
+                                family: AddressFamily?, selector: UInt64) -> Decision {
+        let sites = service.regions.compactMap { assessment.site($0) }
         let addresses: [IPAddress]
         let url: BaseURL?
         let reason: String
@@ -76,7 +63,7 @@ public enum Steering {
         return Array(rotated.prefix(limit))
     }
 
-    private static func candidates(_ sites: [SiteStatus], order: [RegionName], shares: [RegionName: Double],
+    static func candidates(_ sites: [SiteStatus], order: [RegionName], shares: [RegionName: Double],
                                    latencies: [RegionName: (latency: Duration, observer: RegionName?)],
                                    client: ClientLocation) -> [Candidate] {
         let ranked = order.compactMap { name in sites.first { $0.region.name == name } }

@@ -1,9 +1,11 @@
-/// The result of ranking the eligible sites under a policy.
+/// The result of ranking the eligible sites under a policy, for every client of one place: the
+/// lane picks among them (`SteeringPlace`).
 struct PolicyRanking {
-    var winner: SiteStatus
-    /// Eligible sites, best first.
-    var order: [RegionName]
-    var shares: [RegionName: Double]
+    /// Eligible sites, best first (for `weighted`, by share).
+    var order: [SiteStatus]
+    /// For `weighted`: each eligible site's share, in the service's order; a client's lane draws
+    /// its site from them. `nil` for the policies that send the whole place to `order[0]`.
+    var weighted: [(site: SiteStatus, share: Double)]?
     /// For `latency`: the latency compared for each site and who measured it.
     var latencies: [RegionName: (latency: Duration, observer: RegionName?)]
     var reason: String
@@ -14,7 +16,6 @@ struct PolicyContext {
     let service: Service
     let client: ClientLocation
     let assessment: Assessment
-    let selector: UInt64
 
     func rank(_ sites: [SiteStatus]) -> PolicyRanking {
         switch service.policy {
@@ -36,8 +37,7 @@ struct PolicyContext {
 
     private func single(_ order: [SiteStatus], reason: String,
                         latencies: [RegionName: (latency: Duration, observer: RegionName?)] = [:]) -> PolicyRanking {
-        PolicyRanking(winner: order[0], order: order.map(\.region.name), shares: [order[0].region.name: 1],
-                      latencies: latencies, reason: reason)
+        PolicyRanking(order: order, weighted: nil, latencies: latencies, reason: reason)
     }
 
     // MARK: nearest
@@ -72,23 +72,12 @@ struct PolicyContext {
         let weights = sites.map { (service.weights[$0.region.name] ?? $0.region.weight) * $0.healthyFraction }
         let total = weights.reduce(0, +)
         let shares = total > 0 ? weights.map { $0 / total } : weights.map { _ in 1 / Double(sites.count) }
-        // The top 53 bits of the selector as a uniform number in [0, 1).
-        let draw = Double(selector >> 11) * 0x1p-53
-        var cumulative = 0.0
-        var winnerIndex = sites.count - 1
-        for (index, share) in shares.enumerated() {
-            cumulative += share
-            if draw < cumulative { winnerIndex = index; break }
-        }
         let byShare = sites.indices.sorted { (index, other) in
-            if index == winnerIndex || other == winnerIndex { return index == winnerIndex }
-            return (shares[index], -orderIndex(sites[index])) > (shares[other], -orderIndex(sites[other]))
+            (shares[index], -orderIndex(sites[index])) > (shares[other], -orderIndex(sites[other]))
         }
         let split = sites.indices.map { "\(sites[$0].region.name) \(shares[$0].percentage)" }.joined(separator: ", ")
-        return PolicyRanking(
-            winner: sites[winnerIndex], order: byShare.map { sites[$0].region.name },
-            shares: Dictionary(uniqueKeysWithValues: zip(sites.map(\.region.name), shares)), latencies: [:],
-            reason: "weighted split \(split); this client falls to \(sites[winnerIndex].region.name)")
+        return PolicyRanking(order: byShare.map { sites[$0] }, weighted: Array(zip(sites, shares)), latencies: [:],
+                             reason: "weighted split \(split)")
     }
 
     // MARK: latency

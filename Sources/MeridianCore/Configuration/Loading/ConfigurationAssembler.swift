@@ -88,7 +88,10 @@ struct ConfigurationAssembler {
             guard let location = file.location, !directors.isEmpty, directors.count == file.directors.count else { continue }
             regions.append(Region(
                 name: name.value, location: location, weight: file.weight ?? 1, capacity: file.capacity,
-                minHealthy: file.minHealthy ?? global.minHealthy ?? 0.5, directors: directors,
+                minHealthy: file.minHealthy ?? global.minHealthy ?? 0.5,
+                watermarks: file.watermarks.flatMap { GlobalFile.readWatermarks($0, defaults: global.watermarks) }
+                    ?? global.watermarks,
+                directors: directors,
                 gateways: gateways))
         }
         return regions
@@ -149,10 +152,16 @@ struct ConfigurationAssembler {
             let allDown = allDownBehaviour(entry)
             let redirect = entry.redirect.flatMap { redirectSettings($0, service: name, regions: serviceRegions,
                                                                     hostOwners: &hostOwners) }
+            let ttl = entry.ttl ?? Service.defaultTTL
+            if let ttlMin = entry.ttlMin, ttlMin.value > ttl {
+                log.report("service '\(name.value)': ttl-min (\(ttlMin.value)s) is longer than ttl (\(ttl)s)",
+                           at: ttlMin.location)
+            }
             guard let fqdn = global.zone?.prepending(name.value.rawValue) else { return nil }
-            return Service(name: name.value, fqdn: fqdn, policy: policy, ttl: entry.ttl ?? Service.defaultTTL,
+            return Service(name: name.value, fqdn: fqdn, policy: policy, ttl: ttl,
                            maxAnswers: entry.maxAnswers ?? Service.defaultMaxAnswers, allDown: allDown ?? .failOpen,
-                           regions: serviceRegions, weights: weights, redirect: redirect)
+                           regions: serviceRegions, weights: weights, redirect: redirect, spill: entry.spill ?? true,
+                           failback: entry.failback ?? .standard, ttlMin: entry.ttlMin?.value, slo: entry.slo)
         }
     }
 

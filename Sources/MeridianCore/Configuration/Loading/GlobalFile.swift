@@ -6,6 +6,7 @@ struct GlobalFile {
     var staleAfter: Duration?
     var drainGrace: Duration?
     var minHealthy: Double?
+    var watermarks = Watermarks.standard
     var probe = ProbePatch()
     var services: [ServiceEntry] = []
     var networks: [NetworkEntry] = []
@@ -37,6 +38,10 @@ struct GlobalFile {
         var regions: [Located<RegionName>]?
         var weights: [(region: Located<RegionName>, weight: Double)] = []
         var redirect: RedirectEntry?
+        var spill: Bool?
+        var failback: Failback?
+        var ttlMin: Located<UInt32>?
+        var slo: Duration?
     }
 
     struct RedirectEntry {
@@ -66,6 +71,7 @@ struct GlobalFile {
         staleAfter = reader.optional("stale-after")?.duration()
         drainGrace = reader.optional("drain-grace")?.duration()
         minHealthy = reader.optional("min-healthy")?.fraction()
+        if let value = reader.optional("watermarks") { watermarks = GlobalFile.readWatermarks(value) ?? .standard }
         probe = ProbePatch(reading: reader.optional("probe"))
         if let value = reader.required("services"), var services = MappingReader(value) {
             let entries = services.namedEntries()
@@ -156,6 +162,7 @@ struct GlobalFile {
             }
         }
         entry.redirect = reader.optional("redirect").flatMap(readRedirect)
+        readProtection(&reader, into: &entry)
         reader.finish()
         return name == nil ? nil : entry
     }

@@ -6,6 +6,8 @@ struct RegionFile {
     var weight: Double?
     var capacity: Double?
     var minHealthy: Double?
+    /// The region's own `watermarks`, read over the global ones once those are known.
+    var watermarks: YAMLValue?
     /// The directors, in the file's order: one named after the region for `director:`, or every
     /// entry of `directors:`.
     var directors: [DirectorEntry] = []
@@ -51,6 +53,7 @@ struct RegionFile {
         weight = reader.optional("weight")?.number(in: 0...1_000_000)
         capacity = reader.optional("capacity")?.number(in: 0...1e12)
         minHealthy = reader.optional("min-healthy")?.fraction()
+        watermarks = reader.optional("watermarks")
         directors = Self.readDirectors(single: reader.optional("director"), several: reader.optional("directors"),
                                        region: name, in: root)
         probe = ProbePatch(reading: reader.optional("probe"))

@@ -4,7 +4,8 @@ public struct ClientNetwork: Hashable, Sendable {
     public var name: NetworkName
     public var prefixes: [IPPrefix]
     public var location: NamedLocation
-    /// The request rate from this network (for `simulate`'s load figures); 0 when unknown.
+    /// The request rate from this network, in the unit of regions' `capacity`: the demand model of
+    /// spill-over (`LoadPlan`) and of `simulate`; 0 when unknown.
     public var load: Double
 
     public init(name: NetworkName, prefixes: [IPPrefix], location: NamedLocation, load: Double = 0) {

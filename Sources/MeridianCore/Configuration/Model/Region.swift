@@ -9,6 +9,8 @@ public struct Region: Hashable, Sendable {
     public var capacity: Double?
     /// The fraction of gateways that must be healthy for the site to be available (0...1).
     public var minHealthy: Double
+    /// Where, against `capacity`, the site's clients start to spill and come back.
+    public var watermarks: Watermarks
     /// The region's directors, in the order the file lists them (one for `director:`, named after
     /// the region; any number for `directors:`).
     public var directors: [DirectorEndpoints]
@@ -16,8 +18,10 @@ public struct Region: Hashable, Sendable {
     public var gateways: [Gateway]
 
     public init(name: RegionName, location: GeoPoint, weight: Double = 1, capacity: Double? = nil,
-                minHealthy: Double = 0.5, directors: [DirectorEndpoints], gateways: [Gateway]) {
+                minHealthy: Double = 0.5, watermarks: Watermarks = .standard, directors: [DirectorEndpoints],
+                gateways: [Gateway]) {
         self.name = name
+        self.watermarks = watermarks
         self.location = location
         self.weight = weight
         self.capacity = capacity
@@ -28,9 +32,10 @@ public struct Region: Hashable, Sendable {
 
     /// A region with one director, named after the region (what `director:` in a region file gives).
     public init(name: RegionName, location: GeoPoint, weight: Double = 1, capacity: Double? = nil,
-                minHealthy: Double = 0.5, director: DirectorEndpoints, gateways: [Gateway]) {
+                minHealthy: Double = 0.5, watermarks: Watermarks = .standard, director: DirectorEndpoints,
+                gateways: [Gateway]) {
         self.init(name: name, location: location, weight: weight, capacity: capacity, minHealthy: minHealthy,
-                  directors: [director], gateways: gateways)
+                  watermarks: watermarks, directors: [director], gateways: gateways)
     }
 
     /// The region's first director: the one `serve` and `demo` run while a region runs one

@@ -14,6 +14,15 @@ public struct Service: Hashable, Sendable {
     /// Weights for `weighted` steering, one per region of `regions`.
     public var weights: [RegionName: Double]
     public var redirect: RedirectSettings?
+    /// Whether the excess share of a full site's clients spills to sites with room (`spill`).
+    public var spill: Bool
+    /// How a site that comes back gets this service's clients again (`failback`).
+    public var failback: Failback
+    /// The TTL answers carry while the health of a candidate site is in doubt (`ttl-min`), at most
+    /// `ttl`; equal to `ttl` when not set.
+    public var ttlMin: UInt32
+    /// The most time clients may take to leave a failed site (`slo`), checked by `meridian check`.
+    public var slo: Duration?
 
     public static let defaultTTL: UInt32 = 30
     public static let defaultMaxAnswers = 4
@@ -21,7 +30,8 @@ public struct Service: Hashable, Sendable {
     public init(name: ServiceName, fqdn: DomainName, policy: SteeringPolicy = .nearest,
                 ttl: UInt32 = defaultTTL, maxAnswers: Int = defaultMaxAnswers,
                 allDown: AllDownBehaviour = .failOpen, regions: [RegionName],
-                weights: [RegionName: Double], redirect: RedirectSettings? = nil) {
+                weights: [RegionName: Double], redirect: RedirectSettings? = nil, spill: Bool = true,
+                failback: Failback = .standard, ttlMin: UInt32? = nil, slo: Duration? = nil) {
         self.name = name
         self.fqdn = fqdn
         self.policy = policy
@@ -31,6 +41,10 @@ public struct Service: Hashable, Sendable {
         self.regions = regions
         self.weights = weights
         self.redirect = redirect
+        self.spill = spill
+        self.failback = failback
+        self.ttlMin = min(ttlMin ?? ttl, ttl)
+        self.slo = slo
     }
 }
 

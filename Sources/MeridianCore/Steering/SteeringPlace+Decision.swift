@@ -1,0 +1,38 @@
+extension SteeringPlace {
+    /// The decision for the client of this place whose selector is `selector`, answering `family`
+    /// (`nil`: addresses of both families).
+    func decision(family: AddressFamily?, selector: UInt64) -> Decision {
+        let route = route(Self.position(of: selector))
+        let winner = route.site
+        var reason = ranking.reason
+        if ranking.weighted != nil { reason += "; this client falls to \(route.first.region.name)" }
+        if onlyDrained { reason = "no site is available, so drained sites are used: " + reason }
+        for note in route.notes { reason += "; " + note.text }
+        let order = ranking.weighted == nil
+            ? ranking.order : [route.first] + ranking.order.filter { $0.region.name != route.first.region.name }
+        return Decision(
+            service: service, client: client, outcome: .site(winner.region.name),
+            addresses: Steering.answerSet(winner.servingGateways.map(\.address), family: family,
+                                          limit: service.maxAnswers, selector: selector),
+            redirectURL: service.redirect?.urls[winner.region.name], shares: shares,
+            candidates: Steering.candidates(sites, order: order.map(\.region.name), shares: shares,
+                                            latencies: ranking.latencies, client: client),
+            reason: reason, notes: route.notes, isolated: assessment.consensus.isolated, at: assessment.at)
+    }
+}
+
+extension PlanNote {
+    /// The note as a clause of a decision's reason.
+    public var text: String {
+        switch self {
+        case .notBackYet(let region, let share):
+            return "\(region) is failing back with \(share.percentage) of its clients back, and this client is not yet one of them"
+        case .spilled(let from, let to, let demand, let capacity, let share, let short):
+            return "\(from) is over its high watermark (\(demand.formatted) of \(capacity.formatted))"
+                + (short ? ", and so is the whole fleet" : "") + "; this client is in the \(share.percentage) sent to \(to)"
+        case .kept(let region, let demand, let capacity, let share, let short):
+            return "\(region) is over its high watermark (\(demand.formatted) of \(capacity.formatted))"
+                + (short ? ", and so is the whole fleet" : "") + "; this client is in the \(share.percentage) it keeps"
+        }
+    }
+}
