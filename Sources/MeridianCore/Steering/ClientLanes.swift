@@ -4,8 +4,8 @@
 /// lane. DNS and the HTTP redirector use the same lanes, so a client gets the same site from both.
 public enum ClientLanes {
     /// How many lanes there are: every share a plan gives is carried out to within half a lane
-    /// (0.8 percentage points).
-    public static let count = 64
+    /// (0.4 percentage points), and a share split several ways to within about two lanes.
+    public static let count = 128
 
     /// The lane of a client, from its address (or its subnet's).
     public static func lane(for address: IPAddress) -> Int {

@@ -8,15 +8,12 @@ extension SteeringPlace {
         if ranking.weighted != nil { reason += "; this client falls to \(route.first.region.name)" }
         if onlyDrained { reason = "no site is available, so drained sites are used: " + reason }
         for note in route.notes { reason += "; " + note.text }
-        let order = ranking.weighted == nil
-            ? ranking.order : [route.first] + ranking.order.filter { $0.region.name != route.first.region.name }
         return Decision(
             service: service, client: client, outcome: .site(winner.region.name),
-            addresses: Steering.answerSet(winner.servingGateways.map(\.address), family: family,
+            addresses: Steering.answerSet(addresses[winner.region.name] ?? [], family: family,
                                           limit: service.maxAnswers, selector: selector),
             redirectURL: service.redirect?.urls[winner.region.name], shares: shares,
-            candidates: Steering.candidates(sites, order: order.map(\.region.name), shares: shares,
-                                            latencies: ranking.latencies, client: client),
+            candidates: candidates[route.first.region.name] ?? [],
             reason: reason, notes: route.notes, isolated: assessment.consensus.isolated, at: assessment.at)
     }
 }

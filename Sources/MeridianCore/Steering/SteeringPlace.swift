@@ -16,6 +16,10 @@ struct SteeringPlace {
     let ranking: PolicyRanking
     /// How the place's clients split between sites, after failback and spill.
     private(set) var shares: [RegionName: Double] = [:]
+    /// The candidates of a decision, by the policy's first pick (one entry unless `weighted`).
+    private(set) var candidates: [RegionName: [Candidate]] = [:]
+    /// Each site's serving gateways' addresses.
+    let addresses: [RegionName: [IPAddress]]
 
     /// One client's way to its site.
     struct Route {
@@ -35,10 +39,16 @@ struct SteeringPlace {
         self.client = client
         self.assessment = assessment
         self.sites = sites
+        addresses = Dictionary(uniqueKeysWithValues: sites.map { ($0.region.name, $0.servingGateways.map(\.address)) })
         onlyDrained = available.isEmpty
         self.plan = available.isEmpty ? .none(service.name) : plan ?? .none(service.name)
         ranking = PolicyContext(service: service, client: client, assessment: assessment).rank(eligible)
         shares = spread(arrivals())
+        for first in ranking.weighted == nil ? [ranking.order[0]] : ranking.order {
+            let order = [first] + ranking.order.filter { $0.region.name != first.region.name }
+            candidates[first.region.name] = Steering.candidates(sites, order: order.map(\.region.name), shares: shares,
+                                                                latencies: ranking.latencies, client: client)
+        }
     }
 
     /// The position in [0, 1) of a selector: its top 53 bits.
@@ -86,6 +96,8 @@ struct SteeringPlace {
             excluded.insert(site.region.name)
             (site, position) = next
         }
+        let share = plan.failbackShare(site.region.name)
+        if share < 1, position < share { position = Self.clamped(position / share) }
         let shed = plan.shedShare(site.region.name)
         if shed > 0, let planned = plan.site(site.region.name) {
             if position < shed, let receiver = plan.receiver(at: position / shed),
