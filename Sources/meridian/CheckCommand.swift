@@ -9,7 +9,9 @@ struct CheckCommand: ParsableCommand {
         abstract: "Validate a configuration folder and summarise it.",
         discussion: "Exits 0 when the folder is valid; otherwise prints every problem with file and line and exits 1. "
             + "The certificates `tls:` names are read too: a key that does not match, a redirect host no certificate covers "
-            + "or an expired certificate is an error, one that expires within 14 days a warning.")
+            + "or an expired certificate is an error, one that expires within 14 days a warning. "
+            + "With --slo, or when a service has `slo:`, each service's worst-case time until clients move is printed "
+            + "as a sum of its terms, and a service over its objective is an error naming the term that costs most.")
 
     @Argument(help: "The configuration folder.")
     var directory: String = "regions"
@@ -17,14 +19,41 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only problems.")
     var quiet = false
 
+    @Option(help: "The failover objective of every service without an `slo:` of its own (30s, 1m).", transform: Self.duration)
+    var slo: Duration?
+
+    @Option(name: .customLong("resolver-floor"), help: "The shortest time resolvers keep an answer, whatever its TTL (default 0s).",
+            transform: Self.duration)
+    var resolverFloor: Duration = .zero
+
     func run() throws {
         let configuration = try loadConfiguration(directory)
         // The certificates of `tls:`: read, matched to their keys and to the redirect hosts, and dated.
         let findings = TLSCertificateCheck.findings(configuration)
         for finding in findings { printError(finding.description) }
         if findings.contains(where: \.isError) { throw ExitCode(1) }
+        let budgets = configuration.services.map { FailoverBudget($0, in: configuration, resolverFloor: resolverFloor, slo: slo) }
+        let checked = budgets.filter { $0.sloSeconds != nil }
+        for budget in checked where budget.isOver {
+            let largest = budget.largest.map { "; the largest term is \($0.name) \(FailoverBudget.text(seconds: $0.seconds)): \($0.detail)" } ?? ""
+            printError("error: \(budget.service): clients may take \(budget.text), over its slo "
+                       + "\(FailoverBudget.text(seconds: budget.sloSeconds ?? 0))\(largest)")
+        }
+        if checked.contains(where: \.isOver) { throw ExitCode(1) }
         guard !quiet else { return }
         print(summary(configuration))
+        if !checked.isEmpty {
+            var table = TextTable(header: ["SERVICE", "SLO", "WORST CASE"])
+            for budget in checked { table.add([budget.service, FailoverBudget.text(seconds: budget.sloSeconds ?? 0), budget.text]) }
+            print("\n" + table.render())
+        }
+    }
+
+    private static func duration(_ text: String) throws -> Duration {
+        guard let duration = Duration.parse(text), duration >= .zero else {
+            throw ValidationError("'\(text)' is not a duration (30s, 1m, 1500ms)")
+        }
+        return duration
     }
 
     func summary(_ configuration: Configuration) -> String {

@@ -40,7 +40,7 @@ struct SimulateCommandTests {
     @Test func badArgumentsAreUsageErrors() throws {
         let none = try CommandRunner.run(["simulate"])
         #expect(none.status == 64)
-        #expect(none.errors.contains("name at least one region with --fail REGION"))
+        #expect(none.errors.contains("name the regions to fail with --fail REGION, or one to bring back with --recover REGION"))
         let badClient = try CommandRunner.run(["simulate", "--fail", "istanbul", "--client", "10.0.0.300"])
         #expect(badClient.status == 64)
         #expect(badClient.errors.contains("--client '10.0.0.300' is not an IP address"))

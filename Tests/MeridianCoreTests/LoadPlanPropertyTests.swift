@@ -9,14 +9,14 @@ struct LoadPlanPropertyTests {
     struct LoadedWorld: Sendable, CustomStringConvertible {
         var configuration: Configuration
         var observations: [Observation]
-        var failback: FailbackShares
+        var ramps: FailbackRamps
 
         var description: String {
             configuration.regions.map { "\($0.name) cap \($0.capacity?.formatted ?? "-") gw\($0.gateways.count)" }
                 .joined(separator: "; ")
                 + " networks: \(configuration.networks.map { "\($0.location.point) \($0.load.formatted)" })"
                 + " down: \(observations.filter { $0.verdict == .down }.map(\.gateway.rawValue))"
-                + " failback: \(failback)"
+                + " failback: \(ramps.shares)"
         }
 
         /// The same world with every network's load times `factor`.
@@ -30,7 +30,7 @@ struct LoadPlanPropertyTests {
             let assessment = Assessment.make(configuration, observations: observations, overrides: [], vantage: nil,
                                              now: TestWorld.now)
             return SteeringSnapshot(assessment: assessment, locator: ClientLocator(configuration),
-                                    vantage: configuration.regions[vantage], failback: failback)
+                                    vantage: configuration.regions[vantage], ramps: ramps)
         }
     }
 
@@ -64,11 +64,12 @@ struct LoadPlanPropertyTests {
                             at: TestWorld.now)
             }
         }
-        var failback: FailbackShares = [:]
-        for service in services where random.next() % 3 == 0 {
-            failback[service.name] = [regionNames[Int(random.next() % UInt64(regionNames.count))]: [0.1, 0.5, 0.75][Int(random.next() % 3)]]
+        let schedule = Failback(steps: [0.1, 0.5, 0.75, 1], hold: .seconds(30))
+        let ramps = services.filter { _ in random.next() % 3 == 0 }.map { service in
+            FailbackRamp(service: service.name, region: regionNames[Int(random.next() % UInt64(regionNames.count))],
+                         schedule: schedule, step: Int(random.next() % 3), since: TestWorld.now, healthy: 1)
         }
-        return LoadedWorld(configuration: configuration, observations: observations, failback: failback)
+        return LoadedWorld(configuration: configuration, observations: observations, ramps: FailbackRamps(ramps: ramps))
     }
 
     /// Every cell of the snapshot's grid for networks' buckets (not the unmatched one), IPv4.

@@ -62,7 +62,12 @@ struct RedirectTests {
     }
 
     @Test func clientsAreRedirectedByWhereTheyAreAndFollowAFailure() async throws {
-        let (world, running) = try await Self.started()
+        // Every client back at once when the site returns: the staged failback has its own test.
+        var staged = try await Self.world()
+        staged.configuration.services[0].failback = .immediate
+        let world = staged
+        let running = try await RunningDirector.start(world)
+        #expect(await eventually { world.configuration.gateways.allSatisfy { running.verdict($0.name) == .up } })
         defer { Task { await running.stop(); await world.stop() } }
         let port = running.redirectPort
 

@@ -29,12 +29,14 @@ public enum Simulation {
             warnings: services.flatMap { service in service.warnings.map { "\(service.service): \($0)" } })
     }
 
-    private static func observations(_ configuration: Configuration, failed: Set<RegionName>) -> [Observation] {
+    /// Every director's observation of every gateway at `moment`: down in the `failed` regions, up elsewhere.
+    static func observations(_ configuration: Configuration, failed: Set<RegionName>,
+                             at moment: Timestamp = Timestamp(nanosecondsSinceEpoch: 0)) -> [Observation] {
         configuration.gateways.flatMap { gateway in
             configuration.directors.map(\.endpoints.name).map { observer in
                 Observation(gateway: gateway.name, observer: observer,
                             verdict: failed.contains(gateway.region) ? .down : .up,
-                            at: Timestamp(nanosecondsSinceEpoch: 0))
+                            at: moment)
             }
         }
     }

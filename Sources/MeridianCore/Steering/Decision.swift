@@ -29,6 +29,10 @@ public struct Decision: Sendable {
     /// Whether the deciding director was isolated from all its peers.
     public var isolated: Bool
     public var at: Timestamp
+    /// The TTL the answer carries: the service's `ttl`, or its `ttl-min` while a site is in doubt (`AnswerTTL`).
+    public var ttl: UInt32
+    /// Why the TTL is `ttl-min`, when it is.
+    public var ttlDoubt: String?
 
     public init(service: Service, client: ClientLocation, outcome: Outcome, addresses: [IPAddress],
                 redirectURL: BaseURL?, shares: [RegionName: Double], candidates: [Candidate], reason: String,
@@ -44,6 +48,15 @@ public struct Decision: Sendable {
         self.notes = notes
         self.isolated = isolated
         self.at = at
+        ttl = service.ttl
+    }
+
+    /// The decision answering with `answerTTL`.
+    public func with(_ answerTTL: AnswerTTL) -> Decision {
+        var decision = self
+        decision.ttl = answerTTL.ttl
+        decision.ttlDoubt = answerTTL.doubt
+        return decision
     }
 
     /// The chosen site, if any.

@@ -13,14 +13,16 @@ public struct DecisionGrid: Sendable {
     /// Index: ((service × families + family) × places + bucket) × lanes + lane.
     private let decisions: [Decision]
 
-    /// Decides every cell from `assessment` and `plan`, for clients placed by `places`. Each
-    /// place's ranking is made once and every lane routed through it.
-    public init(_ assessment: Assessment, places: PlaceBuckets, plan: LoadPlan = .none) {
+    /// Decides every cell from `assessment` and `plan`, for clients placed by `places`, answering
+    /// with each service's TTL in `ttls` (its `ttl` when absent). Each place's ranking is made once
+    /// and every lane routed through it.
+    public init(_ assessment: Assessment, places: PlaceBuckets, plan: LoadPlan = .none, ttls: [ServiceName: AnswerTTL] = [:]) {
         let services = assessment.configuration.services
         var decisions: [Decision] = []
         decisions.reserveCapacity(services.count * Self.families.count * places.count * ClientLanes.count)
         for service in services {
             let servicePlan = plan.plan(for: service.name)
+            let ttl = ttls[service.name] ?? AnswerTTL(ttl: service.ttl, doubt: nil)
             let steered = places.representatives.map { location in
                 SteeringPlace(service, for: location, in: assessment, plan: servicePlan)
             }
@@ -28,8 +30,8 @@ public struct DecisionGrid: Sendable {
                 for (bucket, location) in places.representatives.enumerated() {
                     for lane in 0..<ClientLanes.count {
                         let selector = ClientLanes.selector(forLane: lane)
-                        decisions.append(steered[bucket]?.decision(family: family, selector: selector)
-                            ?? Steering.decide(service, for: location, in: assessment, family: family, selector: selector))
+                        decisions.append((steered[bucket]?.decision(family: family, selector: selector)
+                            ?? Steering.decide(service, for: location, in: assessment, family: family, selector: selector)).with(ttl))
                     }
                 }
             }

@@ -17,6 +17,9 @@ public struct DecisionReport: Codable, Sendable, Equatable {
     public var redirectURL: String?
     public var reason: String
     public var candidates: [CandidateReport]
+    /// What the service's load plan did to this client (a failing-back site it passed, a full site
+    /// that shed or kept it); absent from directors that predate load plans.
+    public var notes: [NoteReport]?
     public var isolated: Bool
     /// When the assessment behind the decision was made (RFC 3339).
     public var at: String
@@ -75,8 +78,41 @@ public struct DecisionReport: Codable, Sendable, Equatable {
                 latencyMilliseconds: candidate.latency.map { $0.milliseconds.rounded(to: 3) },
                 share: candidate.share.rounded(to: 4), eligible: candidate.eligible)
         }
+        notes = decision.notes.map(NoteReport.init)
         isolated = decision.isolated
         self.at = at
+    }
+
+    /// One `PlanNote`.
+    public struct NoteReport: Codable, Sendable, Equatable {
+        /// `not-back-yet`, `spilled` or `kept`.
+        public var kind: String
+        /// The site failing back, or the full site.
+        public var region: String
+        /// Where a spilled client went.
+        public var to: String?
+        /// The full site's demand and capacity.
+        public var demand: Double?
+        public var capacity: Double?
+        /// The share of the site's clients this client is among: back, sent to `to`, or kept.
+        public var share: Double
+        /// The whole fleet is over its watermarks.
+        public var short: Bool?
+        public var text: String
+
+        init(_ note: PlanNote) {
+            text = note.text
+            switch note {
+            case .notBackYet(let region, let share):
+                (kind, self.region, self.share) = ("not-back-yet", region.rawValue, share.rounded(to: 4))
+            case .spilled(let from, let to, let demand, let capacity, let share, let short):
+                (kind, region, self.to, self.share, self.short) = ("spilled", from.rawValue, to.rawValue, share.rounded(to: 4), short)
+                (self.demand, self.capacity) = (demand.rounded(to: 2), capacity)
+            case .kept(let region, let demand, let capacity, let share, let short):
+                (kind, self.region, self.share, self.short) = ("kept", region.rawValue, share.rounded(to: 4), short)
+                (self.demand, self.capacity) = (demand.rounded(to: 2), capacity)
+            }
+        }
     }
 }
 

@@ -105,7 +105,7 @@ extension DNSFastPath {
                 output.baseAddress!.advanced(by: cursor).copyMemory(from: query.baseAddress!.advanced(by: subnet.start),
                                                                     byteCount: subnet.length)
                 if subnet.source > 0 {
-                    output[cursor + 7] = UInt8(clamping: place.prefix?.length ?? subnet.source)
+                    output[cursor + 7] = UInt8(clamping: template.split ? subnet.source : place.prefix?.length ?? subnet.source)
                     usedSubnet = true
                 }
                 cursor += subnet.length

@@ -25,6 +25,9 @@ public struct DNSFastPath: Sendable {
         var authorityCount: UInt16
         var records: [UInt8]
         var regionIndex: Int
+        /// The network's clients split between sites by lane, so the answer holds for the client's
+        /// own subnet only: the client subnet's scope is its source prefix, not the network's.
+        var split = false
         /// False when the answer cannot be prebuilt (more records than a count can say, say): the
         /// responder answers such queries.
         var isUsable = true
@@ -63,12 +66,12 @@ public struct DNSFastPath: Sendable {
                     for lane in 0..<ClientLanes.count {
                         let decision = grid.decision(service: index, bucket: bucket, lane: lane, family: family)
                         let regionIndex = decision.chosenRegion.flatMap(regionNames.firstIndex) ?? -1
-                        let template = Self.template(decision, family: family, ttl: service.ttl, zone: zone,
+                        let template = Self.template(decision, family: family, ttl: decision.ttl, zone: zone,
                                                      qnameLength: name.wireLength, regionIndex: regionIndex)
                         templates.append(template)
                         if let signer = responder.signer {
                             signedTemplates.append(Self.signed(template, decision: decision, name: name, family: family,
-                                                               ttl: service.ttl, zone: zone, signer: signer))
+                                                               ttl: decision.ttl, zone: zone, signer: signer))
                         }
                     }
                 }
@@ -140,7 +143,8 @@ public struct DNSFastPath: Sendable {
         }
         guard decision.addresses.isEmpty else {
             guard let count = UInt16(exactly: decision.addresses.count) else { return .unusable(regionIndex: regionIndex) }
-            return Template(answerCount: count, authorityCount: 0, records: bytes, regionIndex: regionIndex)
+            return Template(answerCount: count, authorityCount: 0, records: bytes, regionIndex: regionIndex,
+                            split: decision.shares.count > 1)
         }
         // NODATA: the SOA, its owner (the apex) pointing into the question's name.
         let soaRecord = zone.negativeSOA
@@ -157,7 +161,8 @@ public struct DNSFastPath: Sendable {
         // Two names of at most 255 bytes and five numbers: always fits the 16-bit length.
         bytes.append(uint16: UInt16(truncatingIfNeeded: rdata.count))
         bytes += rdata
-        return Template(answerCount: 0, authorityCount: 1, records: bytes, regionIndex: regionIndex)
+        return Template(answerCount: 0, authorityCount: 1, records: bytes, regionIndex: regionIndex,
+                        split: decision.shares.count > 1)
     }
 
     private static func wire(_ name: DNSName) -> [UInt8] {

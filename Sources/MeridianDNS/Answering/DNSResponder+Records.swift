@@ -28,7 +28,7 @@ extension DNSResponder {
                 let family: AddressFamily = question.type == .aaaa ? .v6 : .v4
                 let decision = decide(service, query: query, client: client, family: family, snapshot: snapshot)
                 let addresses = decision.addresses.map {
-                    ResourceRecord(name: target, ttl: service.ttl, data: family == .v4 ? .a($0) : .aaaa($0))
+                    ResourceRecord(name: target, ttl: decision.ttl, data: family == .v4 ? .a($0) : .aaaa($0))
                 }
                 return (records + addresses, decision.chosenRegion)
             case .apex:

@@ -179,9 +179,9 @@ public struct DNSResponder: Sendable {
             let decision = decide(service, query: query, client: client, family: family, snapshot: snapshot)
             region = decision.chosenRegion
             response.answers = decision.addresses.map {
-                ResourceRecord(name: name, ttl: service.ttl, data: family == .v4 ? .a($0) : .aaaa($0))
+                ResourceRecord(name: name, ttl: decision.ttl, data: family == .v4 ? .a($0) : .aaaa($0))
             }
-            subnetUsed = echoClientSubnet(into: &response, query: query, scope: decision.client)
+            subnetUsed = echoClientSubnet(into: &response, query: query, scope: decision)
         case .explain(let service):
             guard options.explainRecords else {
                 response.authority = [zone.negativeSOA]
@@ -194,7 +194,7 @@ public struct DNSResponder: Sendable {
             if question.type == .txt || question.type == .any {
                 let decision = decide(service, query: query, client: client, family: nil, snapshot: snapshot)
                 response.answers = [ResourceRecord(name: name, ttl: 0, data: .text(explanation(decision)))]
-                subnetUsed = echoClientSubnet(into: &response, query: query, scope: decision.client)
+                subnetUsed = echoClientSubnet(into: &response, query: query, scope: decision)
             }
         }
         if response.answers.isEmpty { response.authority = [zone.negativeSOA] }
@@ -222,13 +222,14 @@ public struct DNSResponder: Sendable {
     }
 
     /// Echoes the client subnet option with the scope the answer depends on: the matched network's
-    /// prefix length, or the source prefix when no network matched. Returns whether ECS was used.
-    private func echoClientSubnet(into response: inout DNSMessage, query: DNSMessage, scope location: ClientLocation) -> Bool {
+    /// prefix length, or the source prefix when no network matched or the network's clients split
+    /// between sites by lane. Returns whether ECS was used.
+    private func echoClientSubnet(into response: inout DNSMessage, query: DNSMessage, scope decision: Decision) -> Bool {
         guard var subnet = query.edns?.clientSubnet, subnet.sourcePrefixLength > 0 else {
             if let subnet = query.edns?.clientSubnet { response.edns?.clientSubnet = subnet }
             return false
         }
-        if case .network(_, let prefix) = location.source {
+        if case .network(_, let prefix) = decision.client.source, decision.shares.count <= 1 {
             subnet.scopePrefixLength = UInt8(clamping: prefix.length)
         } else {
             subnet.scopePrefixLength = subnet.sourcePrefixLength

@@ -1,6 +1,6 @@
 /// The HTML dashboard: one self-contained page (no outside resources) that reads `/v1/status` and
 /// `/v1/events` every two seconds and draws regions, gateways, states, scores, latencies, steering,
-/// overrides, peers and the latest events.
+/// each site's load, shed and failback share, overrides, peers and the latest events.
 /// Everything from the status document is inserted as text, never as markup.
 enum DashboardPage {
     static func html(director: String) -> String {
@@ -43,6 +43,7 @@ enum DashboardPage {
         <div id="problem"></div>
         <div class="regions" id="regions"></div>
         <section><h3>Steering now</h3><div class="card"><table id="steering"></table></div></section>
+        <section><h3>Load</h3><div class="card"><table id="load"></table></div></section>
         <section><h3>Overrides</h3><div class="card" id="overrides"></div></section>
         <section><h3>Peers</h3><div class="card" id="peers"></div></section>
         <section><h3>Latest events</h3><div class="card"><table id="events"></table></div></section>
@@ -57,6 +58,7 @@ enum DashboardPage {
         }
         const badge = (text, cls) => el("span", {class: "badge " + (cls || text)}, text);
         const ms = (value) => value == null ? "–" : (value < 10 ? value.toFixed(2) : value.toFixed(1)) + " ms";
+        const pct = (value) => value == null ? "–" : Math.round(value * 100) + "%";
         const ago = (iso) => iso ? Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000)) + "s ago" : "–";
         function render(status) {
           const d = status.director;
@@ -85,8 +87,19 @@ enum DashboardPage {
           const head = el("tr", {}, ...["service", "policy", "client network", "goes to", "why"].map((h) => el("th", {}, h)));
           const rows = status.services.flatMap((service) => service.steering.map((s) => el("tr", {},
             el("td", {}, service.fqdn), el("td", {}, service.policy), el("td", {}, s.network),
-            el("td", {}, s.region ? s.region : badge(service.allDown, "down")), el("td", {class: "why"}, s.reason))));
+            el("td", {}, !s.region ? badge(service.allDown, "down") : Object.keys(s.shares || {}).length > 1
+              ? Object.entries(s.shares).sort((a, b) => b[1] - a[1]).map(([r, v]) => `${r} ${pct(v)}`).join(", ") : s.region),
+            el("td", {class: "why"}, s.reason))));
           steering.replaceChildren(head, ...(rows.length ? rows : [el("tr", {}, el("td", {}, "no client networks configured"))]));
+          const load = document.getElementById("load");
+          const loadRows = status.services.flatMap((service) => (service.sites || []).map((site) => el("tr", {"data-load": service.name + "/" + site.region},
+            el("td", {}, service.fqdn), el("td", {}, site.region), el("td", {class: "num"}, site.demand),
+            el("td", {class: "num"}, site.load), el("td", {class: "num"}, site.capacity == null ? "–" : `${site.capacity} (${pct(site.utilisation)})`),
+            el("td", {}, site.shed > 0 ? badge("sheds " + pct(site.shed), "drained") : "–"),
+            el("td", {}, site.failback == null ? "–" : badge(pct(site.failback) + " back", "warming")),
+            el("td", {class: "why"}, service.short ? "the fleet has no room: every site above its high watermark" : site.demandSource))));
+          load.replaceChildren(el("tr", {}, ...["service", "site", "demand", "load", "capacity (use)", "shed", "failback", ""].map((h) => el("th", {}, h))),
+            ...(loadRows.length ? loadRows : [el("tr", {}, el("td", {}, "no eligible site"))]));
           const overrides = document.getElementById("overrides");
           overrides.replaceChildren(status.overrides.length
             ? el("table", {}, ...status.overrides.map((o) => el("tr", {}, el("td", {}, o.target), el("td", {}, badge(o.action, o.action === "up" ? "up" : "down")),

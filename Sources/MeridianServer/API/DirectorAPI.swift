@@ -82,6 +82,7 @@ public enum DirectorAPI {
         let clientCertificates = tls.map { $0.certificateVerification == .optionalVerification } ?? false
         PeerRoutes.add(to: router, director: director, clientCertificates: clientCertificates)
         ConfigurationRoutes.add(to: router, director: director, adminToken: adminToken)
+        FailbackRoutes.add(to: router, director: director, adminToken: adminToken)
         router.get("/metrics") { _, _ in
             text(director.metricsText(), type: "text/plain; version=0.0.4; charset=utf-8")
         }

@@ -9,23 +9,30 @@ extension Director {
         answering.current.snapshot.assessment
     }
 
-    /// The steering snapshot as this director would build it at `now`, from all its inputs: its own
+    /// The sites as this director would assess them at `now`, from all its inputs: its own
     /// observations (and the restored ones while it warms up), its peers', the overrides in force.
-    private func snapshot(at now: Timestamp) -> SteeringSnapshot {
+    private func assessment(at now: Timestamp) -> (LoadedConfiguration, Assessment) {
         let loaded = loadedConfiguration
         let own = board.observations(by: name)
         let observations = own + warmUp.observations(own: own, configuration: loaded.configuration, at: now)
             + (peering?.observations ?? [])
-        return Self.snapshot(of: loaded, observations: observations, peers: peers(of: loaded.configuration),
-                             overrides: overrides(at: now), director: name, now: now)
+        return (loaded, Self.assessment(of: loaded, observations: observations, peers: peers(of: loaded.configuration),
+                                        overrides: overrides(at: now), director: name, now: now))
     }
 
-    static func snapshot(of loaded: LoadedConfiguration, observations: [Observation], peers: [DirectorName],
-                         overrides: [Override], director: DirectorName, now: Timestamp) -> SteeringSnapshot {
-        let assessment = Assessment.make(loaded.configuration, observations: observations, overrides: overrides, vantage: director,
-                                         peers: peers, now: now)
-        return SteeringSnapshot(assessment: assessment, locator: loaded.locator,
-                                vantage: loaded.configuration.director(director).flatMap { loaded.configuration.region($0.region) })
+    static func assessment(of loaded: LoadedConfiguration, observations: [Observation], peers: [DirectorName],
+                           overrides: [Override], director: DirectorName, now: Timestamp) -> Assessment {
+        Assessment.make(loaded.configuration, observations: observations, overrides: overrides, vantage: director,
+                        peers: peers, now: now)
+    }
+
+    /// The snapshot of `assessment` with the sites failing back as `ramps` has them, its answers'
+    /// TTLs shortened while a gateway `changes` saw move is settling.
+    static func snapshot(of loaded: LoadedConfiguration, assessment: Assessment, director: DirectorName,
+                         ramps: FailbackRamps, changes: GatewayChanges = GatewayChanges()) -> SteeringSnapshot {
+        SteeringSnapshot(assessment: assessment, locator: loaded.locator,
+                         vantage: loaded.configuration.director(director).flatMap { loaded.configuration.region($0.region) },
+                         ramps: ramps, changes: changes)
     }
 
     private func peers(of configuration: Configuration) -> [DirectorName] {
@@ -43,6 +50,10 @@ extension Director {
         var boardChanges: UInt64 = 0
         /// How this director heard each peer at the last refresh (journaled when it changes).
         var peerStates: [DirectorName: PeerState] = [:]
+        /// The sites failing back, as of the installed snapshot.
+        var ramps = FailbackRamps()
+        /// When each gateway last changed state, as of the installed snapshot (adaptive TTLs).
+        var changes = GatewayChanges()
     }
 
     /// Whether a refresh is being built, and whether another was asked for meanwhile.
@@ -99,7 +110,11 @@ extension Director {
     private func build(at now: Timestamp, installing responder: DNSResponder?) {
         refreshed.withLockedValue { refreshed in
             refreshed.boardChanges = board.decisionInputChanges
-            let snapshot = snapshot(at: now)
+            let (loaded, assessment) = assessment(at: now)
+            journalFailback(refreshed.ramps.update(assessment, now: now), at: now)
+            refreshed.changes.update(assessment, now: now)
+            let snapshot = Self.snapshot(of: loaded, assessment: assessment, director: name,
+                                         ramps: refreshed.ramps, changes: refreshed.changes)
             answering.update(responder: responder, snapshot: snapshot)
             redirects.update(snapshot: snapshot)
             journalPeerChanges(at: now, since: &refreshed.peerStates)
@@ -112,7 +127,7 @@ extension Director {
     func currentSnapshot() -> SteeringSnapshot {
         let (builtFrom, snapshot) = refreshed.withLockedValue { ($0.boardChanges, answering.current.snapshot) }
         let now = Timestamp.now
-        if builtFrom == board.decisionInputChanges, snapshot.assessment.nextChange.map({ now < $0 }) ?? true {
+        if builtFrom == board.decisionInputChanges, snapshot.nextChange.map({ now < $0 }) ?? true {
             return snapshot
         }
         // Built here, past the queue, so that what is read is built from what the board shows now.
@@ -121,7 +136,28 @@ extension Director {
     }
 
     /// When the answers change by themselves, with nothing new heard: the moment an observation they
-    /// count goes stale, an override expires or a drain's grace period ends (`SnapshotRefresher`
-    /// refreshes then).
-    public var nextSnapshotChange: Timestamp? { answering.current.snapshot.assessment.nextChange }
+    /// count goes stale, an override expires, a drain's grace period ends or a failing-back site takes
+    /// its next step (`SnapshotRefresher` refreshes then).
+    public var nextSnapshotChange: Timestamp? { answering.current.snapshot.nextChange }
+
+    /// Ends `region`'s failback ramps at once (`ctl failback --now`): it has all its clients back.
+    /// Returns the services whose ramp ended.
+    public func finishFailback(_ region: RegionName, by author: String) -> [ServiceName] {
+        let now = Timestamp.now
+        let ended = refreshed.withLockedValue { refreshed in
+            let events = refreshed.ramps.finish(region, by: author)
+            journalFailback(events, at: now)
+            return events.map(\.service)
+        }
+        if !ended.isEmpty { refreshSnapshot(at: now) }
+        return ended
+    }
+
+    private func journalFailback(_ events: [FailbackEvent], at now: Timestamp) {
+        for event in events {
+            logger.info("failback", metadata: ["service": "\(event.service)", "region": "\(event.region)",
+                                               "event": "\(event.kind.rawValue)", "share": "\(event.share)"])
+            journal.record(.failback, "\(event.service)/\(event.region)", event.text, at: now)
+        }
+    }
 }

@@ -7,7 +7,8 @@ extension Director {
     public func status(at now: Timestamp = .now) -> StatusDocument {
         let loaded = loadedConfiguration
         let configuration = loaded.configuration
-        let assessment = currentSnapshot().assessment
+        let snapshot = currentSnapshot()
+        let assessment = snapshot.assessment
         let health = board.health
         let regions = assessment.sites.map { site in
             StatusDocument.RegionStatus(
@@ -21,17 +22,20 @@ extension Director {
                 gateways: site.gateways.map { Self.gatewayEntry($0, health: health[$0.gateway.name]) })
         }
         let services = configuration.services.map { service in
-            StatusDocument.ServiceStatus(
+            let load = StatusDocument.load(of: service, in: snapshot)
+            return StatusDocument.ServiceStatus(
                 name: service.name.rawValue, fqdn: service.fqdn.text, policy: service.policy.rawValue,
                 allDown: service.allDown.keyword,
                 steering: configuration.networks.map { network in
                     let client = ClientLocator.location(of: network)
-                    let decision = Steering.decide(service, for: client, in: assessment)
+                    let decision = Steering.decide(service, for: client, in: assessment, plan: snapshot.plan.plan(for: service.name))
                     return StatusDocument.SteeringEntry(
                         network: network.name.rawValue, region: decision.chosenRegion?.rawValue,
                         outcome: decision.chosenRegion == nil ? "all-down" : "site",
-                        addresses: decision.addresses.map(\.description), reason: decision.reason)
-                })
+                        addresses: decision.addresses.map(\.description), reason: decision.reason,
+                        shares: Dictionary(uniqueKeysWithValues: decision.shares.map { ($0.key.rawValue, $0.value.rounded(to: 4)) }))
+                },
+                sites: load.sites, short: load.short)
         }
         let (probed, warmingUp) = warmUpState(configuration, health: health, at: now)
         let readiness = Readiness.judge(assessment, probed: probed, warmingUp: warmingUp)

@@ -135,9 +135,10 @@ public final class Director: Sendable {
         warmUp = WarmUp(restored: (stored?.contents.observations ?? []).filter { $0.observer == name }, startedAt: startedAt)
         overrideKeeper = OverrideKeeper(restored: stored?.contents.overrides ?? [], state: state, journal: journal, logger: logger)
         let now = Timestamp.now
-        let snapshot = Self.snapshot(of: loaded, observations: warmUp.observations(own: [], configuration: configuration, at: now),
-                                     peers: peering == nil ? [] : Self.peers(of: configuration, except: name),
-                                     overrides: overrideKeeper.inForce(at: now), director: name, now: now)
+        let assessment = Self.assessment(of: loaded, observations: warmUp.observations(own: [], configuration: configuration, at: now),
+                                         peers: peering == nil ? [] : Self.peers(of: configuration, except: name),
+                                         overrides: overrideKeeper.inForce(at: now), director: name, now: now)
+        let snapshot = Self.snapshot(of: loaded, assessment: assessment, director: name, ramps: FailbackRamps())
         self.signing = signing
         let signer: ZoneSigner?
         do {

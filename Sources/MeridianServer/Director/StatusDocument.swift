@@ -131,6 +131,10 @@ public struct StatusDocument: Codable, Sendable {
         public var allDown: String
         /// Where each client network is sent now.
         public var steering: [SteeringEntry]
+        /// Each eligible site's load, shed share and failback (absent from directors that predate them).
+        public var sites: [SiteLoadStatus]?
+        /// The fleet has no room: every site with a capacity carries the same share, above its high watermark.
+        public var short: Bool?
     }
 
     public struct SteeringEntry: Codable, Sendable {
@@ -140,6 +144,9 @@ public struct StatusDocument: Codable, Sendable {
         public var outcome: String
         public var addresses: [String]
         public var reason: String
+        /// How the network's clients split between sites, after failback and spill (absent from
+        /// directors that predate them).
+        public var shares: [String: Double]?
     }
 
     public struct OverrideStatus: Codable, Sendable {

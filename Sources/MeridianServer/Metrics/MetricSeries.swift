@@ -26,6 +26,21 @@ extension MetricSeries {
         kind: .gauge)
     static let regionHealthyGateways = MetricSeries(
         name: "meridian_region_healthy_gateways", help: "The region's gateways that are up.", kind: .gauge)
+    // Each service's load plan, per eligible site (`ServiceLoadPlan`).
+    static let siteDemand = MetricSeries(
+        name: "meridian_site_demand", help: "The load the service's policy sends the site (after any failback ramp), before spilling.",
+        kind: .gauge)
+    static let siteLoad = MetricSeries(
+        name: "meridian_site_load", help: "The load the site carries for the service: what it keeps and what others spill to it.",
+        kind: .gauge)
+    static let siteCapacity = MetricSeries(
+        name: "meridian_site_capacity", help: "The site's capacity (sites with none are not listed).", kind: .gauge)
+    static let siteShed = MetricSeries(
+        name: "meridian_site_shed_ratio", help: "The share of the clients the policy sends the site that go to sites with room.",
+        kind: .gauge)
+    static let siteFailback = MetricSeries(
+        name: "meridian_site_failback_ratio", help: "The share of its clients the site has back: below 1 while it fails back.",
+        kind: .gauge)
     static let decisions = MetricSeries(
         name: "meridian_decisions_total", help: "Decisions explained (/v1/explain), by service and chosen region (none when all were down).",
         kind: .counter)

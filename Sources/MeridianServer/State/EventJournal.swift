@@ -25,6 +25,8 @@ public final class EventJournal: Sendable {
         case configuration
         /// A state file was moved aside at start.
         case state
+        /// A site failing back took a step, stepped back, or has all its clients back.
+        case failback
     }
 
     /// One event.

@@ -11,5 +11,5 @@ struct CtlCommand: AsyncParsableCommand {
             (its reason is printed), 3 no director could be reached.
             """,
         subcommands: [CtlStatusCommand.self, CtlExplainCommand.self, CtlFailCommand.self, CtlDrainCommand.self,
-                       CtlRestoreCommand.self, CtlOverridesCommand.self, CtlApplyCommand.self, CtlConfigCommand.self])
+                       CtlRestoreCommand.self, CtlOverridesCommand.self, CtlFailbackCommand.self, CtlApplyCommand.self, CtlConfigCommand.self])
 }

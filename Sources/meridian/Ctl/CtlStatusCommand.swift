@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MeridianCore
 import MeridianServer
 
 /// `meridian ctl status`: a director's view as aligned tables: regions, gateways, peers, overrides.
@@ -34,6 +35,18 @@ struct CtlStatusCommand: AsyncParsableCommand {
             }
         }
         lines.append(gateways.render())
+        let loads = status.services.flatMap { service in (service.sites ?? []).map { (service.name, $0) } }
+        if loads.contains(where: { $0.1.capacity != nil || $0.1.failback != nil }) {
+            lines.append("")
+            var table = TextTable(header: ["SERVICE", "SITE", "DEMAND", "LOAD", "CAPACITY", "SHED", "FAILBACK"])
+            for (service, site) in loads {
+                table.add([service, site.region, site.demand.formatted, site.load.formatted,
+                           site.capacity.map { "\($0.formatted) (\(site.utilisation.map(\.percentage) ?? "-"))" } ?? "-",
+                           site.shed > 0 ? site.shed.percentage : "-",
+                           site.failback.map { "\($0.percentage) back" } ?? "-"])
+            }
+            lines.append(table.render())
+        }
         if !status.peers.isEmpty {
             lines.append("")
             var peers = TextTable(header: ["PEER", "REGION", "STATE", "LAST HEARD", "CONFIGURATION", "URL"])

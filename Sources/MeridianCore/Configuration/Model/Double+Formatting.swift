@@ -6,7 +6,8 @@ extension Double {
         if self == rounded() && abs(self) < 1e15 { return String(Int64(self)) }
         var text = String(format: "%.2f", self)
         while text.hasSuffix("0") { text.removeLast() }
-        return text
+        if text.hasSuffix(".") { text.removeLast() }
+        return text == "-0" ? "0" : text
     }
 
     /// A fraction as a whole percentage: `0.5` is `50%`.
