@@ -13,7 +13,8 @@ struct GatewayCommand: AsyncParsableCommand {
         discussion: """
             Serves GET /health (200 "ok") and a small JSON answer on any other path. Its control endpoint \
             switches it: curl -X POST http://CONTROL/mode/down (or healthy, error, slow?delay=2s, hang); \
-            GET /mode shows the mode.
+            GET /mode shows the mode. curl -X POST 'http://CONTROL/mode/load?rps=30000' makes healthy answers \
+            report that load (header X-Gateway-Load, and GET /load as JSON); ?rps=none stops it.
             """)
 
     @Option(help: "The address to listen on, IP:PORT.")

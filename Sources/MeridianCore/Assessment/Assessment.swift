@@ -82,8 +82,30 @@ public struct Assessment: Sendable {
         let score = availability == .available ? region.weight * scoredFraction * latencyFactor : 0
         return SiteStatus(region: region, gateways: gateways, override: override, availability: availability,
                           healthyFraction: fraction, healthyCount: serving.count, latency: latency,
+                          load: reportedLoad(region, serving: serving),
                           latencyByObserver: byObserver.compactMapValues(median), score: score, reason: reason,
                           servingGateways: served)
+    }
+
+    /// See `SiteStatus.load`: the serving gateways' reported loads in the unit of `capacity` (a
+    /// utilization counts a gateway's even share of the capacity), scaled up from those that
+    /// reported to all that serve; `nil` when none reported.
+    private static func reportedLoad(_ region: Region, serving: [GatewayStatus]) -> Double? {
+        let reading = serving.filter { $0.gateway.probe.load != nil }
+        var total = 0.0
+        var reported = 0
+        for status in reading {
+            guard let load = status.consensus?.load, let unit = status.gateway.probe.load?.unit else { continue }
+            switch unit {
+            case .rate: total += load
+            case .utilization:
+                guard let capacity = region.capacity, !region.gateways.isEmpty else { continue }
+                total += load * capacity / Double(region.gateways.count)
+            }
+            reported += 1
+        }
+        guard reported > 0 else { return nil }
+        return total * Double(reading.count) / Double(reported)
     }
 
     /// See `SiteStatus.servingGateways`.

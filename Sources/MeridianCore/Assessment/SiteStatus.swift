@@ -45,6 +45,9 @@ public struct SiteStatus: Hashable, Sendable {
     public var healthyCount: Int
     /// The median latency average of the serving gateways.
     public var latency: Duration?
+    /// The load the site's serving gateways report (`probe.load`), in the unit of the region's
+    /// `capacity`; `nil` when none does (the declared model stands in).
+    public var load: Double?
     /// The same median as each observer measures it, for the `latency` policy.
     public var latencyByObserver: [RegionName: Duration]
     public var score: Double

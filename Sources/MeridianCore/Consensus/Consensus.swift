@@ -87,9 +87,11 @@ public enum Consensus {
         let own = fresh.first { $0.observer == vantage }
         let latencies = fresh.compactMap(\.latency).sorted()
         let latency = own?.latency ?? (latencies.isEmpty ? nil : latencies[latencies.count / 2])
+        // The load is the gateway's, not the observer's: every director takes the same median.
+        let loads = fresh.compactMap(\.load).sorted()
         return GatewayConsensus(gateway: gateway, verdict: verdict, upVotes: up, downVotes: down,
                                 observations: fresh, staleObservers: stale, latency: latency,
-                                distrusted: false, reason: reason)
+                                load: loads.isEmpty ? nil : loads[loads.count / 2], distrusted: false, reason: reason)
     }
 
     private static func distrustRemoteOutage(in verdicts: inout [GatewayName: GatewayConsensus],
@@ -121,6 +123,9 @@ public struct GatewayConsensus: Hashable, Sendable {
     public var staleObservers: [DirectorName]
     /// The answering director's own latency average if fresh, else the median of fresh observers'.
     public var latency: Duration?
+    /// The median of the loads the fresh observers' probes were told (`probe.load`), in the
+    /// reading's unit; the same from every director that holds the same observations.
+    public var load: Double?
     /// Whether an isolated director set aside its own `down` verdict (rule 3).
     public var distrusted: Bool
     public var reason: String

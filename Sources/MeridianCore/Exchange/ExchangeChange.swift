@@ -25,18 +25,44 @@ public enum ExchangeKey: Hashable, Sendable {
     case override(Override.Target)
 }
 
-/// A director's own observation of a gateway as the exchange carries it: the verdict and the
-/// quantized latency average.
+/// A director's own observation of a gateway as the exchange carries it: the verdict, the
+/// quantized latency average and the quantized load the gateway reported.
 public struct ExchangeObservation: Hashable, Sendable {
     public var gateway: GatewayName
     public var verdict: Verdict
     public var latency: ExchangeLatency?
+    public var load: ExchangeLoad?
 
-    public init(gateway: GatewayName, verdict: Verdict, latency: ExchangeLatency?) {
+    public init(gateway: GatewayName, verdict: Verdict, latency: ExchangeLatency?, load: ExchangeLoad? = nil) {
         self.gateway = gateway
         self.verdict = verdict
         self.latency = latency
+        self.load = load
     }
+}
+
+/// A gateway's reported load in thousandths of its unit (`LoadReading.Unit`), at most
+/// `LoadReading.largestRate`: the precision the exchange carries.
+public struct ExchangeLoad: Hashable, Sendable {
+    /// The most thousandths a load may have.
+    public static let largest = UInt64(LoadReading.largestRate * 1000)
+
+    public var thousandths: UInt64
+
+    public init(thousandths: UInt64) {
+        self.thousandths = thousandths
+    }
+
+    /// `load` rounded to the nearest thousandth, held at zero and at `largest`.
+    public init(quantizing load: Double) {
+        guard load.isFinite, load > 0 else {
+            thousandths = load.isNaN || load <= 0 ? 0 : Self.largest
+            return
+        }
+        thousandths = min(Self.largest, UInt64((load * 1000).rounded()))
+    }
+
+    public var value: Double { Double(thousandths) / 1000 }
 }
 
 /// A latency in whole steps of 0.1 ms, at most `UInt32.max` steps (about five days): the precision

@@ -3,7 +3,7 @@
 /// 1. It was sent within `maximumSkew` of this director's clock.
 /// 2. Every change is of a gateway or an override target of the configuration (a removal may name
 ///    any key), one per key.
-/// 3. A latency is at most `PeerReportCheck.longestLatency`.
+/// 3. A latency is at most `PeerReportCheck.longestLatency` (a load's bound is in its encoding).
 /// 4. An override write keeps what an operator's write keeps (`OverrideRules`) and is not set ahead
 ///    of the clock by more than `maximumSkew`.
 ///

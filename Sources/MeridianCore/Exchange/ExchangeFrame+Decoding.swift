@@ -82,7 +82,7 @@ extension ExchangeReader {
         case 0:
             let gateway: GatewayName = try name()
             let flags = try byte()
-            guard flags & ~0x7 == 0 else { throw .badTag }
+            guard flags & ~0xF == 0 else { throw .badTag }
             let verdict: Verdict = switch flags & 0x3 {
             case 0: .up
             case 1: .down
@@ -94,7 +94,13 @@ extension ExchangeReader {
                 guard let steps = UInt32(exactly: try varint()) else { throw .tooLarge }
                 latency = ExchangeLatency(steps: steps)
             }
-            return .observation(ExchangeObservation(gateway: gateway, verdict: verdict, latency: latency))
+            var load: ExchangeLoad?
+            if flags & 8 != 0 {
+                let thousandths = try varint()
+                guard thousandths <= ExchangeLoad.largest else { throw .tooLarge }
+                load = ExchangeLoad(thousandths: thousandths)
+            }
+            return .observation(ExchangeObservation(gateway: gateway, verdict: verdict, latency: latency, load: load))
         case 1:
             let target = try self.target()
             let flags = try byte()

@@ -9,7 +9,8 @@
 ///     delta    = varint(since) varint(upTo) varint(count) change*
 ///     snapshot = varint(sequence) varint(count) change*
 ///     request  = 0 | 1 varint(epoch) varint(since)
-///     change   = 0 name verdict-byte [varint(latency steps)]     bits 0-1 verdict, bit 2 latency
+///     change   = 0 name verdict-byte [varint(latency steps)] [varint(load thousandths)]
+///                                                     bits 0-1 verdict, bit 2 latency, bit 3 load
 ///              | 1 target action-byte text(reason) text(author) time(setAt) [time(expiresAt)]
 ///                                                     bits 0-1 action, bit 2 cleared, bit 3 expiry
 ///              | 2 name | 3 target                    removal of a gateway's observation, a target's write
@@ -95,8 +96,9 @@ extension ExchangeWriter {
             case .down: 1
             case .unknown: 2
             }
-            byte(verdict | (observation.latency == nil ? 0 : 4))
+            byte(verdict | (observation.latency == nil ? 0 : 4) | (observation.load == nil ? 0 : 8))
             if let latency = observation.latency { varint(UInt64(latency.steps)) }
+            if let load = observation.load { varint(load.thousandths) }
         case .override(let write):
             byte(1)
             let override = write.override

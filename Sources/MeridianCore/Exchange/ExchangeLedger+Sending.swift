@@ -14,16 +14,17 @@ extension ExchangeLedger {
             guard seen.insert(.gateway(gateway)).inserted else { continue }
             let fresh = settings.freshness(of: gateway).map { now - observation.at <= $0 } ?? true
             let current = ExchangeObservation(gateway: gateway, verdict: fresh ? observation.verdict : .unknown,
-                                              latency: fresh ? observation.latency.map(ExchangeLatency.init(quantizing:)) : nil)
+                                              latency: fresh ? observation.latency.map(ExchangeLatency.init(quantizing:)) : nil,
+                                              load: fresh ? observation.load.map(ExchangeLoad.init(quantizing:)) : nil)
             guard case .observation(let sent)? = log.value(for: .gateway(gateway)), sent.verdict == current.verdict else {
                 urgent = log.publish(.observation(current)) || urgent
-                pendingLatency[gateway] = nil
+                pendingMeasures[gateway] = nil
                 continue
             }
-            if settings.moved(from: sent.latency, to: current.latency) {
-                pendingLatency[gateway] = .some(current.latency)
-            } else if !pendingLatency.isEmpty {
-                pendingLatency[gateway] = nil
+            if settings.moved(from: sent.latency, to: current.latency) || settings.moved(from: sent.load, to: current.load) {
+                pendingMeasures[gateway] = current
+            } else if !pendingMeasures.isEmpty {
+                pendingMeasures[gateway] = nil
             }
         }
         for write in overrides where seen.insert(.override(write.override.target)).inserted {
@@ -34,14 +35,15 @@ extension ExchangeLedger {
                 urgent = log.publish(.removed(key)) || urgent
             }
         }
-        if !pendingLatency.isEmpty, latencySentAt.map({ now - $0 >= settings.latencyInterval }) ?? true {
-            for (gateway, latency) in pendingLatency {
+        if !pendingMeasures.isEmpty, measuresSentAt.map({ now - $0 >= settings.latencyInterval }) ?? true {
+            for (gateway, measured) in pendingMeasures {
                 guard case .observation(var sent)? = log.value(for: .gateway(gateway)) else { continue }
-                sent.latency = latency
+                sent.latency = measured.latency
+                sent.load = measured.load
                 log.publish(.observation(sent))
             }
-            pendingLatency = [:]
-            latencySentAt = now
+            pendingMeasures = [:]
+            measuresSentAt = now
         }
         return urgent
     }

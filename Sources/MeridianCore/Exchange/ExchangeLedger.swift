@@ -3,8 +3,8 @@
 ///
 /// Sending: `sync` numbers this director's own changes (`ExchangeLog`): a verdict or an override
 /// write at once, a latency average only when its quantized value moved by more than
-/// `Settings.latencyThreshold` and then at most every `Settings.latencyInterval`, with the next
-/// frame. `frames(for:at:)` says what goes to a peer now: a snapshot first (and whenever the peer
+/// `Settings.latencyThreshold` (a reported load, by more than `Settings.loadShare`) and then at
+/// most every `Settings.latencyInterval`, with the next frame. `frames(for:at:)` says what goes to a peer now: a snapshot first (and whenever the peer
 /// asks for one, or is behind `floor`), then deltas of what it was not sent, and a heartbeat when
 /// nothing else went out for `Settings.heartbeatInterval`. Per peer it keeps two numbers, not a
 /// backlog: what was sent and what the peer acknowledged (a reopened stream resends from there).
@@ -18,12 +18,15 @@ public struct ExchangeLedger<Peer: Hashable & Sendable>: Sendable {
     public struct Settings: Sendable {
         /// The longest a peer goes without a frame: a heartbeat is sent when nothing else was.
         public var heartbeatInterval: Duration
-        /// How often moved latency averages are sent at most.
+        /// How often moved latency averages and loads are sent at most.
         public var latencyInterval: Duration
         /// How far a latency average moves before it is sent again: at least `latencyThreshold` and
         /// `latencyShare` of the value sent before.
         public var latencyThreshold: Duration
         public var latencyShare: Double
+        /// How far a reported load moves before it is sent again: `loadShare` of the value sent
+        /// before, and at least one thousandth.
+        public var loadShare: Double
         /// How long this director's own observation of each gateway stays fresh; a stale one is
         /// sent as `unknown` (so it stops voting).
         public var freshness: [GatewayName: Duration] {
@@ -35,11 +38,12 @@ public struct ExchangeLedger<Peer: Hashable & Sendable>: Sendable {
 
         public init(heartbeatInterval: Duration, latencyInterval: Duration = .seconds(5),
                     latencyThreshold: Duration = .milliseconds(1), latencyShare: Double = 0.1,
-                    freshness: [GatewayName: Duration] = [:]) {
+                    loadShare: Double = 0.02, freshness: [GatewayName: Duration] = [:]) {
             self.heartbeatInterval = heartbeatInterval
             self.latencyInterval = latencyInterval
             self.latencyThreshold = latencyThreshold
             self.latencyShare = latencyShare
+            self.loadShare = loadShare
             self.freshness = freshness
             self.commonFreshness = Self.common(freshness)
         }
@@ -70,6 +74,13 @@ public struct ExchangeLedger<Peer: Hashable & Sendable>: Sendable {
             let difference = Double(sent.steps) - Double(latency.steps)
             let threshold = max(latencyThreshold.seconds / ExchangeLatency.step.seconds, Double(sent.steps) * latencyShare)
             return abs(difference) >= threshold
+        }
+
+        /// Whether a reported load moved far enough from `sent` to be sent again.
+        func moved(from sent: ExchangeLoad?, to load: ExchangeLoad?) -> Bool {
+            guard let sent, let load else { return (sent == nil) != (load == nil) }
+            let difference = Double(sent.thousandths) - Double(load.thousandths)
+            return abs(difference) >= max(1, Double(sent.thousandths) * loadShare)
         }
     }
 
@@ -111,9 +122,10 @@ public struct ExchangeLedger<Peer: Hashable & Sendable>: Sendable {
     public let epoch: UInt64
     public var settings: Settings
     var log = ExchangeLog()
-    /// Latency averages that moved and wait for `latencyInterval` (the verdict they go with is the one sent).
-    var pendingLatency: [GatewayName: ExchangeLatency?] = [:]
-    var latencySentAt: Timestamp?
+    /// Observations whose latency average or load moved, waiting for `latencyInterval` (their
+    /// verdict is the one sent).
+    var pendingMeasures: [GatewayName: ExchangeObservation] = [:]
+    var measuresSentAt: Timestamp?
     var links: [Peer: Link] = [:]
     /// What this director holds of each peer's state.
     public internal(set) var replicas: [Peer: ExchangeReplica] = [:]

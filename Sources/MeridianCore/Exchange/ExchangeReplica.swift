@@ -28,7 +28,7 @@ public struct ExchangeReplica: Sendable {
         return values.values.compactMap { change -> Observation? in
             guard case .observation(let observation) = change else { return nil }
             return Observation(gateway: observation.gateway, observer: observer, verdict: observation.verdict,
-                               latency: observation.latency?.duration, at: heardAt)
+                               latency: observation.latency?.duration, load: observation.load?.value, at: heardAt)
         }
     }
 

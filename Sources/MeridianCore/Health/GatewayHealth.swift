@@ -7,7 +7,8 @@
 ///   therefore goes down, where a "consecutive failures" rule would keep it up forever.
 /// - A `down` gateway goes `up` after `rise` successes in a row; any failure restarts the count.
 ///
-/// Only successful probes feed the latency average: a timeout says nothing about latency.
+/// Only successful probes feed the latency average (a timeout says nothing about latency) and set
+/// the reported load (a successful answer without a reading clears it).
 public struct GatewayHealth: Hashable, Sendable {
     public let rise: Int
     public let fall: Int
@@ -20,6 +21,8 @@ public struct GatewayHealth: Hashable, Sendable {
     public private(set) var strikes = 0
     public private(set) var latency = LatencyAverage()
     public private(set) var lastOutcome: ProbeOutcome?
+    /// The load the last successful answer reported (`probe.load`), in the reading's unit.
+    public private(set) var load: Double?
     /// When the verdict last changed.
     public private(set) var since: Timestamp?
 
@@ -48,6 +51,7 @@ public struct GatewayHealth: Hashable, Sendable {
             consecutiveSuccesses += 1
             consecutiveFailures = 0
             latency.add(outcome.latency)
+            load = outcome.load
         } else {
             consecutiveFailures += 1
             consecutiveSuccesses = 0
@@ -90,6 +94,6 @@ public struct GatewayHealth: Hashable, Sendable {
         guard let lastOutcome else { return nil }
         return Observation(gateway: gateway, observer: observer, verdict: verdict, latency: latency.value,
                            consecutiveSuccesses: consecutiveSuccesses, consecutiveFailures: consecutiveFailures,
-                           at: lastOutcome.at)
+                           load: load, at: lastOutcome.at)
     }
 }

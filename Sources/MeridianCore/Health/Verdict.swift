@@ -15,12 +15,15 @@ public struct ProbeOutcome: Hashable, Sendable, Codable {
     public var latency: Duration
     /// Why the probe failed, for the dashboard.
     public var error: String?
+    /// The load the answer reported (`probe.load`), in the reading's unit, if it did.
+    public var load: Double?
 
-    public init(at: Timestamp, succeeded: Bool, latency: Duration, error: String? = nil) {
+    public init(at: Timestamp, succeeded: Bool, latency: Duration, error: String? = nil, load: Double? = nil) {
         self.at = at
         self.succeeded = succeeded
         self.latency = latency
         self.error = error
+        self.load = load
     }
 
     public static func success(at: Timestamp, latency: Duration) -> ProbeOutcome {

@@ -81,6 +81,10 @@ public struct FailbackRamps: Hashable, Sendable {
 
     public init() {}
 
+    /// The longest a ramp's step holds before its load can step it back: readings of the load the
+    /// step brought take probes and the exchange to arrive.
+    public static let loadSettling: Duration = .seconds(10)
+
     /// Ramps already in progress (tests and `simulate` start from them).
     init(ramps: [FailbackRamp]) {
         self.ramps = ramps
@@ -161,7 +165,9 @@ public struct FailbackRamps: Hashable, Sendable {
         ramps = ramps.compactMap { ramp in
             guard ramp.region == region else { return ramp }
             var ramp = ramp
-            let over = overloaded[ramp.service]?.contains(region) ?? false
+            // Load readings lag the answers: a step back for load waits until the step has held a while.
+            let over = (overloaded[ramp.service]?.contains(region) ?? false)
+                && now - ramp.since >= min(ramp.schedule.hold, Self.loadSettling)
             if healthy < ramp.healthy || over {
                 ramp.step = max(0, ramp.step - 1)
                 ramp.since = now

@@ -1,7 +1,8 @@
-/// Every service's `ServiceLoadPlan` for one assessment. A site's demand is the load the service's
-/// policy sends it from the client networks' declared `load` (through any failback ramp); the
-/// spill rule (`ServiceLoadPlan.spill`) then decides who moves. Pure: every director with the same
-/// configuration, assessment and failback shares makes the same plan.
+/// Every service's `ServiceLoadPlan` for one assessment. A site's demand is the one its reported
+/// load stands for (`LoadController`), or else the load the service's policy sends it from the
+/// client networks' declared `load` (through any failback ramp); the spill rule
+/// (`ServiceLoadPlan.spill`) then decides who moves. Pure: every director with the same
+/// configuration, assessment, failback shares and observed demands makes the same plan.
 public struct LoadPlan: Sendable {
     public let services: [ServiceName: ServiceLoadPlan]
 
@@ -13,12 +14,15 @@ public struct LoadPlan: Sendable {
     }
 
     /// Plans every service of `assessment`'s configuration for clients placed by `places`, with
-    /// each failing-back site's share of its clients in `failback`.
-    public init(_ assessment: Assessment, places: PlaceBuckets, failback: FailbackShares = [:]) {
+    /// each failing-back site's share of its clients in `failback` and the demands sites' reported
+    /// loads stand for in `observed`.
+    public init(_ assessment: Assessment, places: PlaceBuckets, failback: FailbackShares = [:],
+                observed: ObservedDemands = [:]) {
         var services: [ServiceName: ServiceLoadPlan] = [:]
         for service in assessment.configuration.services {
             services[service.name] = Self.plan(service, assessment: assessment, places: places,
-                                               failback: failback[service.name] ?? [:])
+                                               failback: failback[service.name] ?? [:],
+                                               observed: observed[service.name] ?? [:])
         }
         self.services = services
     }
@@ -29,7 +33,7 @@ public struct LoadPlan: Sendable {
     }
 
     private static func plan(_ service: Service, assessment: Assessment, places: PlaceBuckets,
-                             failback: [RegionName: Double]) -> ServiceLoadPlan {
+                             failback: [RegionName: Double], observed: [RegionName: ObservedDemand]) -> ServiceLoadPlan {
         let available = service.regions.compactMap { assessment.site($0) }.filter { $0.availability == .available }
         guard !available.isEmpty else { return .none(service.name) }
         let ramp = ServiceLoadPlan.spill(service.name, sites: available.map { site in
@@ -42,9 +46,12 @@ public struct LoadPlan: Sendable {
             for (region, share) in place.arrivals() { demand[region, default: 0] += share * load }
         }
         let inputs = available.map { site in
-            ServiceLoadPlan.Input(region: site.region.name, capacity: site.region.capacity,
-                                  watermarks: site.region.watermarks, demand: demand[site.region.name] ?? 0,
-                                  source: .declared, failback: failback[site.region.name])
+            let region = site.region.name
+            let reported = observed[region]
+            return ServiceLoadPlan.Input(region: region, capacity: site.region.capacity, watermarks: site.region.watermarks,
+                                         demand: reported?.demand ?? demand[region] ?? 0,
+                                         source: reported == nil ? .declared : .observed,
+                                         failback: failback[region], holding: reported?.holding)
         }
         return ServiceLoadPlan.spill(service.name, sites: inputs, spilling: service.spill)
     }

@@ -8,21 +8,29 @@ extension ServiceLoadPlan {
         public var source: DemandSource
         /// While failing back, the share of its clients the site has back.
         public var failback: Double?
+        /// The share of its capacity a shedding site holds to while its demand falls back
+        /// (`ObservedDemand.holding`); `nil`: its high watermark.
+        public var holding: Double?
 
         public init(region: RegionName, capacity: Double?, watermarks: Watermarks, demand: Double,
-                    source: DemandSource, failback: Double? = nil) {
+                    source: DemandSource, failback: Double? = nil, holding: Double? = nil) {
             self.region = region
             self.capacity = capacity
             self.watermarks = watermarks
             self.demand = demand
             self.source = source
             self.failback = failback
+            self.holding = holding
         }
+
+        /// Where the site starts to shed: its holding share, else its high watermark.
+        var limit: Double { holding ?? watermarks.high }
     }
 
     /// The spill-over rule, one service at a time (docs/decisions.md):
     /// 1. Only sites with a capacity above 0 shed or take shed clients; a site failing back takes none.
-    /// 2. A site is over when its demand passes `high × capacity`; its excess is what passes it.
+    /// 2. A site is over when its demand passes `high × capacity` (while it holds, its holding share
+    ///    stands for `high` here and in rule 4); its excess is what passes it.
     /// 3. A site under its high watermark that may take clients has `high × capacity − demand` of room.
     /// 4. When the room covers the excess, each site over keeps `high × capacity / demand` of its
     ///    clients and the rest go to the sites with room, in proportion to their room: no site ends
@@ -39,13 +47,13 @@ extension ServiceLoadPlan {
         func capacity(_ index: Int) -> Double? { sites[index].capacity.flatMap { $0 > 0 ? $0 : nil } }
         func takes(_ index: Int) -> Bool { sites[index].failback == nil }
         let measured = sites.indices.filter { capacity($0) != nil }
-        let over = measured.filter { sites[$0].demand > sites[$0].watermarks.high * capacity($0)! }
+        let over = measured.filter { sites[$0].demand > sites[$0].limit * capacity($0)! }
         if spilling, !over.isEmpty {
-            let excess = over.map { sites[$0].demand - sites[$0].watermarks.high * capacity($0)! }.reduce(0, +)
+            let excess = over.map { sites[$0].demand - sites[$0].limit * capacity($0)! }.reduce(0, +)
             let under = measured.filter { takes($0) && !over.contains($0) }
             let spare = under.map { max(0, sites[$0].watermarks.high * capacity($0)! - sites[$0].demand) }
             if spare.reduce(0, +) >= excess {
-                for index in over { kept[index] = sites[index].watermarks.high * capacity(index)! / sites[index].demand }
+                for index in over { kept[index] = sites[index].limit * capacity(index)! / sites[index].demand }
                 for (index, spare) in zip(under, spare) { room[index] = spare }
             } else {
                 short = true

@@ -7,7 +7,7 @@
 /// 2. Every observation is the sender's own, of a gateway of the configuration, one per gateway;
 ///    its time is neither ahead of the clock by more than `maximumSkew` nor more than
 ///    `oldestObservation` old; its latency is between zero and `longestLatency`; its counts are
-///    between zero and `largestCount`.
+///    between zero and `largestCount`; its load is a number from zero to `LoadReading.largestRate`.
 /// 3. It carries at most one override write per region and gateway of the configuration, each
 ///    with the checks an operator's write gets (`OverrideRules`) and not set ahead of the clock by
 ///    more than `maximumSkew`.
@@ -84,6 +84,9 @@ public struct PeerReportCheck: Sendable {
             if let latency = observation.latency, latency < .zero || latency > Self.longestLatency {
                 return .init(.badLatency, "the latency of \(gateway) is outside 0...\(Self.longestLatency.shortDescription)")
             }
+            if let load = observation.load, !(0...LoadReading.largestRate).contains(load) {
+                return .init(.badLoad, "the load of \(gateway) is outside 0...\(Int(LoadReading.largestRate))")
+            }
             let counts = 0...Self.largestCount
             guard counts.contains(observation.consecutiveSuccesses), counts.contains(observation.consecutiveFailures) else {
                 return .init(.badCount, "the probe counts of \(gateway) are outside 0...\(Self.largestCount)")
@@ -133,6 +136,7 @@ public struct PeerReportRefusal: Error, Sendable, Equatable, CustomStringConvert
         case badRelease = "bad-release"
         case badLatency = "bad-latency"
         case badCount = "bad-count"
+        case badLoad = "bad-load"
         case badOverride = "bad-override"
         case tooManyOverrides = "too-many-overrides"
     }

@@ -17,22 +17,26 @@ public struct SteeringSnapshot: Sendable {
     /// The decisions for every service, place, lane and family, made once per snapshot.
     public let grid: DecisionGrid
 
-    /// `ramps`: the sites failing back, and `changes`: when gateways changed state (both as updated
-    /// to `assessment`).
+    /// The demands the sites' reported loads stand for (`LoadController`), as the plan took them.
+    public let observed: ObservedDemands
+
+    /// `ramps`: the sites failing back, `changes`: when gateways changed state, and `observed`: the
+    /// demands reported loads stand for (all as updated to `assessment`).
     public init(assessment: Assessment, locator: ClientLocator, vantage: Region?, ramps: FailbackRamps = FailbackRamps(),
-                changes: GatewayChanges = GatewayChanges()) {
+                changes: GatewayChanges = GatewayChanges(), observed: ObservedDemands = [:]) {
         self.assessment = assessment
         self.locator = locator
         self.vantage = vantage
         self.ramps = ramps
         self.changes = changes
+        self.observed = observed
         var ttls: [ServiceName: AnswerTTL] = [:]
         for service in assessment.configuration.services {
             ttls[service.name] = AnswerTTL.judge(service, in: assessment, ramps: ramps, changes: changes)
         }
         self.ttls = ttls
         let places = PlaceBuckets(assessment.configuration, locator: locator, vantage: vantage)
-        plan = LoadPlan(assessment, places: places, failback: ramps.shares)
+        plan = LoadPlan(assessment, places: places, failback: ramps.shares, observed: observed)
         grid = DecisionGrid(assessment, places: places, plan: plan, ttls: ttls)
     }
 

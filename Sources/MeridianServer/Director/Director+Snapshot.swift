@@ -29,10 +29,11 @@ extension Director {
     /// The snapshot of `assessment` with the sites failing back as `ramps` has them, its answers'
     /// TTLs shortened while a gateway `changes` saw move is settling.
     static func snapshot(of loaded: LoadedConfiguration, assessment: Assessment, director: DirectorName,
-                         ramps: FailbackRamps, changes: GatewayChanges = GatewayChanges()) -> SteeringSnapshot {
+                         ramps: FailbackRamps, changes: GatewayChanges = GatewayChanges(),
+                         observed: ObservedDemands = [:]) -> SteeringSnapshot {
         SteeringSnapshot(assessment: assessment, locator: loaded.locator,
                          vantage: loaded.configuration.director(director).flatMap { loaded.configuration.region($0.region) },
-                         ramps: ramps, changes: changes)
+                         ramps: ramps, changes: changes, observed: observed)
     }
 
     private func peers(of configuration: Configuration) -> [DirectorName] {
@@ -54,6 +55,8 @@ extension Director {
         var ramps = FailbackRamps()
         /// When each gateway last changed state, as of the installed snapshot (adaptive TTLs).
         var changes = GatewayChanges()
+        /// The demands the sites' reported loads stand for, as of the installed snapshot.
+        var load = LoadController()
     }
 
     /// Whether a refresh is being built, and whether another was asked for meanwhile.
@@ -111,10 +114,13 @@ extension Director {
         refreshed.withLockedValue { refreshed in
             refreshed.boardChanges = board.decisionInputChanges
             let (loaded, assessment) = assessment(at: now)
-            journalFailback(refreshed.ramps.update(assessment, now: now), at: now)
+            let inForce = answering.current.snapshot.plan
+            journalFailback(refreshed.ramps.update(assessment, overloaded: LoadController.overloaded(assessment, plan: inForce),
+                                                   now: now), at: now)
             refreshed.changes.update(assessment, now: now)
-            let snapshot = Self.snapshot(of: loaded, assessment: assessment, director: name,
-                                         ramps: refreshed.ramps, changes: refreshed.changes)
+            refreshed.load.update(assessment, plan: inForce, now: now)
+            let snapshot = Self.snapshot(of: loaded, assessment: assessment, director: name, ramps: refreshed.ramps,
+                                         changes: refreshed.changes, observed: refreshed.load.demands)
             answering.update(responder: responder, snapshot: snapshot)
             redirects.update(snapshot: snapshot)
             journalPeerChanges(at: now, since: &refreshed.peerStates)

@@ -12,6 +12,11 @@ extension StatusDocument {
         public var demand: Double
         /// `declared` (the client networks' `load`) or `observed` (the gateways' reports).
         public var demandSource: String
+        /// The load the site's gateways report (`probe.load`), when they do.
+        public var reported: Double?
+        /// While a shedding site's demand falls back: the share of its capacity it holds to until
+        /// the demand is under its low watermark.
+        public var holding: Double?
         /// The load the site carries: what it keeps and what others spill to it.
         public var load: Double
         /// `load` over `capacity`.
@@ -22,13 +27,15 @@ extension StatusDocument {
         public var failback: Double?
         public var failbackNextStep: String?
 
-        init(_ site: ServiceLoadPlan.Site, ramp: FailbackRamp?) {
+        init(_ site: ServiceLoadPlan.Site, ramp: FailbackRamp?, reported: Double?, holding: Double?) {
             region = site.region.rawValue
             capacity = site.capacity
             highWatermark = site.watermarks.high
             lowWatermark = site.watermarks.low
             demand = site.demand.rounded(to: 2)
             demandSource = site.source.rawValue
+            self.reported = reported?.rounded(to: 2)
+            self.holding = holding?.rounded(to: 4)
             load = site.load.rounded(to: 2)
             utilisation = site.capacity.flatMap { $0 > 0 ? (site.load / $0).rounded(to: 4) : nil }
             shed = site.shed.rounded(to: 4)
@@ -40,6 +47,11 @@ extension StatusDocument {
     /// The plan of `service` in `snapshot` as the status shows it.
     static func load(of service: Service, in snapshot: SteeringSnapshot) -> (sites: [SiteLoadStatus], short: Bool) {
         guard let plan = snapshot.plan.plan(for: service.name) else { return ([], false) }
-        return (plan.sites.map { SiteLoadStatus($0, ramp: snapshot.ramps.ramp(service.name, $0.region)) }, plan.short)
+        let sites = plan.sites.map { site in
+            SiteLoadStatus(site, ramp: snapshot.ramps.ramp(service.name, site.region),
+                           reported: snapshot.assessment.site(site.region)?.load,
+                           holding: snapshot.observed[service.name]?[site.region]?.holding)
+        }
+        return (sites, plan.short)
     }
 }

@@ -104,8 +104,10 @@ final class GatewayProber: @unchecked Sendable {
                         let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
-                    let handler = ProbeConnectionHandler(checksBody: settings.bodyContains != nil,
-                                                         headRequest: settings.method == "HEAD") { [self, channel] event in
+                    let loadHeader: String? = if case .header(let name)? = settings.load?.source { name } else { nil }
+                    let handler = ProbeConnectionHandler(checksBody: settings.bodyContains != nil || settings.load?.readsBody == true,
+                                                         headRequest: settings.method == "HEAD",
+                                                         loadHeader: loadHeader) { [self, channel] event in
                         handle(event, on: channel)
                     }
                     try channel.pipeline.syncOperations.addHandler(handler)
@@ -177,7 +179,8 @@ final class GatewayProber: @unchecked Sendable {
                 channel.close(promise: nil)
             }
             let (success, error) = judge(response)
-            finish(pending.id, success: success, error: error, definitive: false, closeConnection: false)
+            finish(pending.id, success: success, error: error, definitive: false, closeConnection: false,
+                   load: success ? load(in: response) : nil)
             if success { watch.probeSucceeded() }
             // A gateway that closes after every answer is watched through the next probe's connection.
             if success && !response.keepAlive { openStandby() }
@@ -210,7 +213,17 @@ final class GatewayProber: @unchecked Sendable {
         return (true, nil)
     }
 
-    private func finish(_ id: Int, success: Bool, error: String?, definitive: Bool, closeConnection: Bool) {
+    /// The load the answer reports (`probe.load`), if it reports one that reads.
+    private func load(in response: ProbeResponse) -> Double? {
+        guard let reading = settings.load else { return nil }
+        switch reading.source {
+        case .header: return response.loadHeader.flatMap { reading.value(ofHeader: Substring($0)) }
+        case .json: return response.body.flatMap { reading.value(ofBody: Array($0.readableBytesView)) }
+        }
+    }
+
+    private func finish(_ id: Int, success: Bool, error: String?, definitive: Bool, closeConnection: Bool,
+                        load: Double? = nil) {
         guard let pending, pending.id == id else { return }
         self.pending = nil
         if closeConnection, let channel {
@@ -218,7 +231,7 @@ final class GatewayProber: @unchecked Sendable {
             channel.close(promise: nil)
         }
         let latency = Duration.nanoseconds((NIODeadline.now() - pending.started).nanoseconds)
-        let outcome = ProbeOutcome(at: Timestamp.now, succeeded: success, latency: latency, error: error)
+        let outcome = ProbeOutcome(at: Timestamp.now, succeeded: success, latency: latency, error: error, load: load)
         pending.completion(ProbeAttempt(outcome: outcome, definitive: definitive))
     }
 

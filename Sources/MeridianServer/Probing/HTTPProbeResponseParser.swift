@@ -3,7 +3,7 @@ import NIOCore
 /// A small, strict, incremental HTTP/1.x response reader for probes.
 ///
 /// It reads the status line and only the headers that frame the body (`Content-Length`,
-/// `Transfer-Encoding`, `Connection`), then consumes the body (keeping its start only when a body
+/// `Transfer-Encoding`, `Connection`) and the load header when asked for one, then consumes the body (keeping its start only when a body
 /// check needs it) so the connection can serve the next probe. It works on the caller's
 /// accumulated buffer: `parse` consumes what it can and returns `nil` until a response is complete.
 /// Anything ambiguous (folded headers, conflicting lengths, bad chunk sizes) is an error, and the
@@ -25,14 +25,18 @@ struct HTTPProbeResponseParser {
     private let keepsBody: Bool
     /// The request was HEAD: the response has no body, whatever its headers say.
     private let headRequest: Bool
+    /// The lower-cased name of the header that carries the gateway's load, if one does.
+    private let loadHeader: String?
     private var state = State.head
     private var status = 0
     private var keepAlive = true
     private var body: ByteBuffer?
+    private var loadValue: String?
 
-    init(keepsBody: Bool, headRequest: Bool = false) {
+    init(keepsBody: Bool, headRequest: Bool = false, loadHeader: String? = nil) {
         self.keepsBody = keepsBody
         self.headRequest = headRequest
+        self.loadHeader = loadHeader
     }
 
     /// Consumes bytes from `buffer`; returns the response once it is complete.
@@ -81,8 +85,8 @@ struct HTTPProbeResponseParser {
     }
 
     private mutating func finish() -> ProbeResponse {
-        let response = ProbeResponse(status: status, keepAlive: keepAlive, body: body)
-        self = HTTPProbeResponseParser(keepsBody: keepsBody, headRequest: headRequest)
+        let response = ProbeResponse(status: status, keepAlive: keepAlive, body: body, loadHeader: loadValue)
+        self = HTTPProbeResponseParser(keepsBody: keepsBody, headRequest: headRequest, loadHeader: loadHeader)
         return response
     }
 
@@ -163,6 +167,10 @@ struct HTTPProbeResponseParser {
                 let tokens = value.lowercasedTokens()
                 if tokens.contains("close") { keepAlive = false }
                 if tokens.contains("keep-alive") { keepAlive = true }
+            } else if let loadHeader, name.count == loadHeader.utf8.count,
+                      zip(name, loadHeader.utf8).allSatisfy({ ($0 | 0x20) == $1 || $0 == $1 }) {
+                // Sent twice, the load is ambiguous: no reading.
+                loadValue = loadValue == nil && value.count <= 32 ? String(decoding: value, as: UTF8.self) : ""
             }
         }
         if status == 101 { throw .unexpectedUpgrade }

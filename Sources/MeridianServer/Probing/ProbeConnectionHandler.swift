@@ -16,8 +16,8 @@ final class ProbeConnectionHandler: ChannelInboundHandler {
     private var cumulation: ByteBuffer?
     private let onEvent: (Event) -> Void
 
-    init(checksBody: Bool, headRequest: Bool, onEvent: @escaping (Event) -> Void) {
-        self.parser = HTTPProbeResponseParser(keepsBody: checksBody, headRequest: headRequest)
+    init(checksBody: Bool, headRequest: Bool, loadHeader: String?, onEvent: @escaping (Event) -> Void) {
+        self.parser = HTTPProbeResponseParser(keepsBody: checksBody, headRequest: headRequest, loadHeader: loadHeader)
         self.onEvent = onEvent
     }
 
@@ -32,7 +32,9 @@ final class ProbeConnectionHandler: ChannelInboundHandler {
             if let response = try parser.parse(&cumulation!) {
                 if cumulation!.readableBytes > 0 {
                     // Bytes after a complete response: the connection cannot be trusted for the next probe.
-                    onEvent(.response(ProbeResponse(status: response.status, keepAlive: false, body: response.body)))
+                    var closing = response
+                    closing.keepAlive = false
+                    onEvent(.response(closing))
                     context.close(promise: nil)
                 } else {
                     cumulation = nil

@@ -7,6 +7,8 @@ struct ProbeResponse: Equatable {
     var keepAlive: Bool
     /// The first `HTTPProbeResponseParser.bodyLimit` bytes of the body, when the probe checks it.
     var body: ByteBuffer?
+    /// The value of the load header (`probe.load: header NAME`), when asked for and sent.
+    var loadHeader: String?
 }
 
 /// Why a response could not be read, worded for the dashboard's "last error".

@@ -9,7 +9,9 @@ import NIOSSL
 /// A stand-in API gateway for demos and tests: a real HTTP server on loopback whose behaviour
 /// (`StandInMode`) can be switched at run time, directly or over its own control endpoint
 /// (`GET /mode`, `POST /mode/healthy|error|slow|hang|down`, `slow` taking `?delay=2s`). The control
-/// endpoint listens separately, so it stays reachable while the gateway is `down`.
+/// endpoint listens separately, so it stays reachable while the gateway is `down`. It can also say
+/// a load (`POST /mode/load?rps=30000`, `?rps=none` to stop): healthy answers then carry it in an
+/// `X-Gateway-Load` header, and `GET /load` answers `{"load":{"rps":30000}}`.
 public final class StandInGateway: Sendable {
     public let name: String
     /// Whether the gateway closes the connection after every answer, as an HTTP/1.0 server or one
@@ -21,6 +23,7 @@ public final class StandInGateway: Sendable {
 
     private struct State {
         var mode: StandInMode = .healthy
+        var load: Double?
         var address: NIOCore.SocketAddress?
         var controlAddress: NIOCore.SocketAddress?
         var listener: (any Channel)?
@@ -71,6 +74,12 @@ public final class StandInGateway: Sendable {
 
     /// The current mode.
     public var mode: StandInMode { state.withLockedValue { $0.mode } }
+
+    /// The load healthy answers report, in requests per second (`nil`: none).
+    public var load: Double? {
+        get { state.withLockedValue { $0.load } }
+        set { state.withLockedValue { $0.load = newValue } }
+    }
 
     /// Switches the mode. Entering `down` closes the listener and every connection; leaving it
     /// listens again on the same address.
@@ -202,8 +211,12 @@ private final class StandInRequestHandler: ChannelInboundHandler {
     }
 
     private func answerHealthy(context: ChannelHandlerContext, path: String, keepAlive: Bool) {
+        let load = gateway.load.map(Self.number)
         if path == "/health" {
-            write(context: context, status: .ok, body: "ok\n", type: "text/plain", keepAlive: keepAlive)
+            write(context: context, status: .ok, body: "ok\n", type: "text/plain", keepAlive: keepAlive, load: load)
+        } else if path == "/load" {
+            let body = #"{"gateway":"\#(gateway.name)","load":{"rps":\#(load ?? "null")}}"# + "\n"
+            write(context: context, status: .ok, body: body, type: "application/json", keepAlive: keepAlive)
         } else {
             let body = #"{"gateway":"\#(gateway.name)","path":"\#(path.jsonEscaped)"}"# + "\n"
             write(context: context, status: .ok, body: body, type: "application/json", keepAlive: keepAlive)
@@ -217,7 +230,18 @@ private final class StandInRequestHandler: ChannelInboundHandler {
         let path = parts.first ?? "/"
         let delay = parts.count > 1 ? parts[1].split(separator: "&").first { $0.hasPrefix("delay=") }.map { String($0.dropFirst(6)) } : nil
         if head.method == .GET, path == "/mode" {
-            write(context: context, status: .ok, body: "\(gateway.mode)\n")
+            write(context: context, status: .ok, body: "\(gateway.mode)" + (gateway.load.map { ", load \(Self.number($0)) rps" } ?? "") + "\n")
+        } else if head.method == .POST, path == "/mode/load" {
+            let rps = parts.count > 1 ? parts[1].split(separator: "&").first { $0.hasPrefix("rps=") }.map { String($0.dropFirst(4)) } : nil
+            if rps == "none" {
+                gateway.load = nil
+                write(context: context, status: .ok, body: "\(gateway.name) reports no load\n")
+            } else if let rps, let value = Double(rps), value.isFinite, value >= 0 {
+                gateway.load = value
+                write(context: context, status: .ok, body: "\(gateway.name) reports \(Self.number(value)) rps\n")
+            } else {
+                write(context: context, status: .badRequest, body: "give the load as ?rps=NUMBER (or ?rps=none)\n")
+            }
         } else if head.method == .POST, path.hasPrefix("/mode/") {
             guard let mode = StandInMode(String(path.dropFirst(6)), delay: delay) else {
                 write(context: context, status: .badRequest, body: "unknown mode; use healthy, error, slow[?delay=2s], hang or down\n")
@@ -235,14 +259,20 @@ private final class StandInRequestHandler: ChannelInboundHandler {
                 }
             }
         } else {
-            write(context: context, status: .notFound, body: "GET /mode or POST /mode/{healthy,error,slow,hang,down}\n")
+            write(context: context, status: .notFound, body: "GET /mode or POST /mode/{healthy,error,slow,hang,down,load?rps=N}\n")
         }
     }
 
+    /// A load as a header or JSON number: whole numbers without a fraction.
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+
     private func write(context: ChannelHandlerContext, status: HTTPResponseStatus, body: String,
-                       type: String = "text/plain", keepAlive: Bool = true) {
+                       type: String = "text/plain", keepAlive: Bool = true, load: String? = nil) {
         var headers = HTTPHeaders([("Content-Type", type), ("Content-Length", "\(body.utf8.count)"),
                                    ("X-Gateway", gateway.name)])
+        if let load { headers.add(name: "X-Gateway-Load", value: load) }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)

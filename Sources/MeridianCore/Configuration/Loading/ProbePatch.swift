@@ -17,6 +17,7 @@ struct ProbePatch {
     var fall: Located<Int>?
     var verifyTLS: Located<Bool>?
     var caFile: Located<String>?
+    var load: Located<LoadReading>?
 
     /// Reads a `probe:` mapping.
     init(reading value: YAMLValue?) {
@@ -57,6 +58,11 @@ struct ProbePatch {
         fall = reader.optional("fall").flatMap { field in field.integer(in: 1...100).map(field.located) }
         verifyTLS = reader.optional("verify-tls").flatMap { field in field.bool().map(field.located) }
         caFile = reader.optional("ca-file").flatMap { field in field.string().map(field.located) }
+        load = reader.optional("load").flatMap { field in
+            field.parsed(as: "a load reading ('header NAME' or 'json /POINTER', then optionally 'rate' or 'utilization')") {
+                LoadReading($0)
+            }.map(field.located)
+        }
         reader.finish()
     }
 
@@ -97,6 +103,7 @@ struct ProbePatch {
         if let value = other.fall { result.fall = value }
         if let value = other.verifyTLS { result.verifyTLS = value }
         if let value = other.caFile { result.caFile = value }
+        if let value = other.load { result.load = value }
         return result
     }
 
@@ -126,13 +133,23 @@ struct ProbePatch {
                        + "(\(timeout.shortDescription))", at: connectTimeout.location)
             return nil
         }
+        if let load {
+            guard kind != .tcp else {
+                log.report("probe.load reads an HTTP answer: a tcp probe has none", at: load.location)
+                return nil
+            }
+            if load.value.readsBody, method?.value == "HEAD" {
+                log.report("probe.load reads the body, which a HEAD probe does not get", at: load.location)
+                return nil
+            }
+        }
         return ProbeSettings(
             kind: kind, targetHost: targetHost?.value ?? address.description, targetPort: targetPort,
             method: method?.value ?? "GET", path: path?.value ?? ProbeSettings.defaultPath, hostHeader: hostHeader?.value,
             expectedStatus: expect?.value ?? [200...299], bodyContains: body?.value,
             interval: interval, timeout: timeout, connectTimeout: connectTimeout?.value,
             rise: rise?.value ?? ProbeSettings.defaultRise, fall: fall?.value ?? ProbeSettings.defaultFall,
-            verifyTLS: verifyTLS?.value ?? true, caFile: caFile?.value)
+            verifyTLS: verifyTLS?.value ?? true, caFile: caFile?.value, load: load?.value)
     }
 }
 

@@ -50,6 +50,8 @@ public struct ProbeSettings: Hashable, Sendable {
     public var verifyTLS: Bool
     /// HTTPS only: a PEM file of trusted CA certificates instead of the system's.
     public var caFile: String?
+    /// HTTP(S) only: where the answer says the gateway's load (`probe.load`), if it does.
+    public var load: LoadReading?
 
     /// The built-in defaults, used where neither the global file, the region nor the gateway says.
     public static let defaultKind = Kind.http
@@ -66,7 +68,7 @@ public struct ProbeSettings: Hashable, Sendable {
                 hostHeader: String? = nil, expectedStatus: [ClosedRange<Int>] = [200...299],
                 bodyContains: String? = nil, interval: Duration = defaultInterval,
                 timeout: Duration = defaultTimeout, connectTimeout: Duration? = nil, rise: Int = defaultRise,
-                fall: Int = defaultFall, verifyTLS: Bool = true, caFile: String? = nil) {
+                fall: Int = defaultFall, verifyTLS: Bool = true, caFile: String? = nil, load: LoadReading? = nil) {
         self.kind = kind
         self.targetHost = targetHost
         self.targetPort = targetPort
@@ -82,6 +84,7 @@ public struct ProbeSettings: Hashable, Sendable {
         self.fall = fall
         self.verifyTLS = verifyTLS
         self.caFile = caFile
+        self.load = load
     }
 
     /// The longest a failure can take to turn this gateway down: a probe that starts just before the
