@@ -1,3 +1,4 @@
+import MeridianCore
 import NIOCore
 
 /// A small, strict, incremental HTTP/1.x response reader for probes.
@@ -213,7 +214,7 @@ struct HTTPProbeResponseParser {
     private func splitHeader(_ line: ByteBuffer) throws(ProbeResponseError) -> (ByteBufferView, ByteBufferView) {
         let view = line.readableBytesView
         guard let colon = view.firstIndex(of: UInt8(ascii: ":")), colon > view.startIndex,
-              view[view.startIndex..<colon].allSatisfy(\.isTokenByte) else { throw .malformedHeader }
+              view[view.startIndex..<colon].allSatisfy(\.isHTTPTokenByte) else { throw .malformedHeader }
         var value = view[(colon + 1)...]
         while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
         while let last = value.last, last == 0x20 || last == 0x09 { value = value.dropLast() }
@@ -240,16 +241,6 @@ struct HTTPProbeResponseParser {
 }
 
 extension UInt8 {
-    /// RFC 9110 `tchar`.
-    fileprivate var isTokenByte: Bool {
-        switch self {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default:
-            Array("!#$%&'*+-.^_`|~".utf8).contains(self)
-        }
-    }
-
     fileprivate var hexValue: Int? {
         switch self {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(self - UInt8(ascii: "0"))

@@ -38,7 +38,7 @@ public struct LoadReading: Hashable, Sendable {
         guard let unit else { return nil }
         switch words[0] {
         case "header":
-            guard words[1].utf8.allSatisfy(\.isHeaderNameByte), words[1].utf8.count <= 64 else { return nil }
+            guard words[1].utf8.allSatisfy(\.isHTTPTokenByte), words[1].utf8.count <= 64 else { return nil }
             self.init(source: .header(words[1].lowercased()), unit: unit)
         case "json":
             guard let pointer = Self.pointer(words[1]) else { return nil }
@@ -124,8 +124,8 @@ public struct LoadReading: Hashable, Sendable {
 }
 
 extension UInt8 {
-    /// RFC 9110 `tchar`, the bytes of a header name.
-    fileprivate var isHeaderNameByte: Bool {
+    /// RFC 9110 `tchar`, the bytes of a header name (and of any HTTP token).
+    public var isHTTPTokenByte: Bool {
         switch self {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
