@@ -11,14 +11,14 @@ extension Director {
     /// The override table itself, every write held.
     var overrideTable: NIOLockedValueBox<OverrideTable> { overrideKeeper.table }
 
-    /// Applies an operator's write (set or clear) and answers from it at once; peers get it with the
-    /// next report. Returns `nil` when it was newer than what was held, and otherwise the write that
+    /// Applies an operator's write (set or clear) and answers from it at once (the snapshot is built
+    /// before this returns, so a status read next shows it); peers get it with the next report. Returns `nil` when it was newer than what was held, and otherwise the write that
     /// holds (last writer wins: a peer's write stamped later, or at the same time by a later author).
     @discardableResult
     public func apply(_ write: OverrideTable.Write, at now: Timestamp = .now) -> OverrideTable.Write? {
         let winner = overrideKeeper.apply(write)
         if winner == nil {
-            refreshSnapshot()
+            refreshSnapshot(at: now)
             ownChanged()
         }
         return winner
