@@ -14,6 +14,12 @@ public enum CommandRunner {
     public static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The files of the shipped `regions/` folder, global.yaml first, then the regions' by name.
+    public static let shippedRegionFiles: [String] = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("regions").path)) ?? []
+        return ["global.yaml"] + names.filter { $0.hasSuffix(".yaml") && $0 != "global.yaml" }.sorted()
+    }()
+
     /// The `meridian` binary next to this test bundle's executable.
     public static var binary: URL {
         let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()

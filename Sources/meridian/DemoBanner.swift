@@ -26,27 +26,53 @@ enum DemoBanner {
             lines.append("  curl -s \(cacert)\(first.director.peerURL.text)/v1/status | head -40")
             lines.append("  curl -s \(cacert)\(first.director.peerURL.text)/metrics | grep meridian_region")
         }
-        if let region = configuration.regions.last, region.gateways.first?.probe.kind != .https {
+        let drilled = drilledRegion(configuration)
+        if let region = drilled?.region, region.gateways.first?.probe.kind != .https {
             let controls = region.gateways.map {
                 MeridianCore.SocketAddress(ip: IPAddress($0.probe.targetHost) ?? $0.address, port: $0.probe.targetPort + 1)
             }
             lines.append("  # break every \(region.name) gateway (down, error, hang or slow?delay=2s) and watch the dashboards:")
             lines.append("  " + controls.map { "curl -X POST http://\($0)/mode/down" }.joined(separator: "; "))
-            lines.append("  # and bring them back:")
+            lines.append("  # and bring them back (its clients return in steps: 10 %, 50 %, then all):")
             lines.append("  " + controls.map { "curl -X POST http://\($0)/mode/healthy" }.joined(separator: "; "))
         }
-        lines.append("  swift run meridian simulate --fail \(configuration.regions.last?.name.rawValue ?? "REGION")   # the same, predicted offline")
-        if let drilled = configuration.regions.last?.name, let first = configuration.regions.first?.director {
+        lines.append("  swift run meridian simulate --fail \(drilled?.region.name.rawValue ?? "REGION")   # the same, predicted offline")
+        if let drilled, let first = configuration.regions.first?.director {
             let caFlag = caFile.map { " --ca-file \($0)" } ?? ""
+            let name = drilled.region.name
             lines.append("")
             lines.append("A failure drill from the CLI (any director takes it; the others follow within a second):")
             lines.append("  export \(AdminToken.environmentVariable)=\(token) MERIDIAN_DIRECTOR=\(first.peerURL.text)")
             lines.append("  swift run meridian ctl status\(caFlag)")
-            lines.append("  swift run meridian ctl fail \(drilled) --for 2m --reason drill\(caFlag)")
+            lines.append("  swift run meridian ctl fail \(name) --for 2m --reason drill\(caFlag)")
+            if let spill = drilled.spill {
+                lines.append("  swift run meridian ctl status\(caFlag)   # \(spill.site) is over its high watermark: it sheds \(spill.percent) % of its clients")
+                if let client = drilled.client {
+                    lines.append("  swift run meridian ctl explain --client \(client) --service \(spill.service)\(caFlag)   # one of \(name)'s clients, and why it goes where it goes")
+                }
+            }
             lines.append("  swift run meridian ctl overrides\(caFlag)")
-            lines.append("  swift run meridian ctl restore \(drilled)\(caFlag)")
+            lines.append("  swift run meridian ctl restore \(name)\(caFlag)")
+            lines.append("  swift run meridian ctl failback\(caFlag)   # \(name)'s clients coming back in steps")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The region the banner breaks and drills: the first whose failure makes a site spill (so the
+    /// demo shows it), with the spilling site and a client of the region's; else the last region.
+    private static func drilledRegion(_ configuration: Configuration) -> (region: Region, spill: (service: String, site: String, percent: Int)?, client: IPAddress?)? {
+        for region in configuration.regions {
+            let report = Simulation.run(configuration, failing: [region.name])
+            for service in report.services {
+                guard let site = service.sites.first(where: { $0.shedAfter > 0 }) else { continue }
+                let network = configuration.networks.first { $0.location.region == region.name && $0.load > 0 }
+                let client = network?.prefixes.first { $0.address.family == .v4 }.flatMap { prefix -> IPAddress? in
+                    if case .v4(let bits) = prefix.address { .v4(bits + 1) } else { nil }
+                }
+                return (region, (service.service, site.region, Int((site.shedAfter * 100).rounded())), client)
+            }
+        }
+        return configuration.regions.last.map { ($0, nil, nil) }
     }
 
     private static func dnsLines(_ configuration: Configuration) -> [String] {

@@ -5,9 +5,10 @@
 #
 # Starts `meridian demo` on the shipped regions/, takes Istanbul's gateways down through their
 # stand-ins' control endpoints, then loads Ankara's dashboard in Chromium: it saves a screenshot
-# (dashboard.png) and the rendered DOM, and checks that the page shows both regions, Istanbul
-# unavailable with its gateways down, Ankara available with its gateways up, Istanbul's director as a
-# fresh peer, and the verdict changes among the latest events. Stops the demo by PID.
+# (dashboard.png) and the rendered DOM, and checks that the page shows the three regions, Istanbul
+# unavailable with its gateways down, Ankara available with its gateways up, Istanbul's clients sent
+# to Izmir and Ankara (Izmir, the small site, spills what passes its high watermark), Istanbul's
+# directors as fresh peers, and the verdict changes among the latest events. Stops the demo by PID.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-$(mktemp -d /tmp/meridian-dashboard.XXXXXX)}
@@ -46,17 +47,18 @@ def region(name):
     match = re.search(r'<div class="card" data-region="%s">(.*?)</table></div>' % name, html, re.S)
     assert match, "region %s is not on the page" % name
     return match.group(1)
-istanbul, ankara = region("istanbul"), region("ankara")
+istanbul, ankara, izmir = region("istanbul"), region("ankara"), region("izmir")
 assert 'class="badge unavailable"' in istanbul, "istanbul is not shown unavailable"
 assert istanbul.count('class="badge down"') == 2, "istanbul's two gateways are not shown down"
 assert 'class="badge available"' in ankara and ankara.count('class="badge up"') == 2, "ankara is not shown healthy"
-assert "ank-1" in ankara and "ist-1" in istanbul, "gateway names missing"
+assert 'class="badge available"' in izmir, "izmir is not shown available"
+assert "ank-1" in ankara and "ist-1" in istanbul and "izm-1" in izmir, "gateway names missing"
 assert "connection refused" in istanbul, "the last probe error is not shown"
-assert re.search(r"<td>istanbul-metro</td><td>ankara</td>", html), "steering does not show istanbul-metro going to ankara"
+assert re.search(r"<td>istanbul-metro</td><td>(ankara|izmir)</td>", html), "steering does not show istanbul-metro going to izmir or ankara"
 for peer in ("ist-a", "ist-b"):
     assert re.search(r'<tr data-peer="%s"><td>%s</td><td class="why">istanbul</td><td><span class="badge up">fresh</span>' % (peer, peer), html), \
         "the peer %s is not shown fresh" % peer
 assert re.search(r"<td>verdict</td><td>ist-1</td><td[^>]*>[a-z]+ → down", html), "the latest events do not show ist-1 going down"
-print("dashboard OK: both regions, gateway states, errors, steering, peers and events are shown")
+print("dashboard OK: the three regions, gateway states, errors, steering, peers and events are shown")
 PY
 echo "screenshot: $OUT/dashboard.png"

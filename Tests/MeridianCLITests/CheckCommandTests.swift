@@ -6,7 +6,7 @@ struct CheckCommandTests {
     @Test func checkAcceptsTheShippedRegions() throws {
         let result = try CommandRunner.run(["check"])
         #expect(result.status == 0, "\(result.errors)")
-        #expect(result.output.hasPrefix("regions is valid: zone example.test, 2 regions, 4 gateways"))
+        #expect(result.output.hasPrefix("regions is valid: zone example.test, 3 regions, 5 gateways"))
         #expect(result.output.contains("istanbul  41.0082N 28.9784E"))
         #expect(result.errors.isEmpty)
     }
@@ -15,7 +15,7 @@ struct CheckCommandTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-check-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        for name in ["global.yaml", "istanbul.yaml", "ankara.yaml"] {
+        for name in CommandRunner.shippedRegionFiles {
             var text = try String(contentsOf: CommandRunner.packageRoot.appendingPathComponent("regions/\(name)"), encoding: .utf8)
             switch name {
             case "global.yaml": text = text.replacingOccurrences(of: "port: 18080", with: "port: 18080\n  interval: soon")

@@ -26,7 +26,7 @@ struct ConfigCommandTests {
         // A folder that does not load: every problem, with file and line, and exit 1.
         let edited = folder.appendingPathComponent("edited")
         try FileManager.default.createDirectory(at: edited, withIntermediateDirectories: true)
-        for name in ["global.yaml", "istanbul.yaml", "ankara.yaml"] {
+        for name in CommandRunner.shippedRegionFiles {
             try FileManager.default.copyItem(at: folder.appendingPathComponent(name), to: edited.appendingPathComponent(name))
         }
         let global = edited.appendingPathComponent("global.yaml")

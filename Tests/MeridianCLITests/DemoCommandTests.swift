@@ -47,7 +47,7 @@ struct DemoCommandTests {
 
         // Every printed HTTPS redirect line gets a 302 to a configured region, its certificate verified.
         let https = lines.filter { $0.hasPrefix("curl --cacert") && $0.contains("https://go.example.test") }
-        #expect(https.count == 2)
+        #expect(https.count == 3)
         for line in https {
             #expect(await eventually {
                 let result = try? Self.shell(line + " -s")

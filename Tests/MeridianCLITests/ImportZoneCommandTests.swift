@@ -45,7 +45,7 @@ struct ImportZoneCommandTests {
         // The block replaces the shipped folder's own, and the folder stays valid.
         let regions = folder.appendingPathComponent("regions")
         try FileManager.default.createDirectory(at: regions, withIntermediateDirectories: true)
-        for name in ["global.yaml", "istanbul.yaml", "ankara.yaml"] {
+        for name in CommandRunner.shippedRegionFiles {
             var text = try String(contentsOf: CommandRunner.packageRoot.appendingPathComponent("regions/\(name)"), encoding: .utf8)
             if name == "global.yaml" {
                 let start = try #require(text.range(of: "\nrecords:\n")), end = try #require(text.range(of: "\n\n# Proxies"))

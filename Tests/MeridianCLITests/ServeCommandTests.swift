@@ -69,9 +69,9 @@ struct ServeCommandTests {
     }
 
     @Test func anUnknownRegionIsAClearErrorAndExitOne() throws {
-        let result = try CommandRunner.run(["serve", "--region", "izmir"])
+        let result = try CommandRunner.run(["serve", "--region", "bursa"])
         #expect(result.status == 1)
-        #expect(result.errors.contains("unknown region 'izmir' (regions: ankara, istanbul)"))
+        #expect(result.errors.contains("unknown region 'bursa' (regions: ankara, istanbul, izmir)"))
     }
 }
 

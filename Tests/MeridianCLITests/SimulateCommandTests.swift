@@ -4,20 +4,37 @@ import MeridianCore
 import Testing
 
 struct SimulateCommandTests {
-    @Test func simulateShowsIstanbulMovingToAnkara() throws {
+    @Test func simulateShowsIzmirSpillingIstanbulsClientsToAnkara() throws {
         let result = try CommandRunner.run(["simulate", "--fail", "istanbul"])
         #expect(result.status == 0, "\(result.errors)")
-        let lines = result.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
-        // In the api section, every network that went to Istanbul now goes to Ankara.
-        let api = result.output.components(separatedBy: "\n\n").drop { !$0.hasPrefix("api.example.test") }
-        #expect(!api.isEmpty)
-        let metro = try #require(lines.first { $0.first == "istanbul-metro" })
-        #expect(metro.suffix(3) == ["istanbul", "ankara", "moved"])
+        // The api section: Istanbul's clients are nearest Izmir, which takes them up to its high
+        // watermark (90 % of 8000) and sheds the rest to Ankara, in proportion to spare capacity.
+        let start = try #require(result.output.range(of: "api.example.test")), end = try #require(result.output.range(of: "www.example.test"))
+        let api = result.output[start.lowerBound..<end.lowerBound]
+        let rows = api.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        let metro = try #require(rows.first { $0.first == "istanbul-metro" })
+        #expect(metro.last == "moved" && metro.contains("ankara") && metro.contains("izmir"), "\(api)")
+        let trabzon = try #require(rows.first { $0.first == "trabzon" })
+        #expect(trabzon.suffix(2) == ["ankara", "ankara"], "\(api)")
+        let izmir = try #require(rows.first { $0.first == "izmir" && $0.count >= 6 && $0[1] == "8000" })
+        #expect(izmir[4] == "90%" && izmir.suffix(2) == ["sheds", "50%"], "\(api)")
+        let ankara = try #require(rows.first { $0.first == "ankara" && $0.count >= 5 && $0[1] == "20000" })
+        #expect(ankara[2] == "7500" && ankara[3] == "14800" && ankara[4] == "74%", "\(api)")
         #expect(result.output.contains("clients move within 12.4s at worst: probe every 1s x fall 2 + timeout 400ms + ttl 10s"))
-        // Ankara's load against its capacity, with a warning when over.
-        let ankara = try #require(lines.first { $0.first == "ankara" && $0.count >= 5 })
-        #expect(ankara[1] == "20000" && ankara[3] == "22000" && ankara[4] == "110%")
-        #expect(result.output.contains("warning: ankara would carry 22000, 110% of its capacity 20000"))
+        #expect(!api.contains("warning:"), "\(api)")
+        // Without the spill, Izmir would carry 14500 (181 %): fail Ankara too, and what is left is over.
+        let both = try CommandRunner.run(["simulate", "--fail", "istanbul", "--fail", "ankara"])
+        #expect(both.status == 0 && both.output.contains("warning: izmir would carry 22000, 275% of its capacity 8000"), "\(both.output)")
+    }
+
+    @Test func theProductionExampleKeepsEveryApiSiteUnderCapacity() throws {
+        let result = try CommandRunner.run(["simulate", "--fail", "istanbul", "--regions", CommandRunner.packageRoot.appendingPathComponent("examples/production").path, "--json"])
+        #expect(result.status == 0, "\(result.errors)")
+        let report = try JSONDecoder().decode(SimulationReport.self, from: Data(result.output.utf8))
+        let api = try #require(report.services.first { $0.fqdn.hasPrefix("api.") })
+        let serving = api.sites.filter { !$0.failed }
+        #expect(serving.count == 2 && serving.allSatisfy { !$0.overCapacity && ($0.utilisationAfter ?? 2) <= 0.9 + 1e-9 }, "\(api.sites)")
+        #expect(serving.contains { $0.shedAfter > 0 } && report.warnings.isEmpty && api.warnings.isEmpty)
     }
 
     @Test func jsonIsTheSameReportTheEngineComputes() throws {
@@ -31,9 +48,9 @@ struct SimulateCommandTests {
     }
 
     @Test func anUnknownRegionIsAnErrorNotAnEmptyReport() throws {
-        let result = try CommandRunner.run(["simulate", "--fail", "izmir"])
+        let result = try CommandRunner.run(["simulate", "--fail", "bursa"])
         #expect(result.status == 1)
-        #expect(result.errors.contains("unknown region 'izmir' (regions: ankara, istanbul)"))
+        #expect(result.errors.contains("unknown region 'bursa' (regions: ankara, istanbul, izmir)"))
         #expect(result.output.isEmpty)
     }
 

@@ -21,6 +21,11 @@ public struct DecisionReport: Codable, Sendable, Equatable {
     /// that shed or kept it); absent from directors that predate load plans.
     public var notes: [NoteReport]?
     public var isolated: Bool
+    /// The TTL the DNS answer carries (seconds): the service's `ttl`, or its `ttl-min` while a site
+    /// is in doubt; absent from directors that predate adaptive TTLs.
+    public var ttl: UInt32?
+    /// Why the TTL is `ttl-min`, when it is.
+    public var ttlDoubt: String?
     /// When the assessment behind the decision was made (RFC 3339).
     public var at: String
 
@@ -80,6 +85,8 @@ public struct DecisionReport: Codable, Sendable, Equatable {
         }
         notes = decision.notes.map(NoteReport.init)
         isolated = decision.isolated
+        ttl = decision.ttl
+        ttlDoubt = decision.ttlDoubt
         self.at = at
     }
 

@@ -23,11 +23,11 @@ struct ReleaseFleet {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-releases-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         var files: [ConfigurationRelease.File] = []
-        for name in ["global.yaml", "istanbul.yaml", "ankara.yaml"] {
+        for name in CommandRunner.shippedRegionFiles {
             let text = try String(contentsOf: packageRoot.appendingPathComponent("regions/\(name)"), encoding: .utf8)
             files.append(.init(name: name, text: text))
         }
-        for original in ["10090", "10190", "20090"] {
+        for original in ["10090", "10190", "20090", "30090"] {
             let port = try PeeringTests.freePort()
             for index in files.indices { files[index].text = files[index].text.replacingOccurrences(of: ":\(original)", with: ":\(port)") }
         }
