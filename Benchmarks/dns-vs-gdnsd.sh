@@ -6,7 +6,7 @@
 #
 # gdnsd is configured by ../shared/bench/peers/gdnsd_bench.sh (metafo over two health-checked
 # datacenters, its configuration kept in $BENCH_WORK/gdnsd/etc); Meridian runs
-# `meridian serve --region istanbul --director ist-a` on a copy of regions/ with stand-ins for its four gateways, and
+# `meridian serve --region istanbul --director ist-a` on a copy of regions/ with stand-ins for its five gateways, and
 # response-rate limiting on at a rate no single benchmark client reaches (RRL=off turns it off), so
 # every answer pays for the limiter's count as it would in production. Both servers
 # run at once; each round measures gdnsd and Meridian at dnsperf -T 1 and -T 2, alternating which goes
@@ -30,7 +30,7 @@ swift build -c release --product meridian >/dev/null 2>&1
 
 cleanup() {
   set +e
-  stop_bg meridian; for g in ist-1 ist-2 ank-1 ank-2; do stop_bg "gw_$g"; done
+  stop_bg meridian; for g in ist-1 ist-2 ank-1 ank-2 izm-1; do stop_bg "gw_$g"; done
   stop_bg gdnsd; stop_backends
 }
 trap cleanup EXIT
@@ -38,7 +38,7 @@ trap cleanup EXIT
 start_backends
 start_bg gdnsd gdnsd -c "$PB/gdnsd/etc" start
 wait_dns 127.0.0.1 $GDNSD_PORT api.example.test 127.0.0.11
-for gw in "ist-1 127.0.1.1" "ist-2 127.0.1.2" "ank-1 127.0.2.1" "ank-2 127.0.2.2"; do
+for gw in "ist-1 127.0.1.1" "ist-2 127.0.1.2" "ank-1 127.0.2.1" "ank-2 127.0.2.2" "izm-1 127.0.4.1"; do
   set -- $gw
   start_bg "gw_$1" .build/release/meridian gateway --name "$1" --listen "$2:18080" --log-level error
 done

@@ -36,7 +36,7 @@ swift build -c release --product meridian >/dev/null 2>&1
 
 cleanup() {
   set +e
-  stop_bg signed; stop_bg unsigned; stop_bg knot; for g in ist-1 ist-2 ank-1 ank-2; do stop_bg "gw_$g"; done
+  stop_bg signed; stop_bg unsigned; stop_bg knot; for g in ist-1 ist-2 ank-1 ank-2 izm-1; do stop_bg "gw_$g"; done
   stop_bg gdnsd; stop_backends
 }
 trap cleanup EXIT
@@ -44,7 +44,7 @@ trap cleanup EXIT
 start_backends
 start_bg gdnsd gdnsd -c "$PB/gdnsd/etc" start
 wait_dns 127.0.0.1 $GDNSD_PORT api.example.test 127.0.0.11
-for gw in "ist-1 127.0.1.1" "ist-2 127.0.1.2" "ank-1 127.0.2.1" "ank-2 127.0.2.2"; do
+for gw in "ist-1 127.0.1.1" "ist-2 127.0.1.2" "ank-1 127.0.2.1" "ank-2 127.0.2.2" "izm-1 127.0.4.1"; do
   set -- $gw
   start_bg "gw_$1" .build/release/meridian gateway --name "$1" --listen "$2:18080" --log-level error
 done

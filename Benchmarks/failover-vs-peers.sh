@@ -46,6 +46,7 @@ probe:
 services:
   api:
     ttl: 30s
+    failback: off   # the peers send every client back at once; so does this run (the default ramps: 10 %, 50 %, all)
 networks:
   local:
     cidr: [127.0.0.0/8]

@@ -15,11 +15,11 @@ if [ -z "${BIN:-}" ]; then swift build -c release --product meridian >/dev/null 
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-for gw in "ist-1 127.0.1.1" "ist-2 127.0.1.2" "ank-1 127.0.2.1" "ank-2 127.0.2.2"; do
+for gw in "ist-1 127.0.1.1" "ist-2 127.0.1.2" "ank-1 127.0.2.1" "ank-2 127.0.2.2" "izm-1 127.0.4.1"; do
   set -- $gw
   $BIN gateway --name "$1" --listen "$2:18080" --log-level error & PIDS+=($!)
 done
-for director in "ankara ankara" "istanbul ist-a"; do
+for director in "ankara ankara" "istanbul ist-a" "izmir izmir"; do
   set -- $director
   $BIN serve --region "$1" --director "$2" --state "$WORK/state-$2" --insecure-loopback-keys --log-level error & PIDS+=($!)
 done
@@ -35,7 +35,7 @@ def ready(port):
         return False
 
 deadline = time.time() + 30
-while not (ready(10090) and ready(20090)):
+while not (ready(10090) and ready(20090) and ready(30090)):
     if time.time() > deadline: sys.exit("the running directors did not become ready")
     time.sleep(0.05)
 times = []

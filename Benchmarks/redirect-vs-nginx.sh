@@ -10,7 +10,7 @@
 #
 # nginx is set up as ../shared/bench/peers/nginx_bench.sh sets it up (one worker,
 # `location / { return 302 https://istanbul.example.test$request_uri; }`, 127.0.0.1:18090);
-# Meridian runs `meridian serve --region istanbul --director ist-a` on regions/ with stand-ins for its four gateways
+# Meridian runs `meridian serve --region istanbul --director ist-a` on regions/ with stand-ins for its five gateways
 # and is asked with `Host: go.example.test`. ROUNDS (default 5) rounds of WRK_DUR (default 10)
 # seconds per measurement, wrk -t1 -c64. Every process is stopped by its PID.
 set -euo pipefail
@@ -60,14 +60,14 @@ CONF
 
 cleanup() {
   set +e
-  stop_bg meridian; for g in ist-1 ist-2 ank-1 ank-2; do stop_bg "gw_$g"; done
+  stop_bg meridian; for g in ist-1 ist-2 ank-1 ank-2 izm-1; do stop_bg "gw_$g"; done
   stop_bg nginx
 }
 trap cleanup EXIT
 
 start_bg nginx nginx -p "$N" -e "$N/logs/error.log" -c "$N/nginx.conf" -g 'daemon off;'
 wait_tcp 127.0.0.1 $NGINX_PORT
-for gw in "ist-1 127.0.1.1" "ist-2 127.0.1.2" "ank-1 127.0.2.1" "ank-2 127.0.2.2"; do
+for gw in "ist-1 127.0.1.1" "ist-2 127.0.1.2" "ank-1 127.0.2.1" "ank-2 127.0.2.2" "izm-1 127.0.4.1"; do
   set -- $gw
   start_bg "gw_$1" .build/release/meridian gateway --name "$1" --listen "$2:18080" --log-level error
 done

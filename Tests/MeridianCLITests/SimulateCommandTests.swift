@@ -45,6 +45,10 @@ struct SimulateCommandTests {
         let expected = Simulation.run(configuration, failing: ["istanbul"], clients: [IPAddress("10.34.1.1")!])
         #expect(decoded == expected)
         #expect(decoded.services.first?.clients.contains { $0.client == "10.34.1.1" && $0.moved } == true)
+        // One address is one client: it goes to one site (its lane's), while its network splits.
+        let address = try #require(decoded.services.first?.clients.first { $0.client == "10.34.1.1" })
+        let network = try #require(decoded.services.first?.clients.first { $0.client == "istanbul-metro" })
+        #expect(address.after.shares.count == 1 && address.after.shares.first?.share == 1 && network.after.shares.count == 2, "\(address)")
     }
 
     @Test func anUnknownRegionIsAnErrorNotAnEmptyReport() throws {

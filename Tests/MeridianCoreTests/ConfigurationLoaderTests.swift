@@ -88,7 +88,9 @@ struct ConfigurationLoaderTests {
     @Test func theShippedRegionsFolderLoads() throws {
         let configuration = try ConfigurationLoader.load(directory: Self.shippedRegions)
         #expect(configuration.zone.text == "example.test")
-        #expect(configuration.regions.map(\.name) == ["ankara", "istanbul"])
+        #expect(configuration.regions.map(\.name) == ["ankara", "istanbul", "izmir"])
+        // Izmir, the small site, is the nearest to Istanbul: its failure spills (`simulate --fail istanbul`).
+        #expect(configuration.region("izmir")?.capacity == 8000)
         #expect(Set(configuration.services.map(\.policy)) == Set(SteeringPolicy.allCases))
         let istanbul = try #require(configuration.region("istanbul"))
         #expect(abs(istanbul.location.latitude - 41.0082) < 1e-9)

@@ -108,6 +108,23 @@ struct ExchangeLedgerTests {
         #expect(receiver.replicas["istanbul"]?.count == 1)
     }
 
+    @Test("a latency that moved is held at once but asks for no rebuild by itself; a verdict that changed does")
+    func measuresWaitForThePeriodicRebuild() {
+        var sender = ledger(), receiver = ledger(epoch: 2)
+        sender.sync(observations: own(latency: .milliseconds(20)), overrides: [], at: now)
+        #expect(deliver(&sender, "istanbul", to: &receiver, "ankara", at: now).observationsChanged, "new observations")
+        let before = sender.sequence
+        sender.sync(observations: own(latency: .milliseconds(40), at: now + .seconds(2)), overrides: [], at: now + .seconds(2))
+        #expect(sender.sequence > before, "the move went out")
+        let moved = deliver(&sender, "istanbul", to: &receiver, "ankara", at: now + .seconds(2))
+        #expect(!moved.observationsChanged)
+        #expect(receiver.replicas["istanbul"]?.observations(by: "istanbul").allSatisfy { $0.latency == .milliseconds(40) } == true)
+        sender.sync(observations: own(down: ["istanbul-2"], latency: .milliseconds(40), at: now + .seconds(3)), overrides: [],
+                    at: now + .seconds(3))
+        #expect(deliver(&sender, "istanbul", to: &receiver, "ankara", at: now + .seconds(3)).observationsChanged)
+        #expect(receiver.replicas["istanbul"]?.verdict(of: "istanbul-2") == .down)
+    }
+
     @Test("a leaving frame says when the sender left and leaves what the receiver holds of it as it was")
     func leaving() {
         var sender = ledger(), receiver = ledger(epoch: 2)

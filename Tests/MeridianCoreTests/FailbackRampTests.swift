@@ -93,9 +93,11 @@ struct FailbackRampTests {
         #expect(ramps.ramps.isEmpty)
     }
 
-    @Test("no ramp at a director's first look, for failback off, or for a service the site left")
+    @Test("no ramp at a director's first look, for a site it has not yet seen available, for failback off, or for a service the site left")
     func noRamp() {
         var ramps = FailbackRamps()
+        #expect(ramps.update(assess(down: istanbul, at: -2), now: TestWorld.now - .seconds(2)).isEmpty)
+        #expect(ramps.update(assess(at: -1), now: TestWorld.now - .seconds(1)).isEmpty, "starting, not coming back")
         #expect(ramps.update(assess(at: 0), now: TestWorld.now).isEmpty)
         var immediate = world
         for index in immediate.services.indices where index > 0 { immediate.services[index].failback = .immediate }

@@ -69,6 +69,7 @@ struct RecoveryAndBudgetTests {
         #expect(judge(settled, changes: changes).ttl == 30)
 
         var ramps = FailbackRamps()
+        _ = ramps.update(assessment(configuration, at: -1), now: TestWorld.now - .seconds(1))
         _ = ramps.update(assessment(configuration, down: TestWorld.gateways(of: "istanbul", in: configuration)), now: TestWorld.now)
         _ = ramps.update(assessment(configuration, at: 1), now: TestWorld.now + .seconds(1))
         #expect(judge(assessment(configuration, at: 1), ramps: ramps).doubt == "istanbul is failing back (10% of its clients back)")

@@ -29,9 +29,11 @@ extension ExchangeLedger {
         }
         // Taken out while it changes, so that its values are not copied (they are the peer's whole state).
         var replica = replicas.removeValue(forKey: peer) ?? ExchangeReplica()
+        let decisive = replica.decisiveChanges
         switch replica.take(frame) {
         case .applied(let changes):
-            reception.observationsChanged = changes.contains { change in
+            // A latency or load that moved waits for the next periodic rebuild; a verdict does not.
+            reception.observationsChanged = replica.decisiveChanges != decisive && changes.contains { change in
                 switch change {
                 case .observation, .removed(.gateway): true
                 case .override, .removed(.override): false

@@ -110,7 +110,8 @@ public struct ExchangeLedger<Peer: Hashable & Sendable>: Sendable {
         /// Override writes that are new here (not those set more than
         /// `OverrideTable.clearanceLifetime` ago, whose clears may be gone): to merge.
         public var writes: [OverrideTable.Write] = []
-        /// Whether an observation the peer reports changed: the view should be rebuilt.
+        /// Whether an observation the peer reports changed more than its latency or load: the view
+        /// should be rebuilt now (a measure's move waits for the periodic rebuild).
         public var observationsChanged = false
         /// Whether frames to the peer should go out now (a request of ours, or an answer to its).
         public var answer = false

@@ -9,6 +9,10 @@ public struct ExchangeReplica: Sendable {
     /// The send time of the newest frame of `epoch`.
     public private(set) var heardAt: Timestamp?
     private var values: [ExchangeKey: ExchangeChange] = [:]
+    /// How many changes taken were more than a move of a latency or load: a verdict, a gateway or
+    /// override write new or gone. The answers change at once for those; for a measure's move they
+    /// wait for the next periodic rebuild (`SnapshotRefresher`, every second).
+    public private(set) var decisiveChanges: UInt64 = 0
 
     public init() {}
 
@@ -103,14 +107,22 @@ public struct ExchangeReplica: Sendable {
         let previous = values[key]
         if change.isRemoval {
             guard let previous else { return false }
+            decisiveChanges += 1
             digest.remove(previous)
             values[key] = nil
             return true
         }
         guard previous != change else { return false }
+        if !Self.measuresMoved(from: previous, to: change) { decisiveChanges += 1 }
         if let previous { digest.remove(previous) }
         digest.add(change)
         values[key] = change
         return true
+    }
+
+    /// Whether `change` differs from `previous` only in the latency or load of one observation.
+    private static func measuresMoved(from previous: ExchangeChange?, to change: ExchangeChange) -> Bool {
+        guard case .observation(let old)? = previous, case .observation(let new) = change else { return false }
+        return old.gateway == new.gateway && old.verdict == new.verdict
     }
 }

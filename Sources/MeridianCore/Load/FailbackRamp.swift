@@ -67,7 +67,9 @@ public struct FailbackEvent: Hashable, Sendable {
 ///
 /// Every director sees a site come back when its consensus does, so their ramps are in step to
 /// within the exchange's propagation. A director that starts (or loads a configuration with a
-/// region new to it) sees no comeback and starts no ramp.
+/// region new to it) sees no comeback and starts no ramp: a site comes back only after this
+/// director has seen it available, so a site its first looks see unavailable (a probe that timed
+/// out before the peers' reports arrived) gets all its clients at once when it is available.
 public struct FailbackRamps: Hashable, Sendable {
     /// The ramps in progress, by service then region.
     public private(set) var ramps: [FailbackRamp] = []
@@ -75,6 +77,9 @@ public struct FailbackRamps: Hashable, Sendable {
     private struct Seen: Hashable, Sendable {
         var available: Bool
         var healthy: Int
+        /// Whether this director has seen the site available at all: one that was not yet (its
+        /// probes and its peers' reports still arriving after a start) is starting, not coming back.
+        var wasEverAvailable: Bool
     }
 
     private var seen: [RegionName: Seen] = [:]
@@ -124,7 +129,7 @@ public struct FailbackRamps: Hashable, Sendable {
         for site in assessment.sites {
             let region = site.region.name
             let available = site.availability == .available
-            if let was = seen[region], !was.available, available {
+            if let was = seen[region], !was.available, was.wasEverAvailable, available {
                 events += start(region, services: configuration.services, healthy: site.healthyCount,
                                 reason: "it came back: \(site.reason)", now: now)
             } else if !available {
@@ -135,7 +140,8 @@ public struct FailbackRamps: Hashable, Sendable {
             } else {
                 events += move(region, healthy: site.healthyCount, reason: site.reason, overloaded: overloaded, now: now)
             }
-            seen[region] = Seen(available: available, healthy: site.healthyCount)
+            seen[region] = Seen(available: available, healthy: site.healthyCount,
+                                wasEverAvailable: available || seen[region]?.wasEverAvailable == true)
         }
         return events
     }

@@ -1,5 +1,5 @@
-/// The offline timeline behind `meridian simulate --recover REGION`: the region down (every
-/// gateway of it down for every director), then back at second 0; the same `FailbackRamps` the
+/// The offline timeline behind `meridian simulate --recover REGION`: the region up, then down
+/// (every gateway of it down for every director), then back at second 0; the same `FailbackRamps` the
 /// directors run steps it through each service's `failback`, and each moment's `LoadPlan` gives
 /// every site's load.
 extension Simulation {
@@ -11,6 +11,8 @@ extension Simulation {
                             overrides: [], vantage: nil, now: moment)
         }
         var ramps = FailbackRamps()
+        // Seen available first, as a director that was running when the region failed saw it.
+        _ = ramps.update(assess(down: false, at: start - .seconds(2)), now: start - .seconds(2))
         let down = assess(down: true, at: start - .seconds(1))
         _ = ramps.update(down, now: down.at)
         var moments: [(seconds: Double?, events: [FailbackEvent], plan: LoadPlan, ramps: FailbackRamps)] =

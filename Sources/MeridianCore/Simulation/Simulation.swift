@@ -2,8 +2,10 @@
 /// code the directors run with synthetic observations from every director (before: every gateway
 /// up; after: every gateway of the failed regions down).
 public enum Simulation {
-    /// One row of the report: a network of the table or an address given with `--client`.
-    private typealias SimulatedClient = (name: String, kind: String, prefixes: [IPPrefix], load: Double, location: ClientLocation)
+    /// One row of the report: a network of the table, or an address given with `--client` (with its
+    /// lane's selector: one client goes to one site, as DNS and redirects would send it).
+    private typealias SimulatedClient = (name: String, kind: String, prefixes: [IPPrefix], load: Double, location: ClientLocation,
+                                         selector: UInt64?)
 
     public static func run(_ configuration: Configuration, failing: [RegionName],
                            clients: [IPAddress] = []) -> SimulationReport {
@@ -17,8 +19,8 @@ public enum Simulation {
         let places = PlaceBuckets(configuration, locator: locator, vantage: nil)
         let plans = (before: LoadPlan(before, places: places), after: LoadPlan(after, places: places))
         var routes: [SimulatedClient] =
-            configuration.networks.map { ($0.name.rawValue, "network", $0.prefixes, $0.load, ClientLocator.location(of: $0)) }
-        routes += clients.map { ($0.description, "address", [], 0, locator.locate($0)) }
+            configuration.networks.map { ($0.name.rawValue, "network", $0.prefixes, $0.load, ClientLocator.location(of: $0), nil) }
+        routes += clients.map { ($0.description, "address", [], 0, locator.locate($0), ClientLanes.selector(for: $0)) }
 
         let services = configuration.services.map { service in
             impact(on: service, configuration: configuration, failed: failed, before: (before, plans.before),
@@ -50,8 +52,8 @@ public enum Simulation {
         var unserved = 0.0
         var warnings: [String] = []
         let routes = clients.map { client in
-            let old = Steering.decide(service, for: client.location, in: before.assessment, plan: plans.before)
-            let new = Steering.decide(service, for: client.location, in: after.assessment, plan: plans.after)
+            let old = Steering.decide(service, for: client.location, in: before.assessment, plan: plans.before, selector: client.selector ?? 0)
+            let new = Steering.decide(service, for: client.location, in: after.assessment, plan: plans.after, selector: client.selector ?? 0)
             for (region, share) in old.shares { loadBefore[region, default: 0] += share * client.load }
             for (region, share) in new.shares { loadAfter[region, default: 0] += share * client.load }
             if new.shares.isEmpty {
@@ -60,7 +62,8 @@ public enum Simulation {
             }
             return ClientRoute(client: client.name, kind: client.kind, prefixes: client.prefixes.map(\.description),
                                location: client.location.description, load: client.load,
-                               before: route(old), after: route(new), moved: old.shares != new.shares)
+                               before: route(old, one: client.selector != nil), after: route(new, one: client.selector != nil),
+                               moved: client.selector == nil ? old.shares != new.shares : old.chosenRegion != new.chosenRegion)
         }
         let sites = service.regions.compactMap { configuration.region($0) }.map { region in
             let before = loadBefore[region.name] ?? 0, after = loadAfter[region.name] ?? 0
@@ -94,12 +97,14 @@ public enum Simulation {
             clients: routes, sites: sites, unservedLoadAfter: unserved, warnings: warnings)
     }
 
-    private static func route(_ decision: Decision) -> Route {
+    /// The route of `decision`: the split of a network's clients, or the `one` site of an address.
+    private static func route(_ decision: Decision, one: Bool) -> Route {
         let outcome: String = switch decision.outcome {
         case .site: "site"
         case .allDown(let behaviour): behaviour.keyword
         }
-        let shares = decision.shares.filter { $0.value > 0 }
+        let split = one ? decision.chosenRegion.map { [$0: 1.0] } ?? [:] : decision.shares
+        let shares = split.filter { $0.value > 0 }
             .sorted { ($0.value, $1.key) > ($1.value, $0.key) }
             .map { SiteShare(region: $0.key.rawValue, share: $0.value) }
         return Route(outcome: outcome, shares: shares, reason: decision.reason)

@@ -26,12 +26,24 @@ public struct DecisionGrid: Sendable {
             let steered = places.representatives.map { location in
                 SteeringPlace(service, for: location, in: assessment, plan: servicePlan)
             }
+            // Each lane's route, taken once for both families.
+            let routes = steered.map { place in
+                place.map { place in (0..<ClientLanes.count).map { place.route(selector: ClientLanes.selector(forLane: $0)) } }
+            }
             for family in Self.families {
                 for (bucket, location) in places.representatives.enumerated() {
+                    // Lanes that take the same route and rotation share one decision, made once.
+                    var made: [SteeringPlace.DecisionKey: Decision] = [:]
                     for lane in 0..<ClientLanes.count {
                         let selector = ClientLanes.selector(forLane: lane)
-                        decisions.append((steered[bucket]?.decision(family: family, selector: selector)
-                            ?? Steering.decide(service, for: location, in: assessment, family: family, selector: selector)).with(ttl))
+                        guard let place = steered[bucket], let route = routes[bucket]?[lane] else {
+                            decisions.append(Steering.decide(service, for: location, in: assessment, family: family, selector: selector).with(ttl))
+                            continue
+                        }
+                        let key = place.decisionKey(family: family, selector: selector, route: route)
+                        let decision = made[key] ?? place.decision(family: family, selector: selector, route: route).with(ttl)
+                        made[key] = decision
+                        decisions.append(decision)
                     }
                 }
             }

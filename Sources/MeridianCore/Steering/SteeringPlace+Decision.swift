@@ -1,8 +1,29 @@
 extension SteeringPlace {
+    /// All that a client's decision depends on besides the place: the route its position takes and
+    /// where the winner's addresses start for it. Clients with the same key get the same decision.
+    struct DecisionKey: Hashable {
+        var first: RegionName
+        var site: RegionName
+        var notes: [PlanNote]
+        var rotation: Int
+    }
+
+    /// The route of the client whose selector is `selector` (the same for every address family).
+    func route(selector: UInt64) -> Route {
+        route(Self.position(of: selector))
+    }
+
+    /// The key of the client whose selector is `selector` and whose route is `route`, answering `family`.
+    func decisionKey(family: AddressFamily?, selector: UInt64, route: Route) -> DecisionKey {
+        let count = (addresses[route.site.region.name] ?? []).filter { family == nil || $0.family == family }.count
+        let rotation = count == 0 ? 0 : Int(selector % UInt64(count))
+        return DecisionKey(first: route.first.region.name, site: route.site.region.name, notes: route.notes, rotation: rotation)
+    }
+
     /// The decision for the client of this place whose selector is `selector`, answering `family`
-    /// (`nil`: addresses of both families).
-    func decision(family: AddressFamily?, selector: UInt64) -> Decision {
-        let route = route(Self.position(of: selector))
+    /// (`nil`: addresses of both families); `route` is its route, when already taken.
+    func decision(family: AddressFamily?, selector: UInt64, route taken: Route? = nil) -> Decision {
+        let route = taken ?? route(Self.position(of: selector))
         let winner = route.site
         var reason = ranking.reason
         if ranking.weighted != nil { reason += "; this client falls to \(route.first.region.name)" }

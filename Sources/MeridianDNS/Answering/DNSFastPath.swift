@@ -62,17 +62,28 @@ public struct DNSFastPath: Sendable {
         for (index, service) in services.enumerated() {
             guard let name = DNSName(service.fqdn.text) else { continue }
             for family in DecisionGrid.families {
+                // Many lanes give the same answer, and more the same address set (rotated): each
+                // answer is built once, and each set's signatures made once.
+                var signatures: [SignedSet: [(owner: UInt16, record: ResourceRecord)]] = [:]
+                var built: [Answered: (plain: Template, signed: Template?)] = [:]
                 for bucket in 0..<places.count {
                     for lane in 0..<ClientLanes.count {
                         let decision = grid.decision(service: index, bucket: bucket, lane: lane, family: family)
                         let regionIndex = decision.chosenRegion.flatMap(regionNames.firstIndex) ?? -1
-                        let template = Self.template(decision, family: family, ttl: decision.ttl, zone: zone,
-                                                     qnameLength: name.wireLength, regionIndex: regionIndex)
-                        templates.append(template)
-                        if let signer = responder.signer {
-                            signedTemplates.append(Self.signed(template, decision: decision, name: name, family: family,
-                                                               ttl: decision.ttl, zone: zone, signer: signer))
-                        }
+                        let answered = Answered(addresses: decision.addresses, ttl: decision.ttl, regionIndex: regionIndex,
+                                                split: decision.shares.count > 1)
+                        let pair = built[answered] ?? {
+                            let template = Self.template(decision, family: family, ttl: decision.ttl, zone: zone,
+                                                         qnameLength: name.wireLength, regionIndex: regionIndex)
+                            guard let signer = responder.signer else { return (template, nil) }
+                            let set = SignedSet(addresses: Set(decision.addresses), ttl: decision.ttl)
+                            let extra = signatures[set] ?? Self.signatures(decision, name: name, family: family, zone: zone, signer: signer)
+                            signatures[set] = extra
+                            return (template, Self.signed(template, extra: extra, nodata: decision.addresses.isEmpty))
+                        }()
+                        built[answered] = pair
+                        templates.append(pair.plain)
+                        if let signed = pair.signed { signedTemplates.append(signed) }
                     }
                 }
             }
@@ -81,24 +92,43 @@ public struct DNSFastPath: Sendable {
         self.signedTemplates = signedTemplates
     }
 
-    /// `template` with its signatures: an RRSIG after the addresses, or for NODATA the SOA's RRSIG
-    /// and the compact denial at the name (its NSEC and RRSIG), each record's owner a pointer to
-    /// the question's name (the SOA's signature to the apex within it).
-    private static func signed(_ template: Template, decision: Decision, name: DNSName, family: AddressFamily,
-                               ttl: UInt32, zone: AuthoritativeZone, signer: ZoneSigner) -> Template {
-        guard template.isUsable else { return template }
-        var signed = template
+    /// What an answer's bytes depend on: its addresses in order, TTL, region and whether the
+    /// place's clients split between sites.
+    private struct Answered: Hashable {
+        var addresses: [IPAddress]
+        var ttl: UInt32
+        var regionIndex: Int
+        var split: Bool
+    }
+
+    /// An answer's address set and TTL: what its signatures depend on (an RRSIG covers the
+    /// canonical, sorted RRset, so every rotation of one set has the same).
+    private struct SignedSet: Hashable {
+        var addresses: Set<IPAddress>
+        var ttl: UInt32
+    }
+
+    /// The signatures of `decision`'s answer: an RRSIG of the addresses, or for NODATA the SOA's
+    /// RRSIG and the compact denial at the name (its NSEC and RRSIG), each with the pointer its
+    /// owner is written as (the question's name, or the apex within it for the SOA's signature).
+    private static func signatures(_ decision: Decision, name: DNSName, family: AddressFamily, zone: AuthoritativeZone,
+                                   signer: ZoneSigner) -> [(owner: UInt16, record: ResourceRecord)] {
         let soa = zone.negativeSOA
         let apexPointer = UInt16(0xC000 | (12 + name.wireLength - zone.apex.wireLength))
-        let extra: [(owner: UInt16, record: ResourceRecord)]
         if decision.addresses.isEmpty {
             let denied: RecordType = family == .v4 ? .a : .aaaa
             let denial = signer.denial(at: name, types: Set([RecordType.a, .aaaa]).subtracting([denied]), ttl: soa.ttl)
-            extra = signer.signatures(for: [soa]).map { (apexPointer, $0) } + denial.map { (0xC00C, $0) }
-        } else {
-            let records = decision.addresses.map { ResourceRecord(name: name, ttl: ttl, data: family == .v4 ? .a($0) : .aaaa($0)) }
-            extra = signer.signatures(for: records).map { (0xC00C, $0) }
+            return signer.signatures(for: [soa]).map { (apexPointer, $0) } + denial.map { (0xC00C, $0) }
         }
+        let records = decision.addresses.map { ResourceRecord(name: name, ttl: decision.ttl, data: family == .v4 ? .a($0) : .aaaa($0)) }
+        return signer.signatures(for: records).map { (0xC00C, $0) }
+    }
+
+    /// `template` with the signatures `extra` after its records (in the authority section for
+    /// `nodata`, else the answer section).
+    private static func signed(_ template: Template, extra: [(owner: UInt16, record: ResourceRecord)], nodata: Bool) -> Template {
+        guard template.isUsable else { return template }
+        var signed = template
         for (owner, record) in extra {
             guard case .other(let type, let data) = record.data, let length = UInt16(exactly: data.count) else { return .unusable(regionIndex: template.regionIndex) }
             signed.records.append(uint16: owner)
@@ -109,7 +139,7 @@ public struct DNSFastPath: Sendable {
             signed.records += data
         }
         guard let added = UInt16(exactly: extra.count) else { return .unusable(regionIndex: template.regionIndex) }
-        if decision.addresses.isEmpty {
+        if nodata {
             signed.authorityCount += added
         } else {
             guard let answers = UInt16(exactly: Int(signed.answerCount) + extra.count) else { return .unusable(regionIndex: template.regionIndex) }
