@@ -76,15 +76,25 @@ struct DNSResponderTests {
         #expect(addresses(zero) == ["127.0.2.1", "127.0.2.2"] && zero.edns?.clientSubnet?.scopePrefixLength == 0)
     }
 
-    @Test func whenIstanbulFailsItsClientsMoveToAnkara() throws {
+    @Test func whenIstanbulFailsItsClientsMoveToIzmirUpToItsWatermarkAndTheRestToAnkara() throws {
         let failed = snapshot(down: ["ist-1", "ist-2"])
-        #expect(addresses(try ask(query("api.example.test", edns: subnet("10.34.0.0/16")), snapshot: failed)) == ["127.0.2.1", "127.0.2.2"])
+        let sites = [["127.0.4.1"]: "izmir", ["127.0.2.1", "127.0.2.2"]: "ankara"]
+        // Clients of Istanbul's network, one /32 each: Izmir keeps about half, Ankara takes the rest.
+        var seen: [String: Int] = [:]
+        for host in 1...200 {
+            let answer = addresses(try ask(query("api.example.test", edns: subnet("10.34.1.\(host)/32")), snapshot: failed))
+            seen[sites[answer] ?? "elsewhere: \(answer)", default: 0] += 1
+        }
+        #expect(seen.keys.sorted() == ["ankara", "izmir"] && seen.values.allSatisfy { $0 > 60 }, "\(seen)")
+        let answer = addresses(try ask(query("api.example.test", edns: subnet("10.34.0.0/16")), snapshot: failed))
+        let region = try #require(sites[answer], "\(answer)")
         let explain = try ask(query("_explain.api.example.test", .txt, edns: subnet("10.34.0.0/16")), over: .tcp, snapshot: failed)
         let text = explain.answers.flatMap { record -> [String] in
             if case .txt(let strings) = record.data { return strings.map { String(decoding: $0, as: UTF8.self) } }
             return []
         }
-        #expect(text.contains { $0.hasPrefix("answer ankara: ") && $0.contains("127.0.2.1") && $0.contains("127.0.2.2") })
+        #expect(text.contains { $0.hasPrefix("answer \(region): ") && answer.allSatisfy($0.contains) }, "\(text)")
+        #expect(text.contains { $0.contains("izmir is over its high watermark") }, "\(text)")
         #expect(text.contains { $0.hasPrefix("candidate istanbul unavailable") })
         #expect(text.contains("client network istanbul-metro (10.34.0.0/16)"))
         #expect(explain.answers.first?.ttl == 0)
@@ -120,7 +130,7 @@ struct DNSResponderTests {
         }
         #expect(data.primary == DNSName("ns-ankara.example.test")! && data.serial == 2026112501 && data.minimum == 30)
         let ns = try ask(query("example.test", .ns))
-        #expect(ns.answers.count == 3 && ns.additional.count == 3)
+        #expect(ns.answers.count == 4 && ns.additional.count == 4, "one per director: ist-a, ist-b, ankara, izmir")
         #expect(ns.additional.allSatisfy { $0.data == .a(IPAddress("127.0.0.1")!) })
         #expect(addresses(try ask(query("ns-ist-b.example.test"))) == ["127.0.0.1"])
     }
@@ -140,7 +150,8 @@ struct DNSResponderTests {
             if case .ns(let name) = record.data { return name.description }
             return nil
         }
-        #expect(Set(servers) == ["ns-ankara.example.test.", "ns-ist-a.example.test.", "ns-ist-b.example.test."], "\(servers)")
+        #expect(Set(servers) == ["ns-ankara.example.test.", "ns-ist-a.example.test.", "ns-ist-b.example.test.", "ns-izmir.example.test."],
+                "\(servers)")
         let glue = try ask(query("ns-ist-b.example.test"), snapshot: snapshot(configuration: configuration), responder: responder)
         #expect(addresses(glue) == ["192.0.2.11"])
     }
@@ -236,7 +247,7 @@ struct DNSResponderTests {
     }
 
     @Test func allDownBehavioursShowInDNS() throws {
-        let everything: Set<String> = ["ist-1", "ist-2", "ank-1", "ank-2"]
+        let everything: Set<String> = ["ist-1", "ist-2", "ank-1", "ank-2", "izm-1"]
         // pay is fail-closed: NODATA; www falls back to 127.0.3.1; api is fail-open: every gateway.
         let pay = try ask(query("pay.example.test"), snapshot: snapshot(down: everything))
         #expect(pay.responseCode == .noError && pay.answers.isEmpty && pay.authority.first?.type == .soa)

@@ -78,7 +78,7 @@ struct RedirectResponderTests {
 
     @Test("every site down: fail-open sends to the nearest site, fallback to its URL, fail-closed 503")
     func allDown() throws {
-        let down: Set = ["istanbul", "ankara"]
+        let down: Set = ["istanbul", "ankara", "izmir"]
         let failOpen = try answer(try responder(down: down), "GET /a HTTP/1.1\r\nHost: go.example.test\r\n\r\n", peer: "10.6.1.1")
         #expect(failOpen.0.contains("Location: https://ank.api.example.test/a\r\n") && failOpen.1.region == -1)
         let fallback = try responder({ configuration in
