@@ -97,7 +97,11 @@ struct DNSConformanceTests {
         let running = try await RunningDirector.start(world)
         #expect(await eventually { world.configuration.gateways.allSatisfy { running.verdict($0.name) == .up } })
         // The answers follow the last verdict with the snapshot installed after it: wait for that.
-        #expect(await eventually { (try? lines(dig(running, "api.example.test", "+noedns", "+tcp", "+short")).count) == 61 })
+        var seen: Int?
+        #expect(await eventually {
+            seen = try? lines(dig(running, "api.example.test", "+noedns", "+tcp", "+short")).count
+            return seen == 61
+        }, "last saw \(seen.map(String.init) ?? "no answer") addresses over TCP")
         let udp = try dig(running, "api.example.test", "+noedns", "+ignore")
         #expect(udp.contains("flags: qr aa tc rd;") && udp.contains("ANSWER: 0"), "\(udp)")
         // dig retries a truncated answer over TCP by itself.
