@@ -65,14 +65,17 @@ enum DemoBanner {
             let report = Simulation.run(configuration, failing: [region.name])
             for service in report.services {
                 guard let site = service.sites.first(where: { $0.shedAfter > 0 }) else { continue }
-                let network = configuration.networks.first { $0.location.region == region.name && $0.load > 0 }
-                let client = network?.prefixes.first { $0.address.family == .v4 }.flatMap { prefix -> IPAddress? in
-                    if case .v4(let bits) = prefix.address { .v4(bits + 1) } else { nil }
-                }
+                let client = configuration.networks.first { $0.location.region == region.name && $0.load > 0 }.flatMap(sampleClient)
                 return (region, (service.service, site.region, Int((site.shedAfter * 100).rounded())), client)
             }
         }
         return configuration.regions.last.map { ($0, nil, nil) }
+    }
+
+    /// A client address of `network` to paste: the one after its first IPv4 prefix's own address.
+    private static func sampleClient(of network: ClientNetwork) -> IPAddress? {
+        guard let prefix = network.prefixes.first(where: { $0.address.family == .v4 }), case .v4(let bits) = prefix.address else { return nil }
+        return .v4(bits &+ 1)
     }
 
     private static func dnsLines(_ configuration: Configuration) -> [String] {
@@ -114,8 +117,8 @@ enum DemoBanner {
         let redirect = configuration.regions[0].director.redirect
         if !configuration.trustedProxies.isEmpty {
             for network in configuration.networks where network.location.region != nil && network.load > 0 {
-                if let prefix = network.prefixes.first(where: { $0.address.family == .v4 }), case .v4(let bits) = prefix.address {
-                    lines.append("  curl -si -H 'Host: \(host)' -H 'X-Forwarded-For: \(IPAddress.v4(bits + 1))' "
+                if let client = sampleClient(of: network) {
+                    lines.append("  curl -si -H 'Host: \(host)' -H 'X-Forwarded-For: \(client)' "
                                  + "'http://\(redirect)/v1/orders?id=7' | grep -i '^location'   # \(network.name), via a trusted proxy")
                 }
             }

@@ -4,9 +4,10 @@
 /// Sending: `sync` numbers this director's own changes (`ExchangeLog`): a verdict or an override
 /// write at once, a latency average only when its quantized value moved by more than
 /// `Settings.latencyThreshold` (a reported load, by more than `Settings.loadShare`) and then at
-/// most every `Settings.latencyInterval`, with the next frame. `frames(for:at:)` says what goes to a peer now: a snapshot first (and whenever the peer
-/// asks for one, or is behind `floor`), then deltas of what it was not sent, and a heartbeat when
-/// nothing else went out for `Settings.heartbeatInterval`. Per peer it keeps two numbers, not a
+/// most every `Settings.latencyInterval`, with the next frame. `frames(for:at:)` says what goes to
+/// a peer now: a snapshot first (and whenever the peer asks for one, or is behind `floor`), then
+/// deltas of what it was not sent, and a heartbeat when nothing else went out for
+/// `Settings.heartbeatInterval`. Per peer it keeps two numbers, not a
 /// backlog: what was sent and what the peer acknowledged (a reopened stream resends from there).
 ///
 /// Receiving: `receive` applies a peer's frames to its `ExchangeReplica` in order; a gap or a

@@ -54,11 +54,16 @@ public enum Steering {
         return nearest.flatMap { urls[$0.region.name] }
     }
 
+    /// Where an answer of `count` addresses starts for `selector` (0 when there are none).
+    static func rotation(count: Int, selector: UInt64) -> Int {
+        count == 0 ? 0 : Int(selector % UInt64(count))
+    }
+
     /// Up to `limit` addresses of `family`, rotated by `selector` so that clients spread over them.
     static func answerSet(_ addresses: [IPAddress], family: AddressFamily?, limit: Int, selector: UInt64) -> [IPAddress] {
         let matching = family.map { family in addresses.filter { $0.family == family } } ?? addresses
         guard !matching.isEmpty else { return [] }
-        let start = Int(selector % UInt64(matching.count))
+        let start = rotation(count: matching.count, selector: selector)
         let rotated = matching[start...] + matching[..<start]
         return Array(rotated.prefix(limit))
     }

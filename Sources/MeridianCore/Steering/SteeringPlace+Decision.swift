@@ -15,9 +15,9 @@ extension SteeringPlace {
 
     /// The key of the client whose selector is `selector` and whose route is `route`, answering `family`.
     func decisionKey(family: AddressFamily?, selector: UInt64, route: Route) -> DecisionKey {
-        let count = (addresses[route.site.region.name] ?? []).filter { family == nil || $0.family == family }.count
-        let rotation = count == 0 ? 0 : Int(selector % UInt64(count))
-        return DecisionKey(first: route.first.region.name, site: route.site.region.name, notes: route.notes, rotation: rotation)
+        let count = (addresses[route.site.region.name] ?? []).count { family == nil || $0.family == family }
+        return DecisionKey(first: route.first.region.name, site: route.site.region.name, notes: route.notes,
+                           rotation: Steering.rotation(count: count, selector: selector))
     }
 
     /// The decision for the client of this place whose selector is `selector`, answering `family`

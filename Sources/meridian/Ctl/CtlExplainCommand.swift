@@ -38,7 +38,6 @@ struct CtlExplainCommand: AsyncParsableCommand {
         }
         if let url = report.redirectURL { lines.append("redirect    \(url)") }
         lines.append("why         \(report.reason)")
-        for note in report.notes ?? [] where !report.reason.contains(note.text) { lines.append("load        \(note.text)") }
         if let ttl = report.ttl { lines.append("ttl         \(ttl)s" + (report.ttlDoubt.map { ", short while \($0)" } ?? "")) }
         if report.isolated { lines.append("note        this director is isolated from its peers") }
         lines.append("")
