@@ -16,11 +16,11 @@ public struct LiveWorld: Sendable {
 
     /// Two regions (three with `withIzmir`) with `perRegion` stand-in gateways each, probed with `probe` settings.
     /// `sharingGateways` more Istanbul gateways probe the first Istanbul stand-in (for large answers);
-    /// the service answers with up to `maxAnswers` addresses.
+    /// the service answers with up to `maxAnswers` addresses and brings a site that comes back in as `failback` says.
     public static func start(perRegion: Int = 2, interval: Duration = .milliseconds(200), timeout: Duration = .milliseconds(100),
                       rise: Int = 2, fall: Int = 2, kind: ProbeSettings.Kind = .http,
                       bodyContains: String? = nil, sharingGateways: Int = 0, maxAnswers: Int = 4,
-                      withIzmir: Bool = false) async throws -> LiveWorld {
+                      withIzmir: Bool = false, failback: Failback = .standard) async throws -> LiveWorld {
         var standIns: [GatewayName: StandInGateway] = [:]
         var regions: [Region] = []
         let places = [("istanbul", istanbul), ("ankara", ankara)] + (withIzmir ? [("izmir", izmir)] : [])
@@ -50,7 +50,8 @@ public struct LiveWorld: Sendable {
         }
         let names = regions.map(\.name)
         let service = Service(name: "api", fqdn: DomainName("api.example.test")!, ttl: 10, maxAnswers: maxAnswers,
-                              regions: names, weights: Dictionary(uniqueKeysWithValues: names.map { ($0, 1.0) }))
+                              regions: names, weights: Dictionary(uniqueKeysWithValues: names.map { ($0, 1.0) }),
+                              failback: failback)
         let configuration = Configuration(zone: DomainName("example.test")!, regions: regions, services: [service],
                                           networks: [
                                               ClientNetwork(name: "istanbul-metro", prefixes: [try IPPrefix.parse("10.34.0.0/16").get()],
