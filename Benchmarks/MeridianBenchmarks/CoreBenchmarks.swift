@@ -1,8 +1,9 @@
 import MeridianCore
 import MeridianDNS
 
-/// The pure hot paths: client location over 100,000 prefixes, one steering decision, and one DNSSEC
-/// signature (a compact denial of a name not asked for before, the case no cache helps).
+/// The pure hot paths: client location over 100,000 prefixes and from a GeoIP database, one
+/// steering decision, and one DNSSEC signature (a compact denial of a name not asked for before,
+/// the case no cache helps).
 enum CoreBenchmarks {
     static func run() throws {
         var random = SplitMix(state: 2026)
@@ -37,6 +38,7 @@ enum CoreBenchmarks {
         }
 
         let configuration = try ConfigurationLoader.load(directory: "regions")
+        try GeoIPBenchmark.run(regions: configuration)
         let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
         let observations = configuration.gateways.flatMap { gateway in
             configuration.directors.map { Observation(gateway: gateway.name, observer: $0.endpoints.name, verdict: .up, at: now) }
@@ -45,7 +47,7 @@ enum CoreBenchmarks {
         let client = ClientLocator(configuration).locate(IPAddress("10.34.1.1")!)
         let service = configuration.services[0]
         let decisionCount = 100_000
-        measure("steering decision (\(service.policy.rawValue), 2 regions)", operations: decisionCount) {
+        measure("steering decision (\(service.policy.rawValue), \(configuration.regions.count) regions)", operations: decisionCount) {
             var total = 0
             for index in 0..<decisionCount {
                 total &+= Steering.decide(service, for: client, in: assessment, family: .v4, selector: UInt64(index)).addresses.count

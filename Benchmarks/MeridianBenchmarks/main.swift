@@ -1,6 +1,6 @@
 // Meridian's benchmarks. Build and run in release from the repository root:
 //
-//     swift run -c release meridian-benchmarks core                 # location lookup, steering decision
+//     swift run -c release meridian-benchmarks core                 # location lookup (table, GeoIP), steering decision
 //     swift run -c release meridian-benchmarks detection [REPS]     # down / hang detection time
 //     swift run -c release meridian-benchmarks failover [REPS]      # every director's answers moving
 //     swift run -c release meridian-benchmarks failover-signed [REPS]  # the same with the zone signed, asked with DO

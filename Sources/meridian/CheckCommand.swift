@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import MeridianCore
 import MeridianServer
@@ -61,7 +62,12 @@ struct CheckCommand: ParsableCommand {
         let prefixes = configuration.networks.map(\.prefixes.count).reduce(0, +)
         var text = "\(directory) is valid: zone \(configuration.zone), \(configuration.regions.count) regions, "
             + "\(gateways) gateways, \(configuration.services.count) services, "
-            + "\(configuration.networks.count) client networks (\(prefixes) prefixes), \(configuration.records.count) static record sets\n\n"
+            + "\(configuration.networks.count) client networks (\(prefixes) prefixes), \(configuration.records.count) static record sets\n"
+        if let settings = configuration.geoIP, let database = try? GeoDatabase(path: settings.database) {
+            text += "GeoIP: \(settings.database) (\(database.type), built \(database.built.formatted(.iso8601.year().month().day())), "
+                + "\(database.nodeCount) nodes)\n"
+        }
+        text += "\n"
 
         var regions = TextTable(header: ["REGION", "LOCATION", "GATEWAYS", "WEIGHT", "CAPACITY", "DIRECTORS"])
         var directors = TextTable(header: ["DIRECTOR", "REGION", "DNS", "REDIRECT", "API", "KEY"])

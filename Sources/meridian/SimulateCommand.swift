@@ -51,7 +51,9 @@ struct SimulateCommand: ParsableCommand {
             let region = try region(name, in: configuration)
             if !failed.contains(region) { failed.append(region) }
         }
-        let report = Simulation.run(configuration, failing: failed, clients: clients.compactMap { IPAddress($0) })
+        // The database is read only for addresses: the networks of the table do not need it.
+        let geo = clients.isEmpty ? nil : try GeoPlaces(configuration)
+        let report = Simulation.run(configuration, failing: failed, clients: clients.compactMap { IPAddress($0) }, geo: geo)
         try show(report) { SimulationText.render($0, directory: regions.directory) }
     }
 

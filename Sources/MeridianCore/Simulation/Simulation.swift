@@ -7,15 +7,17 @@ public enum Simulation {
     private typealias SimulatedClient = (name: String, kind: String, prefixes: [IPPrefix], load: Double, location: ClientLocation,
                                          selector: UInt64?)
 
+    /// `geo` locates the `clients` that no network contains, as a director with the configuration's
+    /// GeoIP database would.
     public static func run(_ configuration: Configuration, failing: [RegionName],
-                           clients: [IPAddress] = []) -> SimulationReport {
+                           clients: [IPAddress] = [], geo: GeoPlaces? = nil) -> SimulationReport {
         let moment = Timestamp(nanosecondsSinceEpoch: 0)
         let failed = Set(failing)
         let before = Assessment.make(configuration, observations: observations(configuration, failed: []),
                                      overrides: [], vantage: nil, now: moment)
         let after = Assessment.make(configuration, observations: observations(configuration, failed: failed),
                                     overrides: [], vantage: nil, now: moment)
-        let locator = ClientLocator(configuration)
+        let locator = ClientLocator(configuration, geo: geo)
         let places = PlaceBuckets(configuration, locator: locator, vantage: nil)
         let plans = (before: LoadPlan(before, places: places), after: LoadPlan(after, places: places))
         var routes: [SimulatedClient] =

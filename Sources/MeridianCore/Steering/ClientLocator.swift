@@ -4,6 +4,8 @@ public struct ClientLocation: Hashable, Sendable, CustomStringConvertible {
     public enum Source: Hashable, Sendable {
         /// The longest prefix of the networks table that contains the client's address.
         case network(NetworkName, IPPrefix)
+        /// No network matched; the GeoIP database's record for the address.
+        case geoIP(GeoRecord)
         /// No network matched; the configuration's `default-location`.
         case defaultLocation
         /// No network matched and there is no default: the answering director's own location.
@@ -23,6 +25,7 @@ public struct ClientLocation: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch source {
         case .network(let name, let prefix): "network \(name) (\(prefix))"
+        case .geoIP(let record): "located by GeoIP: \(record)"
         case .defaultLocation: "default location \(point.map(\.description) ?? "")"
         case .director(let region): "unmatched; taken as near the \(region) director"
         case .unknown: "unknown (no network matches)"
@@ -30,17 +33,20 @@ public struct ClientLocation: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Finds a client's location from its address with the networks table.
+/// Finds a client's location from its address with the networks table, then the GeoIP database.
 ///
-/// The fallback for an address that no network contains is, in order: the configuration's
+/// The fallback for an address that neither places is, in order: the configuration's
 /// `default-location`, then the answering director's own location (a resolver that reached this
 /// director is likelier near it than not), then unknown.
 public struct ClientLocator: Sendable {
     private let table: PrefixTable<Int>
     private let networks: [ClientNetwork]
     private let defaultLocation: NamedLocation?
+    /// The GeoIP database's records, grouped for the configuration's regions (`nil`: no database).
+    public let geo: GeoPlaces?
 
-    public init(_ configuration: Configuration) {
+    public init(_ configuration: Configuration, geo: GeoPlaces? = nil) {
+        self.geo = geo
         networks = configuration.networks
         defaultLocation = configuration.defaultLocation
         table = PrefixTable(configuration.networks.enumerated().flatMap { index, network in
@@ -51,6 +57,7 @@ public struct ClientLocator: Sendable {
     /// The location of `address`, as seen by the director of `vantage` (`nil` offline).
     public func locate(_ address: IPAddress, vantage: Region? = nil) -> ClientLocation {
         if let match = match(address) { return location(ofNetwork: match.network, prefix: match.prefix) }
+        if let record = geo?.database.record(for: address) { return ClientLocation(source: .geoIP(record), point: record.point) }
         return fallback(vantage: vantage)
     }
 
@@ -68,7 +75,7 @@ public struct ClientLocator: Sendable {
         ClientLocation(source: .network(networks[index].name, prefix), point: networks[index].location.point)
     }
 
-    /// Where a client that matches no network is taken to be.
+    /// Where a client that matches no network and no GeoIP record is taken to be.
     public func fallback(vantage: Region?) -> ClientLocation {
         if let defaultLocation {
             return ClientLocation(source: .defaultLocation, point: defaultLocation.point)

@@ -33,10 +33,13 @@ public struct DecisionReport: Codable, Sendable, Equatable {
     public struct ClientReport: Codable, Sendable, Equatable {
         /// The address decided for, when the decision was for an address.
         public var address: String?
-        /// `network`, `default-location`, `director` or `unknown`.
+        /// `network`, `geoip`, `default-location`, `director` or `unknown`.
         public var source: String
         public var network: String?
         public var prefix: String?
+        /// The GeoIP record's place (`Izmir, TR`) and accuracy, for a client located by GeoIP.
+        public var place: String?
+        public var accuracyKilometres: Int?
         public var latitude: Double?
         public var longitude: Double?
         public var description: String
@@ -131,6 +134,10 @@ extension DecisionReport.ClientReport {
             source = "network"
             network = name.rawValue
             self.prefix = prefix.description
+        case .geoIP(let record):
+            source = "geoip"
+            place = [record.city, record.country].compactMap { $0 }.joined(separator: ", ")
+            accuracyKilometres = record.accuracyKilometres
         case .defaultLocation:
             source = "default-location"
         case .director:

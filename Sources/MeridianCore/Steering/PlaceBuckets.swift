@@ -1,5 +1,6 @@
 /// The distinct places clients can be at, as far as steering can tell: one bucket per distinct
-/// location in the networks table, and a last one for clients in no network. Every client of a
+/// location in the networks table, then one per group of the GeoIP database's records
+/// (`GeoPlaces`), and a last one for clients that neither places. Every client of a
 /// bucket gets the same decision (up to its lane), which is what lets answers be prebuilt per
 /// (service, bucket, lane) and rebuilt only when a decision input changes.
 public struct PlaceBuckets: Sendable {
@@ -9,6 +10,8 @@ public struct PlaceBuckets: Sendable {
     public let loads: [Double]
     /// For each network of the configuration, its bucket (networks at the same place share one).
     private let networkBuckets: [Int]
+    /// How many buckets the networks table makes; the GeoIP groups' buckets follow.
+    private let networkBucketCount: Int
     private let locator: ClientLocator
 
     /// The buckets of `configuration`'s networks, with unmatched clients placed as `locator` places
@@ -30,6 +33,11 @@ public struct PlaceBuckets: Sendable {
                 loads.append(network.load)
             }
         }
+        networkBucketCount = representatives.count
+        for record in locator.geo?.representatives ?? [] {
+            representatives.append(ClientLocation(source: .geoIP(record), point: record.point))
+            loads.append(0)
+        }
         representatives.append(locator.fallback(vantage: vantage))
         loads.append(0)
         self.representatives = representatives
@@ -44,7 +52,8 @@ public struct PlaceBuckets: Sendable {
     /// The bucket of a client address, and the network prefix that placed it (`nil`: no network).
     @inline(__always)
     public func bucket(for address: IPAddress) -> (bucket: Int, prefix: IPPrefix?) {
-        guard let match = locator.match(address) else { return (count - 1, nil) }
-        return (networkBuckets[match.network], match.prefix)
+        if let match = locator.match(address) { return (networkBuckets[match.network], match.prefix) }
+        if let group = locator.geo?.group(for: address) { return (networkBucketCount + group, nil) }
+        return (count - 1, nil)
     }
 }

@@ -17,7 +17,7 @@ extension Director {
 
         init(configuration: Configuration, loadedAt: Timestamp, source: String?, release: ConfigurationAnnouncement? = nil) {
             self.configuration = configuration
-            self.locator = ClientLocator(configuration)
+            self.locator = ClientLocator(configuration, geo: try? GeoPlaces(configuration))
             self.loadedAt = loadedAt
             self.source = source
             self.release = release
@@ -138,6 +138,7 @@ extension Director {
             loaded = LoadedConfiguration(configuration: next, loadedAt: .now, source: loaded.source, release: release)
             return loaded
         }
+        geoIP.adopted(adopted)
         refreshSnapshot(installing: Self.responder(for: adopted, director: name, signer: signer))
         return .reloaded(fingerprint: next.fingerprint)
     }

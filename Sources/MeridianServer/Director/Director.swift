@@ -32,6 +32,8 @@ public final class Director: Sendable {
     public let redirects: RedirectAnswering
     /// The certificates its HTTPS listeners serve, read again on SIGHUP (`reload`).
     public let certificates = DirectorCertificates()
+    /// The GeoIP database file last read and its reloads.
+    let geoIP = GeoIPKeeper()
     /// The exchange with the other directors (of its own region and the others); `nil` when no key was given (the director
     /// then decides on its own observations alone).
     public let peering: Peering?
@@ -121,6 +123,7 @@ public final class Director: Sendable {
         self.metrics = DirectorMetrics()
         let loaded = LoadedConfiguration(configuration: configuration, loadedAt: .now, source: source, release: release)
         self.loaded = NIOLockedValueBox(loaded)
+        geoIP.adopted(loaded)
         self.scheduler = ProbeScheduler(configuration: configuration, board: board, group: group, logger: logger)
         self.stateSaver = state.map { StateSaver(store: $0, logger: logger) }
         self.journal = EventJournal(directory: state?.directory)

@@ -66,7 +66,7 @@ public struct DirectorService: ServiceLifecycle.Service {
         let peerTLS = try APITLS.peerClient(director.configuration, director: director.name)
         let exchange = PeerExchange(director: director, streams: options.streams, tls: peerTLS)
         var parts: [any ServiceLifecycle.Service] = options.probes ? [director.scheduler] : []
-        if options.steers { parts.append(SnapshotRefresher(directors: [director])) }
+        if options.steers { parts += [SnapshotRefresher(directors: [director]), GeoIPWatcher(directors: [director])] }
         parts += [exchange, ReleaseDistribution(director: director, tls: peerTLS)] as [any ServiceLifecycle.Service]
         if state != nil { parts.append(StateKeeper(directors: [director])) }
         parts.append(DNSServer(answering: director.answering, address: addresses[.dns]!, logger: director.logger,

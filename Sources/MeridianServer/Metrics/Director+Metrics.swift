@@ -12,6 +12,7 @@ extension Director {
         answering.rateLimiter.write(to: &writer)
         redirects.statistics.write(to: &writer)
         certificates.write(to: &writer)
+        geoIP.write(to: &writer)
         signing?.write(to: &writer)
         if let peering { peering.write(to: &writer, peers: peerStates(configuration, now: now)) }
         writeReleaseMetrics(to: &writer)

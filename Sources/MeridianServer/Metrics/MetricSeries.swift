@@ -99,6 +99,15 @@ extension MetricSeries {
     static let tlsCertificateReloads = MetricSeries(
         name: "meridian_tls_certificate_reloads_total",
         help: "Certificate reloads (SIGHUP): every certificate read again, or one refused (the one in use stays).", kind: .counter)
+    static let geoIPDatabaseBuilt = MetricSeries(
+        name: "meridian_geoip_database_build_timestamp_seconds",
+        help: "When the GeoIP database in use was built (its build_epoch, Unix time), by database type.", kind: .gauge)
+    static let geoIPPlaceGroups = MetricSeries(
+        name: "meridian_geoip_place_groups",
+        help: "The place groups the GeoIP database's records make: each gets prebuilt answers like a network of the table.", kind: .gauge)
+    static let geoIPReloads = MetricSeries(
+        name: "meridian_geoip_reloads_total",
+        help: "GeoIP database reloads after its file changed: read, or refused (the database in use stays).", kind: .counter)
     static let redirectTLSHandshakes = MetricSeries(
         name: "meridian_redirect_tls_handshakes_total",
         help: "Connections to the HTTPS redirect listener, by how their handshake ended: full, resumed, or why it failed.",

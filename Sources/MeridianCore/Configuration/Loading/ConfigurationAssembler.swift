@@ -34,6 +34,7 @@ struct ConfigurationAssembler {
         configuration.peerTLS = global.peerTLS
         configuration.forwardingHeader = global.forwardingHeader
         configuration.dnssec = global.dnssec
+        configuration.geoIP = global.geoIP
         configuration.records = StaticRecordsCheck(zone: zone, entries: global.records, services: services,
                                                    directors: regions.flatMap(\.directors).map(\.name), log: log).recordSets()
         return configuration

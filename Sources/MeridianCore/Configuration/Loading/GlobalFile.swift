@@ -18,6 +18,7 @@ struct GlobalFile {
     var rateLimit = ResponseRateLimit()
     var tls: TLSSettings?
     var peerTLS: PeerTLSSettings?
+    var geoIP: GeoIPSettings?
     /// Where `peer-client-ca` is, to report a director that has no certificate to present.
     var peerClientCALocation: SourceLocation?
 
@@ -83,6 +84,7 @@ struct GlobalFile {
         }
         if let value = reader.optional("records") { records = GlobalFile.readRecords(value, zone: zone) }
         dnssec = reader.optional("dnssec").flatMap(GlobalFile.readDNSSEC)
+        geoIP = reader.optional("geoip").flatMap(GlobalFile.readGeoIP)
         trustedProxies = reader.optional("trusted-proxies")?.list()?.compactMap(GlobalFile.readPrefix) ?? []
         forwardingHeader = reader.optional("forwarded-header")?.parsed(as: "a forwarding header (X-Forwarded-For or Forwarded)") {
             ForwardingHeader(name: $0)

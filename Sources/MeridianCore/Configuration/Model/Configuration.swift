@@ -33,6 +33,8 @@ public struct Configuration: Sendable {
     public var rateLimit = ResponseRateLimit()
     /// The certificates of the HTTPS redirect listeners (`nil`: none is configured).
     public var tls: TLSSettings?
+    /// The GeoIP database that locates clients no network contains (`nil`: none).
+    public var geoIP: GeoIPSettings?
     /// How directors verify each other over HTTPS (`nil`: the system's authorities, no client certificates).
     public var peerTLS: PeerTLSSettings?
     /// How long a drained region or gateway is still used as a last resort before it is out of
