@@ -56,6 +56,31 @@ struct CheckCommandTests {
         #expect(unknown.errors.contains("region istanbul has no director 'ist-z' (its directors: ist-a, ist-b)"), "\(unknown.errors)")
     }
 
+    @Test func checkSummarisesAGeoIPDatabaseAndRefusesABrokenOneAtItsLine() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try TestGeoDatabase.write([TestGeoDatabase.Entry("203.0.113.0/24", city: "Izmir", country: "TR",
+                                                                        location: (38.42, 27.14), accuracyKilometres: 20)])
+        try Data(repeating: 0x4d, count: 1000).write(to: folder.appendingPathComponent("broken.mmdb"))
+        func check(_ path: String) throws -> CommandRunner.Result {
+            for name in CommandRunner.shippedRegionFiles {
+                var text = try String(contentsOf: CommandRunner.packageRoot.appendingPathComponent("regions/\(name)"), encoding: .utf8)
+                if name == "global.yaml" { text = "geoip:\n  database: \(path)\n" + text }
+                try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            }
+            return try CommandRunner.run(["check", folder.path])
+        }
+        let good = try check(database)
+        #expect(good.status == 0, "\(good.errors)")
+        #expect(good.output.contains("GeoIP: \(database) (GeoIP2-City, built "), "\(good.output)")
+        // A relative path is taken from the configuration's folder.
+        let broken = try check("broken.mmdb")
+        #expect(broken.status == 1)
+        #expect(broken.errors.contains("global.yaml:2:"), "\(broken.errors)")
+        #expect(broken.errors.contains("cannot be used as a GeoIP database"), "\(broken.errors)")
+    }
+
     @Test func checkReportsAMissingFolder() throws {
         let result = try CommandRunner.run(["check", "/nonexistent/regions"])
         #expect(result.status == 1)
