@@ -116,25 +116,29 @@ public final class GeoDatabase: @unchecked Sendable {
     /// The record whose data starts at `offset`: its `location` (latitude and longitude) or else its
     /// country's point; `nil` when it has neither or its data cannot be read.
     public func record(at offset: UInt32) -> GeoRecord? {
-        let country = string(at: offset, "country", "iso_code") ?? string(at: offset, "registered_country", "iso_code")
-        let city = string(at: offset, "city", "names", "en")
-        if let latitude = double(at: offset, "location", "latitude"), let longitude = double(at: offset, "location", "longitude"),
-           let point = GeoPoint(latitude: latitude, longitude: longitude) {
-            let accuracy = integer(at: offset, "location", "accuracy_radius")
-            return GeoRecord(offset: offset, point: point, city: city, country: country, accuracyKilometres: accuracy)
-        }
-        guard let country, let point = CountryPoints.point(country) else { return nil }
-        return GeoRecord(offset: offset, point: point, city: nil, country: country, accuracyKilometres: nil)
+        guard let (point, fromLocation) = located(at: offset) else { return nil }
+        let country = self.country(at: offset)
+        guard fromLocation else { return GeoRecord(offset: offset, point: point, country: country) }
+        return GeoRecord(offset: offset, point: point, city: string(at: offset, "city", "names", "en"), country: country,
+                         accuracyKilometres: integer(at: offset, "location", "accuracy_radius"))
     }
 
     /// Where the record at `offset` places its clients (its location, else its country's point), or `nil`.
     public func point(at offset: UInt32) -> (offset: UInt32, point: GeoPoint)? {
+        located(at: offset).map { (offset, $0.point) }
+    }
+
+    /// The record's point and whether it is its own `location` (else its country's point).
+    private func located(at offset: UInt32) -> (point: GeoPoint, fromLocation: Bool)? {
         if let latitude = double(at: offset, "location", "latitude"), let longitude = double(at: offset, "location", "longitude"),
            let point = GeoPoint(latitude: latitude, longitude: longitude) {
-            return (offset, point)
+            return (point, true)
         }
-        let country = string(at: offset, "country", "iso_code") ?? string(at: offset, "registered_country", "iso_code")
-        return country.flatMap(CountryPoints.point).map { (offset, $0) }
+        return country(at: offset).flatMap(CountryPoints.point).map { ($0, false) }
+    }
+
+    private func country(at offset: UInt32) -> String? {
+        string(at: offset, "country", "iso_code") ?? string(at: offset, "registered_country", "iso_code")
     }
 
     /// Calls `body` with the data offset of every record the search tree points at (an offset may

@@ -15,9 +15,16 @@ extension Director {
         /// The shortest probe interval of any gateway (one second without gateways): the exchange's interval.
         let shortestProbeInterval: Duration
 
-        init(configuration: Configuration, loadedAt: Timestamp, source: String?, release: ConfigurationAnnouncement? = nil) {
+        /// `geo` is the GeoIP grouping of a configuration before it, taken as it is when it is for the
+        /// same database and the same region locations (grouping GeoLite2 City takes seconds).
+        init(configuration: Configuration, loadedAt: Timestamp, source: String?, release: ConfigurationAnnouncement? = nil,
+             reusing geo: (places: GeoPlaces, for: Configuration)? = nil) {
             self.configuration = configuration
-            self.locator = ClientLocator(configuration, geo: try? GeoPlaces(configuration))
+            let reusable = geo.flatMap { geo in
+                geo.for.geoIP == configuration.geoIP && geo.for.regions.map(\.location) == configuration.regions.map(\.location)
+                    && geo.for.regions.map(\.name) == configuration.regions.map(\.name) ? geo.places : nil
+            }
+            self.locator = ClientLocator(configuration, geo: reusable ?? (try? GeoPlaces(configuration)))
             self.loadedAt = loadedAt
             self.source = source
             self.release = release
@@ -135,7 +142,8 @@ extension Director {
         overrideKeeper.clearRemovedTargets(of: next, author: Self.reloadAuthor, at: .now)
         metrics.registerDecisions(of: next)
         let adopted = loaded.withLockedValue { loaded in
-            loaded = LoadedConfiguration(configuration: next, loadedAt: .now, source: loaded.source, release: release)
+            loaded = LoadedConfiguration(configuration: next, loadedAt: .now, source: loaded.source, release: release,
+                                         reusing: loaded.locator.geo.map { ($0, loaded.configuration) })
             return loaded
         }
         geoIP.adopted(adopted)

@@ -29,8 +29,8 @@ final class GeoIPKeeper: Sendable {
 
     private let held = NIOLockedValueBox(Held())
 
-    /// Whether the file at `path` changed since it was last seen here; the first look only records it
-    /// (the configuration that names it has just read it). A missing file counts as a change once.
+    /// Whether the file at `path` changed since it was last seen here (recording what it is now); a
+    /// file not seen before is only recorded. A missing file counts as a change once.
     func changed(_ path: String) -> Bool {
         let stamp = FileStamp(path)
         return held.withLockedValue { held in
@@ -48,7 +48,12 @@ final class GeoIPKeeper: Sendable {
     /// Records the database a configuration just read (at start or when it is adopted), and its file.
     func adopted(_ loaded: Director.LoadedConfiguration) {
         using(loaded.locator.geo)
-        if let settings = loaded.configuration.geoIP { _ = changed(settings.database) }
+        // A file already watched stays so: a change to it is the watcher's to read (the grouping
+        // may have been reused, not read again).
+        guard let path = loaded.configuration.geoIP?.database else { return }
+        held.withLockedValue { held in
+            if held.stamp?.path != path { held.stamp = FileStamp(path) }
+        }
     }
 
     /// Records the database in use.
